@@ -1,0 +1,418 @@
+"""Road network: OpenStreetMap data through OSMnx, turned into arrays for routing.
+
+Loading keeps the drivable roads only (the same rules as OSMnx's ``network_type="drive"``,
+applied after loading so that files holding every highway type work), simplifies the
+topology, keeps the largest strongly connected component, sets free-flow speeds from
+``maxspeed`` (per-class defaults where it is missing) and a travel time per edge.
+
+The network also has an *extent*: the area where road data was loaded. Outside it the
+road situation is unknown; results report that part as *unknown*, never as covered or
+as a gap. The extent is the ``<bounds>`` of an OSM XML file, else the bounding box of
+all its nodes (what an Overpass bounding-box or point query returns), or for GraphML a
+sidecar ``<name>.extent.geojson`` written by ``heartgeo fetch``, else the convex hull of
+the nodes.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import shapely
+from scipy.sparse import csr_matrix
+from scipy.spatial import cKDTree
+
+from heartgeo.config import (
+    DEFAULT_ROAD_SPEEDS_KMH,
+    FALLBACK_SPEED_KMH,
+    LONLAT_CRS,
+    METRIC_CRS,
+)
+from heartgeo.errors import InputError
+from heartgeo.progress import QUIET, Progress
+
+#: ``highway`` values that are not drivable (OSMnx's drive filter).
+EXCLUDED_HIGHWAYS = frozenset(
+    "abandoned bridleway bus_guideway construction corridor cycleway elevator escalator "
+    "footway no path pedestrian planned platform proposed raceway razed rest_area service "
+    "services steps track".split()
+)
+EXCLUDED_SERVICE = frozenset(
+    "alley driveway emergency_access parking parking_aisle private".split()
+)
+#: Road classes whose length weights where people live (dasymetric population weights).
+RESIDENTIAL_HIGHWAYS = frozenset({"residential", "living_street"})
+EXTRA_WAY_TAGS = ("motor_vehicle", "motorcar")
+
+
+@dataclass
+class RoadNetwork:
+    """A drivable road network as arrays, in EPSG:32119.
+
+    Attributes
+    ----------
+    node_ids
+        OSM node ids, shape (N,).
+    xy
+        Node coordinates in metres, shape (N, 2).
+    u, v
+        Edge endpoints as node indices, shape (E,).
+    length_m, time_s
+        Edge length (metres) and free-flow travel time (seconds).
+    speed_kmh
+        Edge speed (km/h).
+    highway
+        Edge road class (first ``highway`` value).
+    geometry
+        Edge geometries (LineStrings oriented from u to v).
+    extent
+        Polygon of the area where road data was loaded.
+    """
+
+    node_ids: np.ndarray
+    xy: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    length_m: np.ndarray
+    time_s: np.ndarray
+    speed_kmh: np.ndarray
+    highway: np.ndarray
+    geometry: np.ndarray
+    extent: shapely.Geometry
+    source: str = ""
+    extent_method: str = ""
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_ids)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.u)
+
+    @cached_property
+    def csr(self) -> csr_matrix:
+        """Travel-time adjacency matrix (seconds); parallel edges keep the fastest."""
+        order = np.lexsort((self.time_s, self.v, self.u))
+        u, v, t = self.u[order], self.v[order], self.time_s[order]
+        first = np.ones(len(u), dtype=bool)
+        first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+        keep = first & (u != v)
+        # scipy ignores explicit zeros in sparse input: keep zero-time edges as edges
+        weights = np.maximum(t[keep], 1e-9)
+        n = self.n_nodes
+        return csr_matrix((weights, (u[keep], v[keep])), shape=(n, n))
+
+    @cached_property
+    def kdtree(self) -> cKDTree:
+        return cKDTree(self.xy)
+
+    def nearest_nodes(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Index of and distance (m) to the nearest node for each point in ``xy``."""
+        dist, idx = self.kdtree.query(np.asarray(xy, dtype=float).reshape(-1, 2))
+        return idx.astype(np.int64), dist
+
+    @cached_property
+    def road_mask(self) -> np.ndarray:
+        """Edges that represent each physical road once (drops the reverse twin)."""
+        pairs = set(zip(self.u.tolist(), self.v.tolist(), strict=True))
+        reverse = np.fromiter(
+            ((b, a) in pairs for a, b in zip(self.u.tolist(), self.v.tolist(), strict=True)),
+            dtype=bool,
+            count=self.n_edges,
+        )
+        return ~reverse | (self.u < self.v)
+
+    def roads(self) -> np.ndarray:
+        """Road geometries, one per physical road (for road-length measures)."""
+        return self.geometry[self.road_mask]
+
+    def residential_roads(self) -> np.ndarray:
+        """Residential road geometries, one per physical road."""
+        mask = self.road_mask & np.isin(self.highway, list(RESIDENTIAL_HIGHWAYS))
+        return self.geometry[mask]
+
+
+def parse_speeds(items: tuple[str, ...] | list[str]) -> dict[str, float]:
+    """Parse ``["residential=25mph", "primary=60"]`` into km/h by road class."""
+    speeds: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        match = re.fullmatch(r"\s*([0-9.]+)\s*(mph|kmh|km/h)?\s*", value)
+        if not sep or not name.strip() or match is None or float(match.group(1)) <= 0:
+            raise InputError(
+                f"--road-speed {item!r}: give CLASS=SPEED with a positive speed in km/h "
+                "(or with an mph suffix), e.g. --road-speed residential=25mph"
+            )
+        kmh = float(match.group(1)) * (1.609344 if match.group(2) == "mph" else 1.0)
+        speeds[name.strip()] = kmh
+    return speeds
+
+
+def _first(value) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value) if value is not None else ""
+
+
+def _values(value) -> set[str]:
+    if value is None:
+        return set()
+    items = value if isinstance(value, list) else [value]
+    out: set[str] = set()
+    for item in items:
+        out.update(part.strip() for part in str(item).split(";"))
+    return out
+
+
+def is_drivable(data: dict) -> bool:
+    """Whether an OSM way's tags make it part of the drive network."""
+    highways = _values(data.get("highway"))
+    if not highways or highways & EXCLUDED_HIGHWAYS:
+        return False
+    if "yes" in _values(data.get("area")):
+        return False
+    if {"no"} & (_values(data.get("motor_vehicle")) | _values(data.get("motorcar"))):
+        return False
+    if _values(data.get("service")) & EXCLUDED_SERVICE:
+        return False
+    if "private" in _values(data.get("access")):
+        return False
+    return True
+
+
+def _xml_bounds(path: Path) -> tuple[float, float, float, float] | None:
+    with open(path, "rb") as f:
+        head = f.read(65536).decode("utf-8", "replace")
+    match = re.search(r"<bounds\b([^>]*)>", head)
+    if not match:
+        return None
+    attrs = dict(re.findall(r'(\w+)="([^"]*)"', match.group(1)))
+    try:
+        return tuple(float(attrs[k]) for k in ("minlon", "minlat", "maxlon", "maxlat"))
+    except (KeyError, ValueError):
+        return None
+
+
+def _lonlat_box(bounds: tuple[float, float, float, float]) -> shapely.Geometry:
+    box = shapely.segmentize(shapely.box(*bounds), 0.0005)
+    return gpd.GeoSeries([box], crs=LONLAT_CRS).to_crs(METRIC_CRS).iloc[0]
+
+
+def read_graph(path: Path) -> tuple[nx.MultiDiGraph, shapely.Geometry, str]:
+    """Read an OSM XML or GraphML file; return the raw graph, its extent and how it was set."""
+    import osmnx as ox
+
+    if not path.exists():
+        raise InputError(
+            f"network file {path} does not exist: check --network or run heartgeo fetch"
+        )
+    if path.stat().st_size == 0:
+        raise InputError(f"network file {path} is empty: replace it (heartgeo fetch writes one)")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".osm", ".xml"):
+            tags = list(ox.settings.useful_tags_way)
+            ox.settings.useful_tags_way = sorted(set(tags) | set(EXTRA_WAY_TAGS))
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    graph = ox.graph_from_xml(path, simplify=False, retain_all=True)
+            finally:
+                ox.settings.useful_tags_way = tags
+        elif suffix == ".graphml":
+            graph = ox.load_graphml(path)
+        else:
+            raise InputError(
+                f"network file {path}: unknown type {suffix!r}; give OSM XML (.osm) or GraphML (.graphml)"
+            )
+    except InputError:
+        raise
+    except Exception as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(
+            f"network file {path} cannot be read ({reason}): give valid OSM XML or GraphML"
+        ) from None
+    if graph.number_of_nodes() == 0:
+        raise InputError(f"network file {path} holds no roads: give a file with OSM ways")
+    crs = str(graph.graph.get("crs", LONLAT_CRS)).lower()
+    if crs not in ("epsg:4326", "wgs84"):
+        raise InputError(
+            f"network file {path} is in {crs}: give an unprojected (EPSG:4326) OSMnx graph"
+        )
+    if suffix in (".osm", ".xml"):
+        bounds = _xml_bounds(path)
+        if bounds is not None:
+            return graph, _lonlat_box(bounds), "OSM <bounds> element"
+        return graph, node_extent(graph), NODE_EXTENT_METHOD
+    sidecar = path.with_name(path.stem + ".extent.geojson")
+    if sidecar.exists():
+        from heartgeo.boundaries import read_layer
+
+        layer = read_layer(sidecar, what="network extent")
+        return graph, shapely.union_all(layer.geometry.values), f"extent file {sidecar.name}"
+    return graph, node_extent(graph), NODE_EXTENT_METHOD + " (no extent file)"
+
+
+#: Radius of the morphological closing that turns the loaded nodes into an extent (m).
+EXTENT_CLOSING_M = 400.0
+NODE_EXTENT_METHOD = f"closing ({EXTENT_CLOSING_M:g} m) of all loaded OSM nodes"
+
+
+def node_extent(graph: nx.MultiDiGraph, radius_m: float = EXTENT_CLOSING_M) -> shapely.Geometry:
+    """Area where a graph without recorded bounds has data: closing of all its nodes.
+
+    Each node is buffered by ``radius_m`` and the union shrunk back by the same distance:
+    the result hugs the outer nodes (no convex hull over empty land around the data)
+    while filling the spaces between roads, where the data is complete.
+    """
+    xs = np.fromiter((d["x"] for _, d in graph.nodes(data=True)), float)
+    ys = np.fromiter((d["y"] for _, d in graph.nodes(data=True)), float)
+    pts = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs=LONLAT_CRS).to_crs(METRIC_CRS)
+    grown = shapely.union_all(shapely.buffer(pts.to_numpy(), radius_m, quad_segs=8))
+    return shapely.buffer(grown, -radius_m + 1.0, quad_segs=8)
+
+
+def drive_graph(
+    graph: nx.MultiDiGraph,
+    speeds_kmh: dict[str, float] | None = None,
+    *,
+    path: Path | str = "network",
+) -> tuple[nx.MultiDiGraph, dict]:
+    """Keep drivable roads, simplify, keep the largest strongly connected part, add speeds.
+
+    Returns the prepared graph (lon/lat) and statistics of each step.
+    """
+    import osmnx as ox
+
+    stats = {"raw_nodes": graph.number_of_nodes(), "raw_edges": graph.number_of_edges()}
+    drop = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not is_drivable(d)]
+    graph = graph.copy()
+    graph.remove_edges_from(drop)
+    graph.remove_nodes_from([n for n, deg in dict(graph.degree()).items() if deg == 0])
+    if graph.number_of_edges() == 0:
+        raise InputError(
+            f"network file {path} has no drivable roads: give a network with OSM highway ways "
+            "open to cars (motorway ... residential)"
+        )
+    if not graph.graph.get("simplified", False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            graph = ox.simplify_graph(graph)
+    stats["drive_nodes"] = graph.number_of_nodes()
+    stats["drive_edges"] = graph.number_of_edges()
+    graph = ox.truncate.largest_component(graph, strongly=True)
+    stats["nodes"] = graph.number_of_nodes()
+    stats["edges"] = graph.number_of_edges()
+    table = dict(DEFAULT_ROAD_SPEEDS_KMH)
+    table.update(speeds_kmh or {})
+    tagged = sum(1 for _, _, d in graph.edges(data=True) if d.get("maxspeed") not in (None, ""))
+    stats["edges_with_maxspeed"] = tagged
+    # maxspeed where tagged; else the class default (user-overridable); then the fallback
+    for _, _, d in graph.edges(data=True):
+        d.pop("speed_kph", None)
+        d.pop("travel_time", None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        graph = ox.routing.add_edge_speeds(graph, hwy_speeds=table, fallback=FALLBACK_SPEED_KMH)
+        graph = ox.routing.add_edge_travel_times(graph)
+    stats["speed_table_kmh"] = table
+    return graph, stats
+
+
+def graph_to_network(
+    graph: nx.MultiDiGraph,
+    extent: shapely.Geometry,
+    *,
+    source: str,
+    extent_method: str,
+    stats: dict,
+) -> RoadNetwork:
+    """Convert a prepared OSMnx graph (lon/lat) to a :class:`RoadNetwork` in EPSG:32119."""
+    import osmnx as ox
+
+    nodes, edges = ox.graph_to_gdfs(graph, nodes=True, edges=True, fill_edge_geometry=True)
+    nodes = nodes.to_crs(METRIC_CRS)
+    edges = edges.to_crs(METRIC_CRS)
+    node_ids = nodes.index.to_numpy()
+    index = {nid: i for i, nid in enumerate(node_ids.tolist())}
+    uv = edges.index.to_frame(index=False)
+    u = uv["u"].map(index).to_numpy(np.int64)
+    v = uv["v"].map(index).to_numpy(np.int64)
+    xy = np.c_[nodes.geometry.x.to_numpy(), nodes.geometry.y.to_numpy()]
+    geoms = edges.geometry.to_numpy()
+    start = shapely.get_coordinates(shapely.get_point(geoms, 0))
+    flipped = np.hypot(*(start - xy[v]).T) < np.hypot(*(start - xy[u]).T)
+    if flipped.any():
+        geoms = geoms.copy()
+        geoms[flipped] = shapely.reverse(geoms[flipped])
+    length = shapely.length(geoms)
+    speed = edges["speed_kph"].to_numpy(float)
+    time_s = length / (speed / 3.6)
+    highway = np.array([_first(h) for h in edges["highway"]], dtype=object)
+    extent = shapely.make_valid(extent)
+    return RoadNetwork(
+        node_ids=node_ids,
+        xy=xy,
+        u=u,
+        v=v,
+        length_m=length,
+        time_s=time_s,
+        speed_kmh=speed,
+        highway=highway,
+        geometry=geoms,
+        extent=extent,
+        source=source,
+        extent_method=extent_method,
+        stats=stats,
+    )
+
+
+def load_network(
+    path: str | Path,
+    speeds_kmh: dict[str, float] | None = None,
+    *,
+    extent_file: str | Path | None = None,
+    progress: Progress = QUIET,
+) -> RoadNetwork:
+    """Load and prepare a drive network from OSM XML or GraphML.
+
+    Parameters
+    ----------
+    path
+        ``.osm`` (OSM XML) or ``.graphml`` (OSMnx GraphML, for example from ``heartgeo fetch``).
+    speeds_kmh
+        Overrides of the per-class default speeds (km/h), used where ``maxspeed`` is missing.
+    extent_file
+        Polygon file giving the area where the road data is complete (overrides the extent
+        read from the file).
+    progress
+        Progress reporter.
+
+    Raises
+    ------
+    InputError
+        Missing, empty or unreadable file; no drivable roads.
+    """
+    path = Path(path)
+    with progress.step(f"Loading road network {path.name}"):
+        graph, extent, method = read_graph(path)
+        graph, stats = drive_graph(graph, speeds_kmh, path=path)
+        if extent_file is not None:
+            from heartgeo.boundaries import read_layer
+
+            layer = read_layer(extent_file, what="network extent", progress=progress)
+            extent, method = shapely.union_all(layer.geometry.values), f"extent file {extent_file}"
+        net = graph_to_network(graph, extent, source=str(path), extent_method=method, stats=stats)
+    progress.info(
+        f"  {net.n_nodes} nodes, {net.n_edges} edges (largest strongly connected part of "
+        f"{stats['drive_nodes']} drivable nodes); maxspeed on {stats['edges_with_maxspeed']} edges"
+    )
+    return net

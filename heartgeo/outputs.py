@@ -1,0 +1,183 @@
+"""Writing outputs atomically, and the run manifest.
+
+All files of a run are first written into a hidden temporary folder inside the output
+directory; only when every file is complete are they moved into place (``os.replace``,
+atomic per file on the same file system). An error half-way leaves the earlier outputs
+untouched and no partial file behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from heartgeo.config import LONLAT_CRS
+from heartgeo.errors import InputError
+
+VERSIONED_PACKAGES = (
+    "heartgeo",
+    "geopandas",
+    "shapely",
+    "pyogrio",
+    "pyproj",
+    "osmnx",
+    "networkx",
+    "numpy",
+    "pandas",
+    "scipy",
+    "folium",
+    "click",
+)
+
+
+def sha256(path: str | Path) -> str:
+    """Hex sha256 of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of heartgeo and the packages its results depend on."""
+    out = {}
+    for name in VERSIONED_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def input_record(name: str, path: str | Path) -> dict[str, Any]:
+    """Manifest entry of an input file: path, size and sha256."""
+    path = Path(path)
+    return {"name": name, "path": str(path), "bytes": path.stat().st_size, "sha256": sha256(path)}
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        value = float(value)
+        return round(value, 6) if np.isfinite(value) else None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+class OutputSet:
+    """A set of output files written all-or-nothing into ``out_dir``.
+
+    Use as a context manager: ``with OutputSet(out) as outs: outs.path("a.csv")...``.
+    Files appear in ``out_dir`` only if the block finishes without error.
+    """
+
+    def __init__(self, out_dir: str | Path):
+        self.out_dir = Path(out_dir)
+        self.files: dict[str, str] = {}
+        self._tmp: Path | None = None
+
+    def __enter__(self) -> OutputSet:
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(
+                f"output directory {self.out_dir} cannot be created ({exc}): choose another --out"
+            ) from None
+        if not os.access(self.out_dir, os.W_OK):
+            raise InputError(
+                f"output directory {self.out_dir} is not writable: choose another --out"
+            )
+        self._tmp = Path(tempfile.mkdtemp(prefix=".heartgeo-tmp-", dir=self.out_dir))
+        return self
+
+    def path(self, name: str, description: str = "") -> Path:
+        """Temporary path where the output ``name`` is to be written."""
+        assert self._tmp is not None
+        self.files[name] = description
+        target = self._tmp / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def records(self) -> list[dict[str, Any]]:
+        """Manifest entries (name, description, bytes, sha256) of the files written so far."""
+        assert self._tmp is not None
+        out = []
+        for name, description in sorted(self.files.items()):
+            p = self._tmp / name
+            if p.exists():
+                out.append(
+                    {
+                        "path": name,
+                        "description": description,
+                        "bytes": p.stat().st_size,
+                        "sha256": sha256(p),
+                    }
+                )
+        return out
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        assert self._tmp is not None
+        try:
+            if exc_type is None:
+                for name in self.files:
+                    src = self._tmp / name
+                    if src.exists():
+                        dst = self.out_dir / name
+                        dst.parent.mkdir(parents=True, exist_ok=True)
+                        os.replace(src, dst)
+        finally:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    # writers ---------------------------------------------------------------
+
+    def csv(self, name: str, frame: pd.DataFrame, description: str = "") -> None:
+        frame.to_csv(
+            self.path(name, description), index=False, float_format="%.6g", lineterminator="\n"
+        )
+
+    def json(self, name: str, data: dict, description: str = "") -> None:
+        with open(self.path(name, description), "w", encoding="utf-8") as f:
+            json.dump(_jsonable(data), f, indent=2, sort_keys=False, allow_nan=False)
+            f.write("\n")
+
+    def geojson(self, name: str, frame: gpd.GeoDataFrame, description: str = "") -> None:
+        """GeoJSON in WGS84 (RFC 7946), coordinates rounded to 1e-6 degrees (about 0.1 m)."""
+        out = frame.to_crs(LONLAT_CRS)
+        out.to_file(
+            self.path(name, description),
+            driver="GeoJSON",
+            engine="pyogrio",
+            layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "6", "WRITE_NAME": "NO"},
+        )
+
+    def gpkg(self, name: str, layers: dict[str, gpd.GeoDataFrame], description: str = "") -> None:
+        """A GeoPackage with one layer per item, in the metric CRS (EPSG:32119)."""
+        target = self.path(name, description)
+        for layer, frame in layers.items():
+            frame.to_file(target, driver="GPKG", layer=layer, engine="pyogrio")
+
+    def text(self, name: str, text: str, description: str = "") -> None:
+        with open(self.path(name, description), "w", encoding="utf-8") as f:
+            f.write(text)

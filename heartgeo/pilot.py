@@ -1,0 +1,88 @@
+"""The HEART pilot area: a list of police beats, or a polygon file.
+
+The default beat list (``data/boundaries/pilot_beats.json``) is an approximation of
+the unpublished list of 12 pilot beats; see its ``notes`` and ``sources``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+
+from heartgeo.boundaries import read_layer
+from heartgeo.config import load_defs
+from heartgeo.errors import InputError
+from heartgeo.progress import QUIET, Progress
+
+
+@dataclass
+class PilotArea:
+    """The pilot study area (EPSG:32119), clipped to the city limit."""
+
+    geometry: shapely.Geometry
+    beats: tuple[int, ...] | None
+    definition: str
+    approximation: bool
+
+
+def parse_beats(text: str) -> tuple[int, ...]:
+    """Parse ``"111,112"`` into beat numbers; errors name the bad value."""
+    beats = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            beats.append(int(part))
+        except ValueError:
+            raise InputError(
+                f"--pilot-beats: {part!r} is not a beat number; give e.g. --pilot-beats 111,112,511"
+            ) from None
+    if not beats:
+        raise InputError("--pilot-beats is empty; give e.g. --pilot-beats 111,112,511")
+    return tuple(beats)
+
+
+def pilot_area(
+    beats: gpd.GeoDataFrame,
+    city: shapely.Geometry,
+    *,
+    beat_list: tuple[int, ...] | None = None,
+    polygon_file: str | Path | None = None,
+    progress: Progress = QUIET,
+) -> PilotArea:
+    """Build the pilot area from a beat list (default: the bundled one) or a polygon file.
+
+    Raises
+    ------
+    InputError
+        A beat not in the beat layer, both options given, or a polygon file outside the city.
+    """
+    if beat_list is not None and polygon_file is not None:
+        raise InputError("give either --pilot-beats or --pilot-area, not both")
+    if polygon_file is not None:
+        layer = read_layer(polygon_file, what="pilot area", progress=progress)
+        geom = shapely.intersection(shapely.union_all(layer.geometry.values), city)
+        if geom.is_empty:
+            raise InputError(
+                f"pilot area file {polygon_file} does not overlap the city limit: "
+                "check its CRS and extent"
+            )
+        return PilotArea(geom, None, f"polygon file {polygon_file}", False)
+    defs = load_defs("pilot_beats.json")
+    chosen = tuple(beat_list) if beat_list is not None else tuple(defs["beats"])
+    known = set(int(b) for b in beats["beat"])
+    unknown = [b for b in chosen if b not in known]
+    if unknown:
+        raise InputError(
+            f"--pilot-beats: beat {', '.join(map(str, unknown))} is not in the beat layer "
+            f"(known beats: {', '.join(map(str, sorted(known)))})"
+        )
+    geom = shapely.union_all(beats.loc[beats["beat"].isin(chosen), "geometry"].values)
+    geom = shapely.intersection(geom, city)
+    if beat_list is None:
+        return PilotArea(geom, chosen, "default beat list (approximation)", True)
+    return PilotArea(geom, chosen, "beats given with --pilot-beats", False)

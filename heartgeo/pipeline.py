@@ -1,0 +1,515 @@
+"""The end-to-end pipeline: prepare the study once, run scenarios on it, write outputs.
+
+:func:`prepare` loads the boundaries, the pilot area, the road network, the travel
+model and the demand cells once. :func:`run_scenario` places the units of one scenario,
+computes travel times once (one multi-source search), and cuts every band, the demand
+cells' times, the coverage tables and the polygons from them. :func:`write_scenario`
+and :func:`write_summary` write the results with their manifest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from heartgeo import __version__
+from heartgeo.boundaries import Boundaries, load_boundaries
+from heartgeo.config import (
+    DEFAULT_ACCESS_SPEED_KMH,
+    DEFAULT_BANDS_MIN,
+    DEFAULT_BUFFER_M,
+    DEFAULT_CELL_SIZE_M,
+    DEFAULT_MAX_ACCESS_M,
+    DEFAULT_MAX_SNAP_M,
+    METRIC_CRS,
+    load_defs,
+)
+from heartgeo.coverage import (
+    LayerCut,
+    MeasureGrid,
+    band_label,
+    gap_and_unknown,
+    layers_frame,
+    zone_table,
+)
+from heartgeo.demand import Demand, allocate_population
+from heartgeo.errors import InputError
+from heartgeo.isochrones import crowfly_isochrones, network_isochrones
+from heartgeo.network import RoadNetwork, load_network
+from heartgeo.outputs import OutputSet, input_record, utc_now, versions
+from heartgeo.pilot import PilotArea, pilot_area
+from heartgeo.progress import QUIET, Progress
+from heartgeo.routing import CrowflyModel, NetworkModel, calibrate_crowfly
+from heartgeo.staging import check_in_area, default_staging, read_staging, snap
+
+AREAS = ("pilot", "citywide")
+MODELS = ("network", "crowfly")
+
+
+@dataclass
+class Settings:
+    """Every parameter of a run (recorded in ``summary.json``)."""
+
+    data_dir: Path
+    network: Path | None = None
+    network_extent: Path | None = None
+    travel_model: str = "network"
+    bands_min: tuple[float, ...] = DEFAULT_BANDS_MIN
+    buffer_m: float = DEFAULT_BUFFER_M
+    cell_size_m: float = DEFAULT_CELL_SIZE_M
+    max_snap_m: float = DEFAULT_MAX_SNAP_M
+    max_access_m: float = DEFAULT_MAX_ACCESS_M
+    access_speed_kmh: float = DEFAULT_ACCESS_SPEED_KMH
+    road_speeds_kmh: dict[str, float] = field(default_factory=dict)
+    pilot_beats: tuple[int, ...] | None = None
+    pilot_area: Path | None = None
+    circuity: float | None = None
+    crowfly_speed_kmh: float | None = None
+
+    def validate(self) -> None:
+        if self.travel_model not in MODELS:
+            raise InputError(f"--travel-model {self.travel_model!r}: choose network or crowfly")
+        for name, value in (
+            ("--buffer", self.buffer_m),
+            ("--cell-size", self.cell_size_m),
+            ("--max-snap", self.max_snap_m),
+            ("--max-access", self.max_access_m),
+            ("--access-speed", self.access_speed_kmh),
+        ):
+            if not np.isfinite(value) or value <= 0:
+                raise InputError(f"{name} {value}: give a positive number")
+        if self.circuity is not None and not self.circuity >= 1.0:
+            raise InputError(
+                f"--circuity {self.circuity}: give a factor >= 1 (network / straight distance)"
+            )
+        if self.crowfly_speed_kmh is not None and not self.crowfly_speed_kmh > 0:
+            raise InputError(
+                f"--crowfly-speed {self.crowfly_speed_kmh}: give a positive speed in km/h"
+            )
+
+    def as_dict(self) -> dict:
+        return {
+            "data_dir": str(self.data_dir),
+            "network": str(self.network) if self.network else None,
+            "network_extent": str(self.network_extent) if self.network_extent else None,
+            "travel_model": self.travel_model,
+            "bands_minutes": list(self.bands_min),
+            "isochrone_buffer_m": self.buffer_m,
+            "cell_size_m": self.cell_size_m,
+            "max_snap_m": self.max_snap_m,
+            "max_access_m": self.max_access_m,
+            "access_speed_kmh": self.access_speed_kmh,
+            "road_speed_overrides_kmh": dict(self.road_speeds_kmh),
+            "pilot_beats": list(self.pilot_beats) if self.pilot_beats else None,
+            "pilot_area": str(self.pilot_area) if self.pilot_area else None,
+            "circuity": self.circuity,
+            "crowfly_speed_kmh": self.crowfly_speed_kmh,
+        }
+
+
+def find_network(data_dir: Path) -> Path:
+    """The network file to use by default: the fetched GraphML, else the OSM extract."""
+    for rel in load_defs("sources.json")["networks"]["default_search"]:
+        if (data_dir / rel).exists():
+            return data_dir / rel
+    raise InputError(
+        f"no road network in {data_dir}/roads: run heartgeo fetch, or pass --network FILE (.osm or .graphml)"
+    )
+
+
+@dataclass
+class Study:
+    """Everything a scenario needs, loaded once."""
+
+    settings: Settings
+    boundaries: Boundaries
+    pilot: PilotArea
+    net: RoadNetwork
+    model: NetworkModel | CrowflyModel
+    demand: Demand
+    grid: MeasureGrid
+    inputs: dict[str, Path]
+
+    def area(self, name: str) -> shapely.Geometry:
+        if name == "pilot":
+            return self.pilot.geometry
+        if name == "citywide":
+            return self.boundaries.city
+        raise InputError(f"--area {name!r}: choose pilot or citywide")
+
+    def known(self, area: shapely.Geometry) -> shapely.Geometry:
+        """The part of ``area`` whose travel times the model can tell."""
+        if isinstance(self.model, CrowflyModel):
+            return area
+        return shapely.intersection(area, self.net.extent)
+
+
+def prepare(settings: Settings, progress: Progress = QUIET) -> Study:
+    """Load boundaries, pilot area, network, travel model and demand cells."""
+    settings.validate()
+    bounds = load_boundaries(settings.data_dir, progress)
+    pilot = pilot_area(
+        bounds.beats,
+        bounds.city,
+        beat_list=settings.pilot_beats,
+        polygon_file=settings.pilot_area,
+        progress=progress,
+    )
+    net_path = settings.network or find_network(settings.data_dir)
+    net = load_network(
+        net_path, settings.road_speeds_kmh, extent_file=settings.network_extent, progress=progress
+    )
+    city_share = shapely.area(shapely.intersection(bounds.city, net.extent)) / bounds.city.area
+    progress.info(
+        f"  network extent ({net.extent_method}) covers {city_share:.1%} of the city limit; "
+        "the rest is reported as unknown"
+    )
+    inputs = dict(bounds.sources)
+    inputs["network"] = Path(net_path)
+    if settings.network_extent:
+        inputs["network_extent"] = Path(settings.network_extent)
+    if settings.pilot_area:
+        inputs["pilot_area"] = Path(settings.pilot_area)
+    if settings.travel_model == "network":
+        model: NetworkModel | CrowflyModel = NetworkModel(
+            net, access_speed_kmh=settings.access_speed_kmh, max_access_m=settings.max_access_m
+        )
+    else:
+        with progress.step("Calibrating the crow-fly model on the network"):
+            fitted = calibrate_crowfly(net)
+        model = CrowflyModel(
+            circuity=settings.circuity or fitted.circuity,
+            speed_kmh=settings.crowfly_speed_kmh or fitted.speed_kmh,
+            calibration={
+                **(fitted.calibration or {}),
+                "fitted_circuity": fitted.circuity,
+                "fitted_speed_kmh": fitted.speed_kmh,
+                "overridden": bool(settings.circuity or settings.crowfly_speed_kmh),
+            },
+        )
+        progress.info(
+            f"  crow-fly model: circuity {model.circuity:.3f}, speed {model.speed_kmh:.1f} km/h "
+            f"(fitted on {fitted.calibration['pairs']} node pairs: circuity {fitted.circuity:.3f}, "
+            f"speed {fitted.speed_kmh:.1f} km/h)"
+        )
+    with progress.step(f"Allocating population to {settings.cell_size_m:g} m hexagonal cells"):
+        demand = allocate_population(
+            bounds.tracts,
+            bounds.city,
+            settings.cell_size_m,
+            residential_roads=net.residential_roads(),
+            known_extent=net.extent,
+        )
+        grid = MeasureGrid.build(demand, net.roads())
+    return Study(settings, bounds, pilot, net, model, demand, grid, inputs)
+
+
+@dataclass
+class ScenarioResult:
+    """Results of one scenario."""
+
+    name: str
+    area_name: str
+    area: shapely.Geometry
+    units: gpd.GeoDataFrame
+    excluded: list[dict]
+    bands: gpd.GeoDataFrame
+    per_unit: gpd.GeoDataFrame
+    gap: shapely.Geometry
+    unknown: shapely.Geometry
+    tables: dict[str, pd.DataFrame]
+    cell_minutes: np.ndarray
+    staging_source: str
+
+
+def scenario_units(
+    study: Study, area_name: str, staging: Path | None, progress: Progress = QUIET
+) -> tuple[gpd.GeoDataFrame, list[dict], str]:
+    """Read (or take the default) staging points, check them against the area and snap them.
+
+    A user's file is strict: any bad point is refused. The default scenario leaves out, with
+    a warning, default sites that the loaded network cannot reach (outside its extent).
+    """
+    area = study.area(area_name)
+    settings = study.settings
+    if staging is not None:
+        units = read_staging(staging, progress)
+        source = str(staging)
+        check_in_area(units, area, area_name, source)
+        if isinstance(study.model, NetworkModel):
+            units = snap(units, study.net, settings.max_snap_m, source, progress)
+        return units, [], source
+    units = default_staging(settings.data_dir, area_name, progress)
+    source = units.attrs["source"]
+    excluded: list[dict] = []
+    inside = shapely.contains_xy(area, units.geometry.x, units.geometry.y)
+    for _, row in units[~inside].iterrows():
+        excluded.append(
+            {"id": row["id"], "name": row["name"], "reason": f"outside the {area_name} area"}
+        )
+    units = units[inside]
+    if isinstance(study.model, NetworkModel):
+        node, dist = study.net.nearest_nodes(np.c_[units.geometry.x, units.geometry.y])
+        ok = dist <= settings.max_snap_m
+        for (_, row), d in zip(units[~ok].iterrows(), dist[~ok], strict=True):
+            excluded.append(
+                {
+                    "id": row["id"],
+                    "name": row["name"],
+                    "reason": f"nearest node of the loaded road network is {d:.0f} m away "
+                    f"(> {settings.max_snap_m:g} m): outside the network's extent",
+                }
+            )
+        units = snap(units[ok].copy(), study.net, settings.max_snap_m, source, progress)
+    for item in excluded:
+        progress.warn(
+            f"default site {item['id']} left out of the {area_name} scenario: {item['reason']}"
+        )
+    if len(units) == 0:
+        raise InputError(
+            f"no default staging site of the {area_name} scenario lies on the loaded network: "
+            "give --staging FILE or load a network that covers them"
+        )
+    return units.reset_index(drop=True), excluded, source
+
+
+def zones_for(
+    study: Study, area_name: str, area: shapely.Geometry
+) -> list[tuple[str, str, shapely.Geometry]]:
+    """The zones measured in a scenario: the area itself, then its beats and districts."""
+    zones = [("area", area_name, area)]
+    for kind, frame, key in (
+        ("beat", study.boundaries.beats, "beat"),
+        ("district", study.boundaries.districts, "district"),
+    ):
+        geoms = shapely.intersection(frame.geometry.to_numpy(), area)
+        share = shapely.area(geoms) / np.maximum(shapely.area(frame.geometry.to_numpy()), 1e-9)
+        for value, geom, s in zip(frame[key], geoms, share, strict=True):
+            if s > 0.01 and geom.area > 1e4:
+                zones.append((kind, str(value), geom))
+    return zones
+
+
+def run_scenario(
+    study: Study,
+    name: str,
+    area_name: str,
+    staging: Path | None = None,
+    progress: Progress = QUIET,
+) -> ScenarioResult:
+    """Run one scenario: units, travel times, isochrones, coverage and gaps."""
+    settings = study.settings
+    area = study.area(area_name)
+    units, excluded, source = scenario_units(study, area_name, staging, progress)
+    bands_min = settings.bands_min
+    cells = study.demand.cells
+    cxy = np.c_[cells.geometry.representative_point().x, cells.geometry.representative_point().y]
+    with progress.step(f"[{name}] Travel times and isochrones for {len(units)} unit(s)"):
+        if isinstance(study.model, NetworkModel):
+            node_times = study.model.node_times(units["node"].to_numpy())
+            bands, per_unit = network_isochrones(
+                study.net, units, bands_min, settings.buffer_m, node_times=node_times
+            )
+            cell_seconds = study.model.point_times(node_times, cxy)
+        else:
+            bands, per_unit = crowfly_isochrones(study.model, units, bands_min, area)
+            cell_seconds = study.model.point_times_from(
+                np.c_[units.geometry.x, units.geometry.y], cxy
+            )
+    known = study.known(area)
+    with progress.step(f"[{name}] Coverage per area, beat and district"):
+        grid = study.grid
+        known_cut = grid.layer(known)
+        band_cuts: dict[float, LayerCut] = {
+            m: grid.layer(shapely.intersection(g, known))
+            for m, g in zip(bands["minutes"], bands.geometry, strict=True)
+        }
+        cell_minutes = cell_seconds / 60.0
+        zones = zones_for(study, area_name, area)
+        table = zone_table(grid, zones, known_cut, band_cuts, cell_minutes)
+        gap, unknown = gap_and_unknown(area, known, bands.geometry.iloc[-1])
+    tables = {
+        "area": table[table["zone_type"] == "area"].reset_index(drop=True),
+        "beats": table[table["zone_type"] == "beat"].reset_index(drop=True),
+        "districts": table[table["zone_type"] == "district"].reset_index(drop=True),
+    }
+    beats = study.boundaries.beats
+    district_of = dict(zip(beats["beat"].astype(str), beats["district"], strict=True))
+    tables["beats"].insert(2, "district", tables["beats"]["zone"].map(district_of))
+    return ScenarioResult(
+        name=name,
+        area_name=area_name,
+        area=area,
+        units=units,
+        excluded=excluded,
+        bands=bands,
+        per_unit=per_unit,
+        gap=gap,
+        unknown=unknown,
+        tables=tables,
+        cell_minutes=cell_minutes,
+        staging_source=source,
+    )
+
+
+def scenario_summary(study: Study, result: ScenarioResult) -> dict:
+    """The scenario's headline numbers for ``summary.json``."""
+    row = result.tables["area"].iloc[0]
+    bands = []
+    for m in study.settings.bands_min:
+        lab = band_label(m)
+        bands.append(
+            {
+                "minutes": m,
+                "area_km2": row[f"area_km2_{lab}"],
+                "population": row[f"population_{lab}"],
+                "road_km": row[f"road_km_{lab}"],
+                "area_share": row[f"area_share_{lab}"],
+                "population_share": row[f"population_share_{lab}"],
+                "road_share": row[f"road_share_{lab}"],
+                "population_share_of_known": row[f"population_share_of_known_{lab}"],
+            }
+        )
+    units = result.units
+    return {
+        "area": result.area_name,
+        "area_km2": row["area_km2"],
+        "population": row["population"],
+        "road_km": row["road_km"],
+        "network_extent_share": shapely.area(shapely.intersection(result.area, study.net.extent))
+        / result.area.area,
+        "known_area_share": row["known_area_share"],
+        "known_population_share": row["known_population_share"],
+        "unknown": {"area_km2": row["unknown_area_km2"], "population": row["unknown_population"]},
+        "gap": {
+            "area_km2": row["gap_area_km2"],
+            "population": row["gap_population"],
+            "road_km": row["gap_road_km"],
+            "population_share": row["gap_population_share"],
+        },
+        "bands": bands,
+        "median_minutes": row["median_minutes"],
+        "p90_minutes": row["p90_minutes"],
+        "unreached_population": row["unreached_population"],
+        "staging_source": result.staging_source,
+        "units": [
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "snap_m": (float(r["snap_m"]) if "snap_m" in units.columns else None),
+            }
+            for _, r in units.iterrows()
+        ],
+        "excluded_units": result.excluded,
+    }
+
+
+def units_frame(result: ScenarioResult) -> gpd.GeoDataFrame:
+    cols = [c for c in ("id", "name", "snap_m") if c in result.units.columns]
+    return gpd.GeoDataFrame(result.units[cols], geometry=result.units.geometry, crs=METRIC_CRS)
+
+
+def write_scenario(
+    outs: OutputSet,
+    study: Study,
+    result: ScenarioResult,
+    *,
+    tables: bool = True,
+    isochrones: bool = True,
+) -> None:
+    """Write a scenario's tables and layers into ``outs``."""
+    n = result.name
+    model = study.model.name
+    if isochrones:
+        bands = result.bands.assign(scenario=n, travel_model=model)
+        per_unit = result.per_unit.assign(scenario=n, travel_model=model)
+        outs.geojson(
+            f"isochrones_{n}.geojson",
+            bands,
+            f"{n}: area reached within each band from the nearest unit ({model} model)",
+        )
+        outs.geojson(
+            f"isochrones_{n}_units.geojson",
+            per_unit,
+            f"{n}: area reached within each band, per unit ({model} model)",
+        )
+        outs.gpkg(
+            f"isochrones_{n}.gpkg",
+            {"bands": bands, "units": per_unit, "staging": units_frame(result)},
+            f"{n}: isochrones per band and per unit, and staging points (EPSG:32119)",
+        )
+    outs.geojson(
+        f"staging_{n}.geojson",
+        units_frame(result).assign(scenario=n),
+        f"{n}: staging points with snap distance (m)",
+    )
+    if tables:
+        layers = layers_frame({"gap": result.gap, "unknown": result.unknown}, METRIC_CRS)
+        layers = layers.assign(scenario=n, travel_model=model)
+        outs.geojson(
+            f"gaps_{n}.geojson",
+            layers[layers["layer"] == "gap"],
+            f"{n}: known area beyond the largest band ({model} model)",
+        )
+        outs.geojson(
+            f"unknown_{n}.geojson",
+            layers[layers["layer"] == "unknown"],
+            f"{n}: area with no road data (neither covered nor gap)",
+        )
+        for key in ("area", "beats", "districts"):
+            frame = result.tables[key].assign(scenario=n, travel_model=model)
+            outs.csv(
+                f"coverage_{n}_{key}.csv",
+                frame,
+                f"{n}: coverage per {key if key != 'area' else 'study area'}",
+            )
+
+
+def network_summary(study: Study) -> dict:
+    net = study.net
+    city, pilot = study.boundaries.city, study.pilot.geometry
+    return {
+        "source": net.source,
+        "nodes": net.n_nodes,
+        "edges": net.n_edges,
+        "extent_method": net.extent_method,
+        "extent_km2": net.extent.area / 1e6,
+        "extent_share_of_city": shapely.area(shapely.intersection(city, net.extent)) / city.area,
+        "extent_share_of_pilot": shapely.area(shapely.intersection(pilot, net.extent)) / pilot.area,
+        "steps": {k: v for k, v in net.stats.items() if k != "speed_table_kmh"},
+        "default_speeds_kmh": net.stats.get("speed_table_kmh"),
+    }
+
+
+def summary(study: Study, results: list[ScenarioResult], outputs: list[dict]) -> dict:
+    """The run manifest: inputs with checksums, parameters, versions, model and headline numbers."""
+    return {
+        "heartgeo_version": __version__,
+        "created": utc_now(),
+        "travel_model": study.model.describe(),
+        "parameters": study.settings.as_dict(),
+        "pilot_area": {
+            "definition": study.pilot.definition,
+            "approximation": study.pilot.approximation,
+            "beats": list(study.pilot.beats) if study.pilot.beats else None,
+        },
+        "network": network_summary(study),
+        "demand": {
+            "cells": len(study.demand.cells),
+            "cell_size_m": study.demand.cell_size_m,
+            "population_in_city": float(study.demand.cells["population"].sum()),
+            "tracts_by_weight": {
+                str(k): int(v)
+                for k, v in study.demand.tracts["method"].value_counts().sort_index().items()
+            },
+        },
+        "scenarios": {r.name: scenario_summary(study, r) for r in results},
+        "inputs": [input_record(k, v) for k, v in sorted(study.inputs.items())],
+        "versions": versions(),
+        "outputs": outputs,
+    }

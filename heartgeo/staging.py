@@ -1,0 +1,240 @@
+"""Staging points: where units wait between calls.
+
+Read from CSV (named longitude/latitude columns) or any point layer (GeoJSON, GPKG),
+checked, and snapped to the nearest node of the drive network. Bad rows are refused
+with a message naming the file, the row and the fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from heartgeo.boundaries import read_layer
+from heartgeo.config import LONLAT_CRS, METRIC_CRS, WARN_SNAP_M, layer_path, load_defs
+from heartgeo.errors import InputError
+from heartgeo.network import RoadNetwork
+from heartgeo.progress import QUIET, Progress
+
+LON_NAMES = ("lon", "longitude", "lng", "long", "x")
+LAT_NAMES = ("lat", "latitude", "y")
+ID_NAMES = ("id", "site_id", "name")
+
+
+def _pick(columns: list[str], names: tuple[str, ...]) -> str | None:
+    lower = {c.lower().strip(): c for c in columns}
+    return next((lower[n] for n in names if n in lower), None)
+
+
+def _read_csv(path: Path) -> gpd.GeoDataFrame:
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise InputError(
+            f"staging file {path} is empty: give a header lon,lat and one row per site"
+        ) from None
+    except Exception as exc:
+        raise InputError(
+            f"staging file {path} cannot be read as CSV ({exc}): fix the file"
+        ) from None
+    lon_col, lat_col = _pick(list(df.columns), LON_NAMES), _pick(list(df.columns), LAT_NAMES)
+    if lon_col is None or lat_col is None:
+        raise InputError(
+            f"staging file {path} lacks a {'longitude' if lon_col is None else 'latitude'} column "
+            f"(has {', '.join(df.columns) or 'none'}): name the columns lon and lat (WGS84 degrees)"
+        )
+    if len(df) == 0:
+        raise InputError(f"staging file {path} has no rows: add one row per staging site")
+    values = {}
+    for col in (lon_col, lat_col):
+        num = pd.to_numeric(df[col].str.strip(), errors="coerce")
+        bad = num.isna() | ~np.isfinite(num.fillna(0).to_numpy())
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(
+                f"staging file {path}, row {row + 2}: {col} {df[col].iloc[row]!r} is not a finite "
+                "number: give decimal degrees (WGS84)"
+            )
+        values[col] = num.to_numpy(float)
+    lon, lat = values[lon_col], values[lat_col]
+    out_of_range = (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    if out_of_range.any():
+        row = int(np.flatnonzero(out_of_range)[0])
+        swapped = abs(lon[row]) <= 90 < abs(lat[row])
+        hint = "; longitude and latitude look swapped" if swapped else ""
+        raise InputError(
+            f"staging file {path}, row {row + 2}: {lon_col}={lon[row]}, {lat_col}={lat[row]} "
+            f"is not a WGS84 position{hint}: give {lon_col} in -180..180 and {lat_col} in -90..90"
+        )
+    gdf = gpd.GeoDataFrame(
+        df.drop(columns=[lon_col, lat_col]),
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=LONLAT_CRS,
+    )
+    gdf.attrs["row_offset"] = 2  # header line + 1-based rows
+    return gdf
+
+
+def read_staging(path: str | Path, progress: Progress = QUIET) -> gpd.GeoDataFrame:
+    """Read staging points from CSV, GeoJSON or GPKG; return ``id``, ``name`` and points in EPSG:32119.
+
+    Raises
+    ------
+    InputError
+        Missing or empty file, missing or non-numeric coordinate columns, NaN/infinite or
+        out-of-range coordinates, swapped longitude/latitude, duplicate ids, non-point geometry.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"staging file {path} does not exist: check --staging")
+    if path.stat().st_size == 0:
+        raise InputError(
+            f"staging file {path} is empty: give a header lon,lat and one row per site"
+        )
+    if path.suffix.lower() in (".csv", ".txt"):
+        gdf = _read_csv(path).to_crs(METRIC_CRS)
+        offset = 2
+    else:
+        gdf = read_layer(path, what="staging", geom_types=("Point",), progress=progress)
+        offset = 0
+    id_col = _pick([c for c in gdf.columns if c != "geometry"], ID_NAMES)
+    ids = (
+        gdf[id_col].astype(str).str.strip()
+        if id_col
+        else pd.Series([f"site_{i + 1}" for i in range(len(gdf))])
+    )
+    if (ids == "").any():
+        row = int(np.flatnonzero((ids == "").to_numpy())[0]) + offset
+        raise InputError(f"staging file {path}, row {row}: empty {id_col}: give every site an id")
+    dup = ids.duplicated()
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InputError(
+            f"staging file {path}, row {row + offset}: {id_col} {ids.iloc[row]!r} is used twice: "
+            "give every site a unique id"
+        )
+    name_col = _pick(
+        [c for c in gdf.columns if c not in ("geometry", id_col)], ("name", "label", "site")
+    )
+    names = gdf[name_col].astype(str) if name_col else ids
+    out = gpd.GeoDataFrame(
+        {"id": ids.to_numpy(), "name": names.to_numpy()},
+        geometry=gdf.geometry.to_numpy(),
+        crs=METRIC_CRS,
+    )
+    out.attrs["source"] = str(path)
+    out.attrs["row_offset"] = offset
+    return out
+
+
+def check_in_area(
+    points: gpd.GeoDataFrame, area: shapely.Geometry, area_name: str, source: str
+) -> None:
+    """Refuse points outside the study area (naming the first one); detect swapped lon/lat."""
+    inside = shapely.contains_xy(area, points.geometry.x.to_numpy(), points.geometry.y.to_numpy())
+    if inside.all():
+        return
+    row = int(np.flatnonzero(~inside)[0])
+    offset = points.attrs.get("row_offset", 0)
+    lonlat = gpd.GeoSeries(points.geometry.iloc[[row]], crs=METRIC_CRS).to_crs(LONLAT_CRS).iloc[0]
+    hint = ""
+    if abs(lonlat.y) <= 180 and abs(lonlat.x) <= 90:
+        swapped = gpd.GeoSeries([shapely.Point(lonlat.y, lonlat.x)], crs=LONLAT_CRS).to_crs(
+            METRIC_CRS
+        )
+        if shapely.contains(area, swapped.iloc[0]):
+            hint = " (longitude and latitude look swapped)"
+    raise InputError(
+        f"staging file {source}, row {row + offset} ({points['id'].iloc[row]}): point "
+        f"{lonlat.x:.5f},{lonlat.y:.5f} lies outside the {area_name} area{hint}: move it inside "
+        "or choose another --area"
+    )
+
+
+def snap(
+    points: gpd.GeoDataFrame,
+    net: RoadNetwork,
+    max_snap_m: float,
+    source: str,
+    progress: Progress = QUIET,
+) -> gpd.GeoDataFrame:
+    """Snap points to the nearest network node; refuse points farther than ``max_snap_m``.
+
+    Adds ``node`` (node index) and ``snap_m`` (metres).
+    """
+    xy = np.c_[points.geometry.x.to_numpy(), points.geometry.y.to_numpy()]
+    node, dist = net.nearest_nodes(xy)
+    far = dist > max_snap_m
+    if far.any():
+        row = int(np.flatnonzero(far)[0])
+        offset = points.attrs.get("row_offset", 0)
+        where = (
+            "outside the loaded road network's extent"
+            if not shapely.contains_xy(net.extent, *xy[row])
+            else "on no road connected to the network"
+        )
+        raise InputError(
+            f"staging file {source}, row {row + offset} ({points['id'].iloc[row]}): nearest drivable "
+            f"road node is {dist[row]:.0f} m away (> --max-snap {max_snap_m:g} m; the point is {where}): "
+            "move the point onto a road, raise --max-snap, or load a network that covers it"
+        )
+    for row in np.flatnonzero(dist > WARN_SNAP_M):
+        outside = not shapely.contains_xy(net.extent, *xy[row])
+        progress.warn(
+            f"staging point {points['id'].iloc[row]} snapped {dist[row]:.0f} m to the nearest road node"
+            + (" (it lies outside the loaded network's extent)" if outside else "")
+        )
+    out = points.copy()
+    out["node"] = node
+    out["snap_m"] = np.round(dist, 1)
+    out.attrs.update(points.attrs)
+    return out
+
+
+def default_staging(data_dir: Path, scenario: str, progress: Progress = QUIET) -> gpd.GeoDataFrame:
+    """The default staging points of a scenario (``pilot`` or ``citywide``).
+
+    City Hall for both; the citywide scenario adds the fire stations named in
+    ``data/boundaries/staging_default.json``, read from the fire-station layer.
+    """
+    defs = load_defs("staging_default.json")
+    rows = [p for p in defs["points"] if scenario in p["scenarios"]]
+    frame = gpd.GeoDataFrame(
+        {"id": [p["id"] for p in rows], "name": [p["name"] for p in rows]},
+        geometry=gpd.points_from_xy([p["lon"] for p in rows], [p["lat"] for p in rows]),
+        crs=LONLAT_CRS,
+    ).to_crs(METRIC_CRS)
+    stations = defs.get("fire_stations", {})
+    if scenario in stations.get("scenarios", []):
+        path = layer_path(data_dir, stations["layer"])
+        layer = read_layer(
+            path, ["Station"], what="fire stations", geom_types=("Point",), progress=progress
+        )
+        wanted = stations["stations"]
+        found = layer[layer["Station"].isin(wanted)]
+        missing = sorted(set(wanted) - set(found["Station"]))
+        if missing:
+            raise InputError(
+                f"fire stations file {path} lacks {', '.join(missing)}: fix staging_default.json or the layer"
+            )
+        extra = gpd.GeoDataFrame(
+            {
+                "id": found["Station"].str.lower().str.replace(" ", "_").to_numpy(),
+                "name": (
+                    "Fire " + found["Station"] + ", " + found["Address"].str.strip()
+                ).to_numpy()
+                if "Address" in found
+                else found["Station"].to_numpy(),
+            },
+            geometry=found.geometry.to_numpy(),
+            crs=METRIC_CRS,
+        )
+        frame = pd.concat([frame, extra], ignore_index=True)
+    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=METRIC_CRS)
+    frame.attrs["source"] = "default scenario (data/boundaries/staging_default.json)"
+    frame.attrs["row_offset"] = 0
+    return frame
