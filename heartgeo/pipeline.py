@@ -301,8 +301,11 @@ def run_scenario(
     area_name: str,
     staging: Path | None = None,
     progress: Progress = QUIET,
+    *,
+    coverage: bool = True,
 ) -> ScenarioResult:
-    """Run one scenario: units, travel times, isochrones, coverage and gaps."""
+    """Run one scenario: units, travel times, isochrones, and (unless ``coverage=False``)
+    coverage, gaps and the unknown area."""
     settings = study.settings
     area = study.area(area_name)
     units, excluded, source = scenario_units(study, area_name, staging, progress)
@@ -322,6 +325,21 @@ def run_scenario(
                 np.c_[units.geometry.x, units.geometry.y], cxy
             )
     known = study.known(area)
+    if not coverage:
+        return ScenarioResult(
+            name,
+            area_name,
+            area,
+            units,
+            excluded,
+            bands,
+            per_unit,
+            None,
+            None,
+            {},
+            cell_seconds / 60.0,
+            source,
+        )
     with progress.step(f"[{name}] Coverage per area, beat and district"):
         grid = study.grid
         known_cut = grid.layer(known)
@@ -359,6 +377,24 @@ def run_scenario(
 
 def scenario_summary(study: Study, result: ScenarioResult) -> dict:
     """The scenario's headline numbers for ``summary.json``."""
+    units = result.units
+    head = {
+        "area": result.area_name,
+        "staging_source": result.staging_source,
+        "units": [
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "snap_m": (float(r["snap_m"]) if "snap_m" in units.columns else None),
+            }
+            for _, r in units.iterrows()
+        ],
+        "excluded_units": result.excluded,
+        "network_extent_share": shapely.area(shapely.intersection(result.area, study.net.extent))
+        / result.area.area,
+    }
+    if not result.tables:
+        return head
     row = result.tables["area"].iloc[0]
     bands = []
     for m in study.settings.bands_min:
@@ -375,14 +411,11 @@ def scenario_summary(study: Study, result: ScenarioResult) -> dict:
                 "population_share_of_known": row[f"population_share_of_known_{lab}"],
             }
         )
-    units = result.units
     return {
-        "area": result.area_name,
+        **head,
         "area_km2": row["area_km2"],
         "population": row["population"],
         "road_km": row["road_km"],
-        "network_extent_share": shapely.area(shapely.intersection(result.area, study.net.extent))
-        / result.area.area,
         "known_area_share": row["known_area_share"],
         "known_population_share": row["known_population_share"],
         "unknown": {"area_km2": row["unknown_area_km2"], "population": row["unknown_population"]},
@@ -396,16 +429,6 @@ def scenario_summary(study: Study, result: ScenarioResult) -> dict:
         "median_minutes": row["median_minutes"],
         "p90_minutes": row["p90_minutes"],
         "unreached_population": row["unreached_population"],
-        "staging_source": result.staging_source,
-        "units": [
-            {
-                "id": r["id"],
-                "name": r["name"],
-                "snap_m": (float(r["snap_m"]) if "snap_m" in units.columns else None),
-            }
-            for _, r in units.iterrows()
-        ],
-        "excluded_units": result.excluded,
     }
 
 

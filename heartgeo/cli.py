@@ -1,0 +1,429 @@
+"""The ``heartgeo`` command line."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from heartgeo.config import (
+    DATA_ENV,
+    DEFAULT_ACCESS_SPEED_KMH,
+    DEFAULT_BUFFER_M,
+    DEFAULT_CELL_SIZE_M,
+    DEFAULT_MAX_ACCESS_M,
+    DEFAULT_MAX_SNAP_M,
+    parse_bands,
+    resolve_data_dir,
+)
+from heartgeo.errors import InputError
+from heartgeo.progress import Progress
+
+DEFAULT_OUT = "maps"
+
+
+def handle_input_errors(func):
+    """Print an :class:`InputError` as one line on stderr and exit with code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            click.echo(f"heartgeo: error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def data_option(func):
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=f"Data directory holding boundaries/, census/, roads/ (default: ${DATA_ENV}).",
+    )(func)
+
+
+def analysis_options(func):
+    """Options shared by the analysis commands."""
+    options = [
+        data_option,
+        click.option(
+            "--network",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Road network file, OSM XML (.osm) or GraphML (.graphml) "
+            "(default: roads/durham_drive.graphml from 'heartgeo fetch', else the "
+            "central-Durham OSM extract in the data directory).",
+        ),
+        click.option(
+            "--network-extent",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Polygon file of the area where the network's road data is complete "
+            "(default: read from the network file; outside it results are 'unknown').",
+        ),
+        click.option(
+            "--travel-model",
+            type=click.Choice(["network", "crowfly"]),
+            default="network",
+            show_default=True,
+            help="'network': free-flow drive time on the road network; 'crowfly': "
+            "straight-line screening model (distance x circuity / speed) calibrated "
+            "on the loaded network.",
+        ),
+        click.option(
+            "--bands",
+            default="5,10,15",
+            show_default=True,
+            help="Drive-time bands in minutes, strictly increasing, comma-separated.",
+        ),
+        click.option(
+            "--buffer",
+            "buffer_m",
+            type=float,
+            default=DEFAULT_BUFFER_M,
+            show_default=True,
+            help="Width (metres) around reached road segments that forms an isochrone polygon.",
+        ),
+        click.option(
+            "--cell-size",
+            "cell_size_m",
+            type=float,
+            default=DEFAULT_CELL_SIZE_M,
+            show_default=True,
+            help="Distance (metres) between the centres of the hexagonal demand cells.",
+        ),
+        click.option(
+            "--max-snap",
+            "max_snap_m",
+            type=float,
+            default=DEFAULT_MAX_SNAP_M,
+            show_default=True,
+            help="Staging points farther than this (metres) from a road node are refused.",
+        ),
+        click.option(
+            "--max-access",
+            "max_access_m",
+            type=float,
+            default=DEFAULT_MAX_ACCESS_M,
+            show_default=True,
+            help="Demand cells whose centre is farther than this (metres) from the "
+            "network are unreachable.",
+        ),
+        click.option(
+            "--access-speed",
+            "access_speed_kmh",
+            type=float,
+            default=DEFAULT_ACCESS_SPEED_KMH,
+            show_default=True,
+            help="Speed (km/h) of the stretch between the network and a cell's centre.",
+        ),
+        click.option(
+            "--road-speed",
+            "road_speeds",
+            multiple=True,
+            metavar="CLASS=SPEED",
+            help="Speed for OSM road class CLASS where maxspeed is missing, in km/h or "
+            "with an mph suffix, e.g. --road-speed residential=25mph (repeatable).",
+        ),
+        click.option(
+            "--pilot-beats",
+            default=None,
+            metavar="BEATS",
+            help="Pilot area as police beat numbers, e.g. 111,112,511 (default: the "
+            "bundled approximation of the 12 pilot beats).",
+        ),
+        click.option(
+            "--pilot-area",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Pilot area as a polygon file (GeoJSON/GPKG) instead of beats.",
+        ),
+        click.option(
+            "--circuity",
+            type=float,
+            default=None,
+            help="Crow-fly model: network/straight distance factor (default: fitted).",
+        ),
+        click.option(
+            "--crowfly-speed",
+            "crowfly_speed_kmh",
+            type=float,
+            default=None,
+            help="Crow-fly model: speed in km/h (default: fitted).",
+        ),
+        click.option(
+            "--out",
+            "out_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=DEFAULT_OUT,
+            show_default=True,
+            help="Output directory.",
+        ),
+        click.option("--quiet", is_flag=True, help="Print no progress messages."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def scenario_options(func):
+    func = click.option(
+        "--staging",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Staging points: CSV with lon,lat columns (WGS84 degrees; optional "
+        "id, name) or a point GeoJSON/GPKG (default: the default scenario of --area).",
+    )(func)
+    func = click.option(
+        "--area",
+        "area_name",
+        type=click.Choice(["pilot", "citywide"]),
+        default="citywide",
+        show_default=True,
+        help="Study area: the pilot beats or the city limit.",
+    )(func)
+    return func
+
+
+def make_settings(kw: dict):
+    from heartgeo.network import parse_speeds
+    from heartgeo.pilot import parse_beats
+    from heartgeo.pipeline import Settings
+
+    return Settings(
+        data_dir=resolve_data_dir(kw["data_dir"]),
+        network=kw["network"],
+        network_extent=kw["network_extent"],
+        travel_model=kw["travel_model"],
+        bands_min=parse_bands(kw["bands"]),
+        buffer_m=kw["buffer_m"],
+        cell_size_m=kw["cell_size_m"],
+        max_snap_m=kw["max_snap_m"],
+        max_access_m=kw["max_access_m"],
+        access_speed_kmh=kw["access_speed_kmh"],
+        road_speeds_kmh=parse_speeds(kw["road_speeds"]),
+        pilot_beats=parse_beats(kw["pilot_beats"]) if kw["pilot_beats"] else None,
+        pilot_area=kw["pilot_area"],
+        circuity=kw["circuity"],
+        crowfly_speed_kmh=kw["crowfly_speed_kmh"],
+    )
+
+
+@click.group()
+@click.version_option(package_name="heartgeo")
+def cli():
+    """Drive-time coverage of mobile crisis-response units (Durham HEART).
+
+    Data are read from --data-dir or $HEARTGEO_DATA; every metric computation is in
+    EPSG:32119 (metres). Bad input ends with a one-line error and exit code 2.
+    """
+
+
+@cli.command()
+@data_option
+@click.option(
+    "--overpass-url",
+    default=None,
+    help="Overpass API base URL, e.g. http://127.0.0.1:8080/api (default: the public server).",
+)
+@click.option(
+    "--source-url",
+    "source_urls",
+    multiple=True,
+    metavar="LAYER=URL",
+    help="Download LAYER (city_limits, police_beats, police_districts) from URL instead "
+    "of its official source (repeatable).",
+)
+@click.option(
+    "--buffer-km",
+    type=float,
+    default=2.0,
+    show_default=True,
+    help="Distance (km) around the city limit whose roads are downloaded.",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=180.0,
+    show_default=True,
+    help="Seconds to wait for each server response.",
+)
+@click.option(
+    "--layer",
+    "only_layers",
+    multiple=True,
+    metavar="LAYER",
+    help="Download only this boundary layer (repeatable; default: every layer with a URL).",
+)
+@click.option("--skip-boundaries", is_flag=True, help="Do not download the boundary layers.")
+@click.option("--skip-network", is_flag=True, help="Do not download the road network.")
+@click.option("--quiet", is_flag=True, help="Print no progress messages.")
+@handle_input_errors
+def fetch(
+    data_dir,
+    overpass_url,
+    source_urls,
+    buffer_km,
+    timeout,
+    only_layers,
+    skip_boundaries,
+    skip_network,
+    quiet,
+):
+    """Download the boundary layers and the city-wide drive network into the data directory.
+
+    Needs internet access (or local mirrors given with --overpass-url / --source-url).
+    The network is saved as roads/durham_drive.graphml with its extent; later runs use it
+    instead of the central-Durham extract.
+    """
+    from heartgeo.fetch import fetch_layers, fetch_network
+
+    progress = Progress(quiet)
+    if data_dir is None:
+        import os
+
+        data_dir = os.environ.get(DATA_ENV)
+        if not data_dir:
+            raise InputError(f"no data directory: pass --data-dir DIR or set {DATA_ENV}=DIR")
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    urls = {}
+    for item in source_urls:
+        name, sep, url = item.partition("=")
+        if not sep or not url:
+            raise InputError(
+                f"--source-url {item!r}: give LAYER=URL, e.g. police_beats=https://..."
+            )
+        urls[name.strip()] = url.strip()
+    if buffer_km < 0:
+        raise InputError(f"--buffer-km {buffer_km}: give a distance >= 0")
+    if not skip_boundaries:
+        fetch_layers(data_dir, urls, only=only_layers, timeout=timeout, progress=progress)
+    if not skip_network:
+        fetch_network(
+            data_dir,
+            buffer_m=buffer_km * 1000,
+            overpass_url=overpass_url,
+            timeout=timeout,
+            progress=progress,
+        )
+
+
+def _run(
+    kw: dict,
+    scenarios: list[tuple[str, str, Path | None]],
+    *,
+    coverage: bool,
+    maps: bool,
+    isochrones: bool = True,
+):
+    from heartgeo.maps import scenario_map
+    from heartgeo.outputs import OutputSet
+    from heartgeo.pipeline import prepare, run_scenario, summary, write_scenario
+
+    progress = Progress(kw["quiet"])
+    settings = make_settings(kw)
+    study = prepare(settings, progress)
+    results = [
+        run_scenario(study, name, area, staging, progress, coverage=coverage)
+        for name, area, staging in scenarios
+    ]
+    with progress.step(f"Writing outputs to {kw['out_dir']}"), OutputSet(kw["out_dir"]) as outs:
+        for result in results:
+            write_scenario(outs, study, result, tables=coverage, isochrones=isochrones)
+            if maps:
+                fmap = scenario_map(study, result)
+                fmap.save(
+                    str(outs.path(f"map_{result.name}.html", f"{result.name}: interactive map"))
+                )
+        outs.json(
+            "summary.json",
+            summary(study, results, outs.records()),
+            "run manifest: inputs, parameters, versions, travel model, headline numbers",
+        )
+    for result in results:
+        _print_headline(result, study, progress)
+    return results
+
+
+def _print_headline(result, study, progress: Progress) -> None:
+    from heartgeo.coverage import band_label
+
+    if not result.tables:
+        return
+    row = result.tables["area"].iloc[0]
+    parts = []
+    for m in study.settings.bands_min:
+        share = row[f"population_share_{band_label(m)}"]
+        parts.append(f"{m:g} min {100 * share:.1f} %" if share is not None else f"{m:g} min n/a")
+    progress.info(
+        f"{result.name} ({study.model.name}): population within "
+        + ", ".join(parts)
+        + f"; gap {100 * (row['gap_population_share'] or 0):.1f} %; unknown (no road data) "
+        f"{100 * (1 - (row['known_population_share'] or 0)):.1f} % of {row['population']:,.0f} people"
+    )
+
+
+@cli.command()
+@analysis_options
+@scenario_options
+@handle_input_errors
+def isochrones(area_name, staging, **kw):
+    """Drive-time polygons per band, dissolved and per unit (GeoJSON and GeoPackage)."""
+    _run(kw, [(area_name, area_name, staging)], coverage=False, maps=False)
+
+
+@cli.command()
+@analysis_options
+@scenario_options
+@handle_input_errors
+def coverage(area_name, staging, **kw):
+    """Coverage, gaps and unknown area of one scenario: CSV tables, layers and summary.json."""
+    _run(kw, [(area_name, area_name, staging)], coverage=True, maps=False)
+
+
+@cli.command(name="map")
+@analysis_options
+@scenario_options
+@handle_input_errors
+def map_(area_name, staging, **kw):
+    """Interactive HTML map of one scenario (written to --out, default maps/)."""
+    _run(kw, [(area_name, area_name, staging)], coverage=True, maps=True, isochrones=False)
+
+
+@cli.command()
+@analysis_options
+@click.option(
+    "--pilot-staging",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Staging points of the pilot scenario (default: City Hall).",
+)
+@click.option(
+    "--citywide-staging",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Staging points of the citywide scenario (default: City Hall and example fire stations).",
+)
+@handle_input_errors
+def report(pilot_staging, citywide_staging, **kw):
+    """The whole pilot-vs-citywide analysis: maps, tables and summary.json in --out."""
+    _run(
+        kw,
+        [("pilot", "pilot", pilot_staging), ("citywide", "citywide", citywide_staging)],
+        coverage=True,
+        maps=True,
+    )
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Shared fixtures: the real Durham data (never copied into the repository)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CANDIDATES = [
+    os.environ.get("HEARTGEO_DATA"),
+    ROOT.parent / "shared" / "data" / "durham",
+    Path("/work/shared/data/durham"),
+]
+
+
+def _data_dir() -> Path:
+    for cand in CANDIDATES:
+        if cand and (Path(cand) / "boundaries" / "city_limits_2025.geojson").exists():
+            return Path(cand).resolve()
+    raise RuntimeError(
+        "Durham data not found: set HEARTGEO_DATA to the shared data directory "
+        "(for example ../shared/data/durham)"
+    )
+
+
+DATA = _data_dir()
+CENTRAL_OSM = DATA / "roads" / "osm_central_durham_2024-01-24.osm"
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def central_net():
+    from heartgeo.network import load_network
+
+    return load_network(CENTRAL_OSM)
+
+
+@pytest.fixture(scope="session")
+def boundaries():
+    from heartgeo.boundaries import load_boundaries
+
+    return load_boundaries(DATA)
+
+
+@pytest.fixture(scope="session")
+def study():
+    from heartgeo.pipeline import Settings, prepare
+
+    return prepare(Settings(data_dir=DATA, cell_size_m=400.0))
+
+
+@pytest.fixture()
+def nx_graph(central_net):
+    """The same graph as the engine's, in networkx (fastest of parallel edges)."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(range(central_net.n_nodes))
+    for u, v, t in zip(central_net.u, central_net.v, central_net.time_s, strict=True):
+        if u != v and (not g.has_edge(u, v) or g[u][v]["w"] > t):
+            g.add_edge(int(u), int(v), w=float(t))
+    return g

@@ -1,0 +1,143 @@
+"""End-to-end runs of the command line on the real Durham data."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from heartgeo.cli import cli
+
+from .conftest import DATA
+
+FAST = ["--data-dir", str(DATA), "--cell-size", "500", "--quiet"]
+
+
+@pytest.fixture(scope="module", params=["network", "crowfly"])
+def report_run(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp(f"report-{request.param}")
+    result = CliRunner().invoke(
+        cli, ["report", *FAST, "--travel-model", request.param, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    return request.param, out
+
+
+def test_report_writes_maps_tables_and_summary(report_run):
+    model, out = report_run
+    for scenario in ("pilot", "citywide"):
+        for name in (
+            f"map_{scenario}.html",
+            f"coverage_{scenario}_area.csv",
+            f"coverage_{scenario}_beats.csv",
+            f"coverage_{scenario}_districts.csv",
+            f"isochrones_{scenario}.geojson",
+            f"isochrones_{scenario}_units.geojson",
+            f"isochrones_{scenario}.gpkg",
+            f"gaps_{scenario}.geojson",
+            f"unknown_{scenario}.geojson",
+            f"staging_{scenario}.geojson",
+        ):
+            assert (out / name).stat().st_size > 0, name
+    assert not [p for p in out.iterdir() if p.name.startswith(".heartgeo-tmp")]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["travel_model"]["name"] == model
+    assert {i["name"] for i in summary["inputs"]} >= {
+        "city_limits",
+        "police_beats",
+        "tracts",
+        "network",
+    }
+    assert all(len(i["sha256"]) == 64 for i in summary["inputs"])
+    assert summary["versions"]["osmnx"] != "not installed"
+    assert 0 < summary["network"]["extent_share_of_city"] < 0.1
+    for scenario in ("pilot", "citywide"):
+        s = summary["scenarios"][scenario]
+        assert [b["minutes"] for b in s["bands"]] == [5, 10, 15]
+        shares = [b["population_share"] for b in s["bands"]]
+        assert shares == sorted(shares) and all(0 <= x <= 1 for x in shares)
+        covered = s["bands"][-1]["population"]
+        total = covered + s["gap"]["population"] + s["unknown"]["population"]
+        assert total == pytest.approx(s["population"], rel=1e-6)
+        if model == "network":
+            # most of the city has no road data offline: it is unknown, not gap
+            assert s["unknown"]["population"] > 0.5 * s["population"]
+        else:
+            assert s["unknown"]["population"] == pytest.approx(0, abs=1e-3)
+    listed = {o["path"] for o in summary["outputs"]}
+    assert "map_pilot.html" in listed and "coverage_citywide_beats.csv" in listed
+
+
+def test_report_map_has_layers_legend_and_attribution(report_run):
+    model, out = report_run
+    html = (out / "map_citywide.html").read_text()
+    for text in (
+        "City limit",
+        "Pilot area",
+        "Police beats",
+        "0-5 min drive",
+        "10-15 min drive",
+        "Gap: beyond 15 min",
+        "Unknown: no road data",
+        "Staging points",
+        "heartgeo-legend",
+        "OpenStreetMap contributors",
+        "US Census Bureau",
+        f"{model} model",
+    ):
+        assert text in html, text
+    assert "L.control.layers" in html
+
+
+def test_beat_tables_have_districts_and_shares(report_run):
+    import pandas as pd
+
+    _, out = report_run
+    beats = pd.read_csv(out / "coverage_pilot_beats.csv")
+    assert sorted(beats["zone"]) == sorted(
+        [511, 512, 513, 411, 412, 413, 111, 112, 113, 121, 122, 214]
+    )
+    assert set(beats["district"]) <= {"D1", "D2", "D3", "D4", "D5"}
+    for col in ("population_share_5min", "area_share_15min", "known_area_share"):
+        assert beats[col].between(0, 1).all()
+
+
+@pytest.mark.parametrize("command", ["isochrones", "coverage", "map"])
+def test_single_scenario_commands(tmp_path, command):
+    staging = tmp_path / "units.csv"
+    staging.write_text(
+        "id,name,lon,lat\nA,East Campus,-78.9153,36.0078\nB,Ninth St,-78.9240,36.0120\n"
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        [
+            command,
+            *FAST,
+            "--area",
+            "citywide",
+            "--staging",
+            str(staging),
+            "--out",
+            str(out),
+            "--bands",
+            "2,4",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in out.iterdir()}
+    assert "summary.json" in names
+    expected = {
+        "isochrones": "isochrones_citywide.geojson",
+        "coverage": "coverage_citywide_beats.csv",
+        "map": "map_citywide.html",
+    }[command]
+    assert expected in names
+    summary = json.loads((out / "summary.json").read_text())
+    assert [u["id"] for u in summary["scenarios"]["citywide"]["units"]] == ["A", "B"]
+
+
+def test_help_documents_units():
+    result = CliRunner().invoke(cli, ["report", "--help"])
+    assert result.exit_code == 0
+    for text in ("minutes", "metres", "km/h", "--travel-model", "--pilot-beats", "--quiet"):
+        assert text in result.output

@@ -1,0 +1,56 @@
+import numpy as np
+import pytest
+import shapely
+
+from heartgeo.demand import allocate_population, hex_grid
+
+
+def test_hex_grid_tiles_area_exactly(boundaries):
+    area = shapely.box(618000, 248000, 621000, 250500)
+    grid = hex_grid(area, 300)
+    assert grid.area.sum() == pytest.approx(area.area, rel=1e-9)
+    assert shapely.union_all(grid.geometry.values).symmetric_difference(area).area < 1e-3
+
+
+def test_population_sums_to_tract_totals(study):
+    demand = study.demand
+    tracts = demand.tracts
+    # every person is either in a cell or outside the study area
+    np.testing.assert_allclose(
+        tracts["allocated"] + tracts["outside"], tracts["population"], rtol=1e-12
+    )
+    assert demand.cells["population"].sum() == pytest.approx(tracts["allocated"].sum(), rel=1e-9)
+    # tracts entirely inside the city limit are allocated in full
+    city = study.boundaries.city
+    inside = (
+        shapely.area(shapely.intersection(study.boundaries.tracts.geometry.values, city))
+        >= 0.999999 * study.boundaries.tracts.area.values
+    )
+    assert inside.sum() > 10
+    full = tracts[inside]
+    np.testing.assert_allclose(full["allocated"], full["population"], rtol=1e-6)
+    assert (tracts["allocated"] >= -1e-9).all() and (tracts["outside"] >= -1e-6).all()
+
+
+def test_dasymetric_weights_follow_residential_roads(boundaries, central_net):
+    demand = allocate_population(
+        boundaries.tracts,
+        boundaries.city,
+        250,
+        residential_roads=central_net.residential_roads(),
+        known_extent=central_net.extent,
+    )
+    road = demand.tracts[demand.tracts["method"] == "road"]
+    assert len(road) >= 1
+    geoid = road["GEOID"].iloc[0]
+    tract = boundaries.tracts.set_index("GEOID").geometry[geoid]
+    cells = demand.cells
+    in_tract = shapely.area(shapely.intersection(cells.geometry.values, tract)) > 0
+    roads = central_net.residential_roads()
+    no_road = in_tract & ~shapely.intersects(
+        shapely.intersection(cells.geometry.values, tract)[:, None], roads[None, :]
+    ).any(axis=1)
+    whole = shapely.within(cells.geometry.values, tract)
+    # cells wholly inside a road-weighted tract with no residential road get nobody
+    assert (cells["population"].values[no_road & whole] == 0).all()
+    assert road["allocated"].iloc[0] == pytest.approx(road["population"].iloc[0], rel=1e-9)

@@ -1,0 +1,74 @@
+import networkx as nx
+import numpy as np
+import pytest
+import shapely
+from shapely.ops import substring
+
+from heartgeo.isochrones import band_polygon, line_prefixes
+from heartgeo.routing import node_travel_times
+
+
+def test_line_prefixes_match_shapely_substring():
+    rng = np.random.default_rng(7)
+    lines = np.array(
+        [shapely.LineString(rng.random((k, 2)) * 100) for k in rng.integers(2, 7, 300)],
+        dtype=object,
+    )
+    frac = rng.random(300)
+    frac[:10] = 1.0
+    ours = line_prefixes(lines, frac)
+    for got, line, f in zip(ours, lines, frac, strict=True):
+        expected = substring(line, 0, f * line.length)
+        assert got.length == pytest.approx(expected.length, abs=1e-9)
+        assert got.hausdorff_distance(expected) < 1e-9
+
+
+def _densified_times(net, times, step=2.0):
+    """Points every ``step`` metres along every edge with their reach time."""
+    pts, tt = [], []
+    for g, u, t_e in zip(net.geometry, net.u, net.time_s, strict=True):
+        n = max(int(g.length // step), 1)
+        s = np.linspace(0, 1, n + 1)
+        xy = shapely.get_coordinates(shapely.line_interpolate_point(g, s, normalized=True))
+        pts.append(xy)
+        tt.append(times[u] + s * t_e)
+    return np.concatenate(pts), np.concatenate(tt)
+
+
+@pytest.mark.parametrize("minutes", [0.5, 1.0, 2.0])
+def test_sampled_points_reachable_within_band(central_net, nx_graph, minutes):
+    sources = [10]
+    ref = nx.multi_source_dijkstra_path_length(nx_graph, sources, weight="w")
+    times = np.array([ref.get(i, np.inf) for i in range(central_net.n_nodes)])
+    buffer_m = 60.0
+    poly = band_polygon(
+        central_net, node_travel_times(central_net, np.array(sources)), minutes * 60, buffer_m
+    )
+    assert not poly.is_empty
+    xy, tt = _densified_times(central_net, times)
+    reached = xy[tt <= minutes * 60 + 1e-6]
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(reached)
+    rng = np.random.default_rng(1)
+    minx, miny, maxx, maxy = poly.bounds
+    cand = np.c_[rng.uniform(minx, maxx, 20000), rng.uniform(miny, maxy, 20000)]
+    inside = cand[shapely.contains_xy(poly, cand[:, 0], cand[:, 1])][:1500]
+    assert len(inside) > 100
+    dist, _ = tree.query(inside)
+    # allowed: the buffer width plus the densification step
+    assert dist.max() <= buffer_m + 2.0
+    # and unreached road points far from any reached one are outside the polygon
+    unreached = xy[tt > minutes * 60 + 5]
+    far = unreached[tree.query(unreached)[0] > buffer_m + 5]
+    assert not shapely.contains_xy(poly, far[:, 0], far[:, 1]).any()
+
+
+def test_bands_nested_and_not_convex_hulls(central_net):
+    times = node_travel_times(central_net, np.array([10]))
+    polys = [band_polygon(central_net, times, m * 60, 50.0) for m in (0.5, 1, 2, 3)]
+    for small, big in zip(polys, polys[1:], strict=False):
+        assert shapely.difference(small, big).area < 1e-6 * max(small.area, 1)
+    largest = polys[-1]
+    assert largest.area < 0.9 * largest.convex_hull.area
+    assert shapely.within(largest, central_net.extent.buffer(1e-6))
