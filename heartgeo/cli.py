@@ -361,11 +361,17 @@ def _print_headline(result, study, progress: Progress) -> None:
     for m in study.settings.bands_min:
         share = row[f"population_share_{band_label(m)}"]
         parts.append(f"{m:g} min {100 * share:.1f} %" if share is not None else f"{m:g} min n/a")
+    extent = 100 * study.net.extent.intersection(result.area).area / result.area.area
+    if study.model.name == "network":
+        tail = f"the road network covers {extent:.1f} % of the area"
+    else:
+        tail = f"the crow-fly model covers the whole area (road network extent {extent:.1f} %)"
     progress.info(
         f"{result.name} ({study.model.name}): population within "
         + ", ".join(parts)
         + f"; gap {100 * (row['gap_population_share'] or 0):.1f} %; unknown (no road data) "
-        f"{100 * (1 - (row['known_population_share'] or 0)):.1f} % of {row['population']:,.0f} people"
+        f"{100 * (1 - (row['known_population_share'] or 0)):.1f} % of {row['population']:,.0f} "
+        f"people; {tail}"
     )
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from heartgeo.demand import Demand, clip_to_area
+from heartgeo.demand import Demand, clip_to_area, polygonal
 
 
 def band_label(minutes: float) -> str:
@@ -231,7 +231,7 @@ def gap_and_unknown(
     known_area = shapely.intersection(area, known)
     gap = shapely.difference(known_area, largest_band)
     unknown = shapely.difference(area, known)
-    return gap, unknown
+    return tuple(polygonal(np.array([gap, unknown], dtype=object)))
 
 
 def layers_frame(named: dict[str, shapely.Geometry], crs) -> gpd.GeoDataFrame:

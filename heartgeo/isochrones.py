@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 
 from heartgeo.config import METRIC_CRS
+from heartgeo.demand import polygonal
 from heartgeo.network import RoadNetwork
 
 
@@ -138,10 +139,14 @@ def crowfly_isochrones(
 
 
 def _frames(bands_min, bands, rows) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    dissolved = gpd.GeoDataFrame({"minutes": list(bands_min)}, geometry=list(bands), crs=METRIC_CRS)
+    dissolved = gpd.GeoDataFrame(
+        {"minutes": list(bands_min)},
+        geometry=polygonal(np.array(bands, dtype=object)),
+        crs=METRIC_CRS,
+    )
     per_unit = gpd.GeoDataFrame(
         {"unit": [r[0] for r in rows], "minutes": [r[1] for r in rows]},
-        geometry=[r[2] for r in rows],
+        geometry=polygonal(np.array([r[2] for r in rows], dtype=object)),
         crs=METRIC_CRS,
     )
     return dissolved, per_unit

@@ -18,6 +18,7 @@ import shapely
 
 from heartgeo.config import LONLAT_CRS, METRIC_CRS
 from heartgeo.coverage import band_label
+from heartgeo.demand import polygonal
 
 #: Sequential blues (ColorBrewer YlGnBu, colour-blind safe): darkest = quickest.
 BAND_COLOURS = ["#253494", "#2c7fb8", "#41b6c4", "#a1dab4", "#ffffcc"]
@@ -41,6 +42,7 @@ def _polygon_layer(
     geom: shapely.Geometry, name: str, colour: str, opacity: float, show: bool = True
 ) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=name, show=show)
+    geom = polygonal(np.array([geom], dtype=object))[0] if geom is not None else None
     if geom is not None and not geom.is_empty:
         folium.GeoJson(
             _lonlat([geom]).__geo_interface__,
