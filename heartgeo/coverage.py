@@ -57,6 +57,11 @@ class MeasureGrid:
             tree=shapely.STRtree(cells),
         )
 
+    @property
+    def full(self) -> LayerCut:
+        """The layer that is the whole study area."""
+        return LayerCut(self.cells, self.road_pieces)
+
     def layer(self, geom: shapely.Geometry) -> LayerCut:
         """Clip every cell and road piece to ``geom``."""
         if geom is None or geom.is_empty:
@@ -149,7 +154,7 @@ def zone_table(
     minutes = sorted(bands)
     for ztype, zname, geom in zones:
         cut = grid.zone(geom)
-        total = _total(grid, cut)
+        total = grid.measure(grid.full, cut)
         k_area, k_pop, k_road = grid.measure(known, cut)
         row = {
             "zone_type": ztype,
@@ -199,21 +204,6 @@ def zone_table(
         row["unreached_population"] = float(weights[known_cell & np.isinf(cell_minutes)].sum())
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _total(grid: MeasureGrid, cut: ZoneCut) -> tuple[float, float, float]:
-    area = grid.cell_area[cut.whole].sum() + shapely.area(cut.edge_parts).sum()
-    pop = (grid.population * cut.weight).sum()
-    in_whole = np.isin(grid.road_cell, cut.whole)
-    road = shapely.length(grid.road_pieces[in_whole]).sum()
-    if len(cut.edge):
-        pos = np.full(len(grid.cells), -1)
-        pos[cut.edge] = np.arange(len(cut.edge))
-        sel = pos[grid.road_cell] >= 0
-        road += shapely.length(
-            shapely.intersection(grid.road_pieces[sel], cut.edge_parts[pos[grid.road_cell[sel]]])
-        ).sum()
-    return float(area), float(pop), float(road)
 
 
 def _share(part: float, whole: float) -> float | None:

@@ -66,3 +66,12 @@ def nx_graph(central_net):
         if u != v and (not g.has_edge(u, v) or g[u][v]["w"] > t):
             g.add_edge(int(u), int(v), w=float(t))
     return g
+
+
+def assert_drivable(highways) -> None:
+    """Only drivable road classes, and the common ones present."""
+    from heartgeo.network import EXCLUDED_HIGHWAYS
+
+    classes = set(highways)
+    assert not classes & EXCLUDED_HIGHWAYS, classes & EXCLUDED_HIGHWAYS
+    assert {"residential", "secondary", "tertiary"} <= classes

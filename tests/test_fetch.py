@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from heartgeo.cli import cli
 
-from .conftest import DATA
+from .conftest import DATA, assert_drivable
 
 BEATS_PATH = "/arcgis/rest/services/PublicServices/Public_Safety/MapServer/8/query"
 
@@ -107,16 +107,7 @@ def test_fetch_from_local_servers(server, tmp_path):
     assert graphml.exists() and (data / "roads" / "durham_drive.extent.geojson").exists()
     net = load_network(graphml)
     # the replayed answer holds every highway type; only drivable roads were kept
-    assert set(net.highway) <= {
-        "primary",
-        "secondary",
-        "tertiary",
-        "tertiary_link",
-        "residential",
-        "unclassified",
-        "motorway",
-        "motorway_link",
-    }
+    assert_drivable(net.highway)
     assert 150 < net.n_nodes < 400
     assert net.extent_method.startswith("extent file")
     assert not [p for p in (data / "roads").iterdir() if p.name.startswith(".")]
