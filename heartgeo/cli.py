@@ -314,6 +314,26 @@ def fetch(
         )
 
 
+def map_options(func):
+    """Options of the commands that write maps."""
+    func = click.option(
+        "--online",
+        is_flag=True,
+        help="Load Leaflet from its CDN instead of inlining it (smaller file; needs internet).",
+    )(func)
+    func = click.option(
+        "--basemap",
+        is_flag=True,
+        help="Add an OpenStreetMap basemap (needs internet when the map is opened).",
+    )(func)
+    func = click.option(
+        "--png",
+        is_flag=True,
+        help="Also write a PNG of each map (for slides) with headless Chromium.",
+    )(func)
+    return func
+
+
 def _run(
     kw: dict,
     scenarios: list[tuple[str, str, Path | None]],
@@ -322,10 +342,10 @@ def _run(
     maps: bool,
     isochrones: bool = True,
 ):
-    from heartgeo.maps import scenario_map
     from heartgeo.outputs import OutputSet
     from heartgeo.pipeline import prepare, run_scenario, summary, write_scenario
 
+    map_settings = {k: kw.pop(k, False) for k in ("png", "basemap", "online")}
     progress = Progress(kw["quiet"])
     settings = make_settings(kw)
     study = prepare(settings, progress)
@@ -336,19 +356,60 @@ def _run(
     with progress.step(f"Writing outputs to {kw['out_dir']}"), OutputSet(kw["out_dir"]) as outs:
         for result in results:
             write_scenario(outs, study, result, tables=coverage, isochrones=isochrones)
-            if maps:
-                fmap = scenario_map(study, result)
-                fmap.save(
-                    str(outs.path(f"map_{result.name}.html", f"{result.name}: interactive map"))
-                )
+        checks = _write_maps(outs, study, results, **map_settings) if maps else []
         outs.json(
             "summary.json",
-            summary(study, results, outs.records()),
+            summary(study, results, outs.records(), map_checks=checks),
             "run manifest: inputs, parameters, versions, travel model, headline numbers",
         )
     for result in results:
         _print_headline(result, study, progress)
+    for check in checks:
+        progress.info(
+            f"{check['path']}: {check['bytes'] / 1e6:.2f} MB, ready in {check['ready_ms']} ms "
+            f"in headless Chromium; PNG {check['png']}"
+        )
     return results
+
+
+def _write_maps(outs, study, results, *, png: bool, basemap: bool, online: bool) -> list[dict]:
+    """Write each scenario's map, the comparison when both scenarios ran, and PNGs if asked."""
+    from heartgeo.maps import comparison_map, scenario_map, write_html
+
+    written = []
+    for result in results:
+        path = outs.path(f"map_{result.name}.html", f"{result.name}: interactive map")
+        write_html(scenario_map(study, result, basemap=basemap), path, offline=not online)
+        written.append(path)
+    by_name = {r.name: r for r in results}
+    if "pilot" in by_name and "citywide" in by_name:
+        path = outs.path(
+            "map_pilot_vs_citywide.html",
+            "pilot (left) and citywide (right) side by side, with the area newly covered",
+        )
+        dual = comparison_map(study, by_name["pilot"], by_name["citywide"], basemap=basemap)
+        write_html(dual, path, offline=not online)
+        written.append(path)
+    if not png:
+        return []
+    from heartgeo.browser import load_page
+
+    checks = []
+    for path in written:
+        shot = outs.path(path.with_suffix(".png").name, f"snapshot of {path.name}")
+        page = load_page(path, png=shot)
+        if page.png is None:
+            raise RuntimeError(f"headless Chromium wrote no PNG for {path.name}")
+        checks.append(
+            {
+                "path": path.name,
+                "bytes": path.stat().st_size,
+                "ready_ms": page.ready_ms,
+                "errors": page.errors,
+                "png": str(outs.out_dir / shot.name),
+            }
+        )
+    return checks
 
 
 def _print_headline(result, study, progress: Progress) -> None:
@@ -396,6 +457,7 @@ def coverage(area_name, staging, **kw):
 @cli.command(name="map")
 @analysis_options
 @scenario_options
+@map_options
 @handle_input_errors
 def map_(area_name, staging, **kw):
     """Interactive HTML map of one scenario (written to --out, default maps/)."""
@@ -404,6 +466,7 @@ def map_(area_name, staging, **kw):
 
 @cli.command()
 @analysis_options
+@map_options
 @click.option(
     "--pilot-staging",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -418,7 +481,12 @@ def map_(area_name, staging, **kw):
 )
 @handle_input_errors
 def report(pilot_staging, citywide_staging, **kw):
-    """The whole pilot-vs-citywide analysis: maps, tables and summary.json in --out."""
+    """The whole pilot-vs-citywide analysis: maps, tables and summary.json in --out.
+
+    Maps: one per scenario and map_pilot_vs_citywide.html (synchronised side by side, with
+    the area the citywide staging newly covers). They are self-contained (no internet
+    needed) unless --online.
+    """
     _run(
         kw,
         [("pilot", "pilot", pilot_staging), ("citywide", "citywide", citywide_staging)],

@@ -1,20 +1,33 @@
-"""Interactive Folium maps of a scenario.
+"""Interactive Folium maps of a scenario, and the pilot-vs-citywide comparison.
 
 Layers: city limit, pilot area, police beats (tooltip: beat, district, population,
 share covered), drive-time bands as rings in a sequential colour-blind-safe scale,
 gaps, the unknown area (no road data), and staging points with popups; a layer
 control, a legend with units, a title naming the scenario, travel model and bands,
 and the data attribution.
+
+Maps are self-contained by default (:func:`write_html`): Leaflet's JavaScript and CSS
+are inlined from an installed package (``django-js-lib-leaflet``, which ships the Leaflet
+release files and depends on nothing), no file is fetched from a CDN, and the optional
+basemap is the only thing that needs the internet. Geometry is simplified to screen
+precision (:data:`MAP_TOLERANCE_M`).
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import re
+from importlib import resources
+from pathlib import Path
 
 import folium
 import geopandas as gpd
 import numpy as np
 import shapely
+from branca.element import MacroElement
+from folium.plugins import DualMap
+from jinja2 import Template
 
 from heartgeo.config import LONLAT_CRS, METRIC_CRS
 from heartgeo.coverage import band_label
@@ -24,31 +37,42 @@ from heartgeo.demand import polygonal
 BAND_COLOURS = ["#253494", "#2c7fb8", "#41b6c4", "#a1dab4", "#ffffcc"]
 GAP_COLOUR = "#d95f02"  # orange: distinct from the blues for every colour vision
 UNKNOWN_COLOUR = "#636363"
+NEW_COLOUR = "#7b3294"  # purple: newly covered by the citywide staging
 ATTRIBUTION = (
     "Roads &copy; OpenStreetMap contributors (ODbL); boundaries: City of Durham; "
     "population: US Census Bureau ACS 2020-2024"
 )
 #: Geometry tolerance for the map (metres): below screen precision at city zoom.
 MAP_TOLERANCE_M = 5.0
+#: Decimal places of lon/lat in the map (1e-5 degree is about 1 m).
+MAP_DECIMALS = 5
 
 
 def _lonlat(geoms, tolerance: float = MAP_TOLERANCE_M) -> gpd.GeoSeries:
     series = gpd.GeoSeries(list(geoms), crs=METRIC_CRS)
     series = series.simplify(tolerance, preserve_topology=True)
-    return series.to_crs(LONLAT_CRS)
+    series = series.to_crs(LONLAT_CRS)
+    return gpd.GeoSeries(
+        shapely.set_precision(series.values, 10**-MAP_DECIMALS, mode="pointwise"), crs=LONLAT_CRS
+    )
 
 
 def _polygon_layer(
-    geom: shapely.Geometry, name: str, colour: str, opacity: float, show: bool = True
+    geom: shapely.Geometry | None,
+    name: str,
+    colour: str,
+    opacity: float,
+    show: bool = True,
+    weight: float = 0.5,
 ) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=name, show=show)
     geom = polygonal(np.array([geom], dtype=object))[0] if geom is not None else None
     if geom is not None and not geom.is_empty:
         folium.GeoJson(
             _lonlat([geom]).__geo_interface__,
-            style_function=lambda _f, c=colour, o=opacity: {
+            style_function=lambda _f, c=colour, o=opacity, w=weight: {
                 "color": c,
-                "weight": 0.5,
+                "weight": w,
                 "fillColor": c,
                 "fillOpacity": o,
             },
@@ -57,11 +81,20 @@ def _polygon_layer(
     return group
 
 
-def _band_colours(n: int) -> list[str]:
-    if n <= len(BAND_COLOURS):
-        idx = np.round(np.linspace(0, len(BAND_COLOURS) - 2, n)).astype(int) if n > 1 else [0]
+def band_colours(n: int) -> list[str]:
+    """``n`` colours of the sequential scale, quickest first."""
+    if n <= 1:
+        return BAND_COLOURS[:1]
+    if n < len(BAND_COLOURS):
+        idx = np.round(np.linspace(0, len(BAND_COLOURS) - 2, n)).astype(int)
         return [BAND_COLOURS[i] for i in idx]
     return [BAND_COLOURS[min(i, len(BAND_COLOURS) - 1)] for i in range(n)]
+
+
+def band_names(bands_min: list[float]) -> list[str]:
+    return [
+        f"{0 if i == 0 else bands_min[i - 1]:g}-{m:g} min drive" for i, m in enumerate(bands_min)
+    ]
 
 
 def legend_html(title: str, entries: list[tuple[str, str]], note: str) -> str:
@@ -72,38 +105,55 @@ def legend_html(title: str, entries: list[tuple[str, str]], note: str) -> str:
         for c, label in entries
     )
     return (
-        '<div id="heartgeo-legend" style="position:fixed;bottom:24px;left:12px;z-index:9999;'
-        "background:white;padding:8px 10px;border:1px solid #888;border-radius:4px;"
-        'font:13px/1.4 sans-serif;max-width:280px">'
+        '<div id="heartgeo-legend" class="heartgeo-legend" style="position:fixed;bottom:24px;'
+        "left:12px;z-index:9999;background:white;padding:8px 10px;border:1px solid #888;"
+        'border-radius:4px;font:13px/1.4 sans-serif;max-width:290px">'
         f"<b>{html.escape(title)}</b>{rows}"
         f'<div style="margin-top:4px;color:#555;font-size:11px">{html.escape(note)}</div></div>'
     )
 
 
-def title_html(text: str) -> str:
+def title_html(text: str, where: str = "top:10px") -> str:
     return (
-        '<div id="heartgeo-title" style="position:fixed;top:10px;left:50%;transform:translateX(-50%);'
-        "z-index:9999;background:white;padding:6px 12px;border:1px solid #888;border-radius:4px;"
-        f'font:bold 15px sans-serif">{html.escape(text)}</div>'
+        f'<div id="heartgeo-title" style="position:fixed;{where};left:50%;'
+        "transform:translateX(-50%);z-index:9999;background:white;padding:6px 12px;"
+        f'border:1px solid #888;border-radius:4px;font:bold 15px sans-serif">{html.escape(text)}</div>'
     )
 
 
-def scenario_map(study, result) -> folium.Map:
-    """Build the Folium map of a scenario result (see :mod:`heartgeo.pipeline`)."""
-    bands_min = list(result.bands["minutes"])
-    model = study.model.name
-    city_ll = _lonlat([study.boundaries.city]).iloc[0]
-    minx, miny, maxx, maxy = _lonlat([result.area]).total_bounds
+def _model_note(model: str) -> str:
+    text = (
+        "Straight-line screening model (distance x circuity / speed)."
+        if model == "crowfly"
+        else "Free-flow drive time on OpenStreetMap roads."
+    )
+    return f"{text} {ATTRIBUTION.replace('&copy;', '(c)')}"
+
+
+def _new_map(bounds, basemap: bool, **kwargs) -> folium.Map:
+    minx, miny, maxx, maxy = bounds
     fmap = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=12,
         tiles=None,
         control_scale=True,
+        **kwargs,
     )
-    folium.TileLayer("OpenStreetMap", name="Basemap (OpenStreetMap, online only)").add_to(fmap)
+    if basemap:
+        folium.TileLayer("OpenStreetMap", name="Basemap (OpenStreetMap, needs internet)").add_to(
+            fmap
+        )
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap
+
+
+def add_scenario_layers(
+    fmap: folium.Map, study, result, *, extra: list | None = None, collapsed: bool = False
+) -> None:
+    """Add a scenario's layers, the layer control and the data attribution to ``fmap``."""
+    bands_min = list(result.bands["minutes"])
     folium.GeoJson(
-        city_ll.__geo_interface__,
+        _lonlat([study.boundaries.city]).iloc[0].__geo_interface__,
         name="City limit",
         style_function=lambda _f: {"color": "#000", "weight": 2, "fill": False},
     ).add_to(fmap)
@@ -117,91 +167,246 @@ def scenario_map(study, result) -> folium.Map:
             "fill": False,
         },
     ).add_to(fmap)
-    # bands as rings, quickest on top
-    colours = _band_colours(len(bands_min))
+    colours = band_colours(len(bands_min))
+    names = band_names(bands_min)
     geoms = list(result.bands.geometry)
-    for i in range(len(bands_min) - 1, -1, -1):
+    for i in range(len(bands_min) - 1, -1, -1):  # rings, quickest on top
         ring = geoms[i] if i == 0 else shapely.difference(geoms[i], geoms[i - 1])
-        lo = 0 if i == 0 else bands_min[i - 1]
-        label = f"{lo:g}-{bands_min[i]:g} min drive"
-        _polygon_layer(shapely.intersection(ring, result.area), label, colours[i], 0.55).add_to(
+        _polygon_layer(shapely.intersection(ring, result.area), names[i], colours[i], 0.55).add_to(
             fmap
         )
     _polygon_layer(result.gap, f"Gap: beyond {bands_min[-1]:g} min", GAP_COLOUR, 0.5).add_to(fmap)
     _polygon_layer(result.unknown, "Unknown: no road data", UNKNOWN_COLOUR, 0.35).add_to(fmap)
-    # beats with tooltips
-    beats = result.tables["beats"]
-    if len(beats):
-        lab = band_label(bands_min[-1])
-        frame = study.boundaries.beats.assign(beat=study.boundaries.beats["beat"].astype(str))
-        frame = frame.merge(beats, left_on="beat", right_on="zone", suffixes=("", "_t"))
-        frame["geometry"] = shapely.intersection(frame.geometry.to_numpy(), result.area)
-        show = gpd.GeoDataFrame(
-            {
-                "Beat": frame["beat"],
-                "District": frame["district"],
-                "Population": frame["population"].round(0).astype(int),
-                f"Share covered ({bands_min[-1]:g} min)": [
-                    _pct(v) for v in frame[f"population_share_{lab}"]
-                ],
-                "Share unknown": [
-                    _pct(1 - v) if v == v else "n/a" for v in frame["known_population_share"]
-                ],
-            },
-            geometry=_lonlat(frame.geometry).values,
-            crs=LONLAT_CRS,
-        )
-        folium.GeoJson(
-            show.__geo_interface__,
-            name="Police beats",
-            style_function=lambda _f: {"color": "#444", "weight": 0.8, "fillOpacity": 0.0},
-            tooltip=folium.GeoJsonTooltip(fields=list(show.columns.drop("geometry"))),
-        ).add_to(fmap)
-    # staging points
-    units = result.units.to_crs(LONLAT_CRS)
-    group = folium.FeatureGroup(name="Staging points")
-    for _, row in units.iterrows():
-        snap = row.get("snap_m")
-        text = f"<b>{html.escape(str(row['name']))}</b><br>id: {html.escape(str(row['id']))}"
-        if snap is not None and snap == snap:
-            text += f"<br>snapped {snap:.0f} m to the road network"
-        folium.CircleMarker(
-            [row.geometry.y, row.geometry.x],
-            radius=7,
-            color="#000",
-            weight=2,
-            fill=True,
-            fill_color="#ffffff",
-            fill_opacity=1,
-            popup=folium.Popup(text, max_width=300),
-            tooltip=html.escape(str(row["name"])),
-        ).add_to(group)
-    group.add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    bands_txt = ", ".join(f"{m:g}" for m in bands_min)
-    title = (
-        f"HEART {result.name} scenario: drive-time coverage ({model} model; bands {bands_txt} min)"
+    for layer in extra or []:
+        layer.add_to(fmap)
+    _beats_layer(study, result, bands_min).add_to(fmap)
+    _staging_layer(result).add_to(fmap)
+    folium.LayerControl(collapsed=collapsed).add_to(fmap)
+    Attribution().add_to(fmap)
+
+
+class Attribution(MacroElement):
+    """Adds the data attribution to the map's attribution control."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});"
+        "{% endmacro %}"
     )
-    entries = [
-        (colours[i], f"{0 if i == 0 else bands_min[i - 1]:g}-{m:g} min drive")
-        for i, m in enumerate(bands_min)
-    ]
+
+    def __init__(self, text: str = ATTRIBUTION):
+        super().__init__()
+        self._name = "Attribution"
+        self.text = text
+
+
+def _beats_layer(study, result, bands_min) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name="Police beats")
+    beats = result.tables["beats"]
+    if not len(beats):
+        return group
+    lab = band_label(bands_min[-1])
+    frame = study.boundaries.beats.assign(beat=study.boundaries.beats["beat"].astype(str))
+    frame = frame.merge(beats, left_on="beat", right_on="zone", suffixes=("", "_t"))
+    geoms = shapely.intersection(frame.geometry.to_numpy(), result.area)
+    covered = f"Share covered ({bands_min[-1]:g} min)"
+    show = gpd.GeoDataFrame(
+        {
+            "Beat": frame["beat"],
+            "District": frame["district"],
+            "Population": frame["population"].round(0).astype(int),
+            covered: [_pct(v) for v in frame[f"population_share_{lab}"]],
+            "Share unknown": [
+                _pct(None if v != v else 1 - v) for v in frame["known_population_share"]
+            ],
+        },
+        geometry=_lonlat(polygonal(geoms)).values,
+        crs=LONLAT_CRS,
+    )
+    folium.GeoJson(
+        show.__geo_interface__,
+        style_function=lambda _f: {"color": "#444", "weight": 0.8, "fillOpacity": 0.0},
+        tooltip=folium.GeoJsonTooltip(fields=list(show.columns.drop("geometry"))),
+    ).add_to(group)
+    return group
+
+
+def _staging_layer(result) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name="Staging points")
+    units = result.units.to_crs(LONLAT_CRS)
+    snap = [f"{v:.0f} m" for v in units["snap_m"]] if "snap_m" in units else ["n/a"] * len(units)
+    frame = gpd.GeoDataFrame(
+        {"Site": units["name"].astype(str), "Id": units["id"].astype(str), "Snapped": snap},
+        geometry=units.geometry.values,
+        crs=LONLAT_CRS,
+    )
+    folium.GeoJson(
+        frame.__geo_interface__,
+        marker=folium.CircleMarker(
+            radius=7, color="#000", weight=2, fill=True, fill_color="#ffffff", fill_opacity=1
+        ),
+        tooltip=folium.GeoJsonTooltip(fields=["Site"], labels=False),
+        popup=folium.GeoJsonPopup(fields=["Site", "Id", "Snapped"]),
+    ).add_to(group)
+    return group
+
+
+def _legend_entries(bands_min: list[float]) -> list[tuple[str, str]]:
+    entries = list(zip(band_colours(len(bands_min)), band_names(bands_min), strict=True))
     entries += [
         (GAP_COLOUR, f"Gap: beyond {bands_min[-1]:g} min"),
         (UNKNOWN_COLOUR, "Unknown: no road data"),
     ]
-    note = (
-        "Straight-line screening model (distance x circuity / speed)."
-        if model == "crowfly"
-        else "Free-flow drive time on OpenStreetMap roads."
-    ) + f" {ATTRIBUTION.replace('&copy;', '(c)')}"
+    return entries
+
+
+def scenario_map(study, result, *, basemap: bool = False) -> folium.Map:
+    """The Folium map of a scenario result (see :mod:`heartgeo.pipeline`)."""
+    bands_min = list(result.bands["minutes"])
+    model = study.model.name
+    fmap = _new_map(_lonlat([result.area]).total_bounds, basemap)
+    add_scenario_layers(fmap, study, result)
+    bands_txt = ", ".join(f"{m:g}" for m in bands_min)
+    title = (
+        f"HEART {result.name} scenario: drive-time coverage ({model} model; bands {bands_txt} min)"
+    )
     root = fmap.get_root()
     root.html.add_child(folium.Element(title_html(title)))
     root.html.add_child(
-        folium.Element(legend_html("Drive time from the nearest unit", entries, note))
+        folium.Element(
+            legend_html(
+                "Drive time from the nearest unit", _legend_entries(bands_min), _model_note(model)
+            )
+        )
     )
     return fmap
 
 
+def comparison_map(study, pilot, citywide, *, basemap: bool = False) -> DualMap:
+    """Pilot (left) and citywide (right) side by side, synchronised, with the difference.
+
+    The right-hand map adds what the citywide staging newly covers within the largest
+    band compared with the pilot staging; the citywide gap layer shows what stays a gap.
+    """
+    bands_min = list(citywide.bands["minutes"])
+    model = study.model.name
+    dual = DualMap(location=None, layout="horizontal", tiles=None, control_scale=True)
+    minx, miny, maxx, maxy = _lonlat([study.boundaries.city]).total_bounds
+    for m in (dual.m1, dual.m2):
+        if basemap:
+            folium.TileLayer(
+                "OpenStreetMap", name="Basemap (OpenStreetMap, needs internet)"
+            ).add_to(m)
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    add_scenario_layers(dual.m1, study, pilot, collapsed=True)
+    newly = shapely.difference(
+        shapely.intersection(citywide.bands.geometry.iloc[-1], citywide.area),
+        pilot.bands.geometry.iloc[-1],
+    )
+    new_layer = _polygon_layer(
+        newly,
+        f"Newly within {bands_min[-1]:g} min with citywide staging",
+        NEW_COLOUR,
+        0.12,
+        weight=2.5,
+    )
+    add_scenario_layers(dual.m2, study, citywide, extra=[new_layer], collapsed=True)
+    bands_txt = ", ".join(f"{m:g}" for m in bands_min)
+    title = (
+        f"HEART pilot (left) vs citywide (right): drive-time coverage "
+        f"({model} model; bands {bands_txt} min)"
+    )
+    root = dual.get_root()
+    # at the bottom: the top is taken by the two maps' controls
+    root.html.add_child(folium.Element(title_html(title, where="bottom:44px")))
+    entries = _legend_entries(bands_min) + [
+        (NEW_COLOUR, f"Newly within {bands_min[-1]:g} min (citywide vs pilot)")
+    ]
+    root.html.add_child(
+        folium.Element(legend_html("Drive time from the nearest unit", entries, _model_note(model)))
+    )
+    return dual
+
+
 def _pct(value) -> str:
     return "n/a" if value is None or value != value else f"{100 * value:.0f} %"
+
+
+# --- self-contained HTML ------------------------------------------------------------
+
+#: Minimal replacement of the Leaflet.Sync plugin used by folium's DualMap.
+SYNC_JS = """
+L.Map.include({
+  sync: function (other) {
+    var self = this;
+    this.on('move', function () {
+      if (self._heartgeoSyncing) { return; }
+      other._heartgeoSyncing = true;
+      other.setView(self.getCenter(), self.getZoom(), {animate: false});
+      other._heartgeoSyncing = false;
+    });
+    return this;
+  }
+});
+"""
+
+#: Records script errors and the time the map was ready on <body> (read by the browser check).
+SELF_CHECK_HEAD = """<script>
+window.__heartgeoErrors = [];
+window.addEventListener('error', function (e) {
+  window.__heartgeoErrors.push(String(e.message || e.type));
+  if (document.body) { document.body.setAttribute('data-heartgeo-errors', window.__heartgeoErrors.join(' | ')); }
+}, true);
+(function () {
+  var orig = console.error;
+  console.error = function () {
+    window.__heartgeoErrors.push(Array.prototype.join.call(arguments, ' '));
+    return orig.apply(console, arguments);
+  };
+})();
+</script>"""
+SELF_CHECK_TAIL = """<script>
+document.body.setAttribute('data-heartgeo-errors', window.__heartgeoErrors.join(' | '));
+document.body.setAttribute('data-heartgeo-ready-ms', String(Math.round(performance.now())));
+</script>"""
+
+
+def _leaflet_file(name: str) -> str:
+    return (
+        resources.files("js_lib_leaflet")
+        .joinpath("static", "js_lib_leaflet", name)
+        .read_text(encoding="utf-8")
+    )
+
+
+def _leaflet_css() -> str:
+    css = _leaflet_file("leaflet.css")
+    images = resources.files("js_lib_leaflet").joinpath("static", "js_lib_leaflet", "images")
+
+    def data_uri(match: re.Match) -> str:
+        data = images.joinpath(match.group(1)).read_bytes()
+        return f"url(data:image/png;base64,{base64.b64encode(data).decode()})"
+
+    return re.sub(r"url\(images/([\w.-]+\.png)\)", data_uri, css)
+
+
+def render_html(element, *, offline: bool = True) -> str:
+    """HTML of a folium Map or DualMap; ``offline`` inlines Leaflet and drops CDN files."""
+    text = element.get_root().render()
+    if not offline:
+        return text
+    # remove every external script and stylesheet (jQuery, Bootstrap, icon fonts, Leaflet)
+    text = re.sub(r'<script src="https?://[^"]*"></script>\s*', "", text)
+    text = re.sub(r'<link rel="stylesheet" href="https?://[^"]*"/>\s*', "", text)
+    inline = (
+        f"{SELF_CHECK_HEAD}\n<style>{_leaflet_css()}</style>\n"
+        f"<script>{_leaflet_file('leaflet.js')}</script>\n<script>{SYNC_JS}</script>\n"
+    )
+    text = text.replace("<head>", "<head>\n" + inline, 1)
+    text = text.replace("</html>", SELF_CHECK_TAIL + "\n</html>")
+    return text
+
+
+def write_html(element, path: str | Path, *, offline: bool = True) -> None:
+    """Write a map's HTML (self-contained unless ``offline=False``)."""
+    Path(path).write_text(render_html(element, offline=offline), encoding="utf-8")

@@ -509,8 +509,15 @@ def network_summary(study: Study) -> dict:
     }
 
 
-def summary(study: Study, results: list[ScenarioResult], outputs: list[dict]) -> dict:
+def summary(
+    study: Study,
+    results: list[ScenarioResult],
+    outputs: list[dict],
+    *,
+    map_checks: list[dict] | None = None,
+) -> dict:
     """The run manifest: inputs with checksums, parameters, versions, model and headline numbers."""
+    extra = {"map_checks": map_checks} if map_checks else {}
     return {
         "heartgeo_version": __version__,
         "created": utc_now(),
@@ -535,4 +542,5 @@ def summary(study: Study, results: list[ScenarioResult], outputs: list[dict]) ->
         "inputs": [input_record(k, v) for k, v in sorted(study.inputs.items())],
         "versions": versions(),
         "outputs": outputs,
+        **extra,
     }

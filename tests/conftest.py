@@ -26,6 +26,17 @@ def _data_dir() -> Path:
 
 
 DATA = _data_dir()
+#: Map load measurements collected by the browser tests, printed at the end of the run.
+LOAD_REPORT: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if LOAD_REPORT:
+        terminalreporter.section("map load in headless Chromium (networking disabled)")
+        for line in LOAD_REPORT:
+            terminalreporter.write_line(line)
+
+
 CENTRAL_OSM = DATA / "roads" / "osm_central_durham_2024-01-24.osm"
 
 

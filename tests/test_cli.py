@@ -87,7 +87,7 @@ def test_report_map_has_layers_legend_and_attribution(report_run):
         assert text in html, text
     assert "L.control.layers" in html
     # polygons only: a GeometryCollection with a tooltip breaks Leaflet
-    assert "GeometryCollection" not in html
+    assert '"type": "GeometryCollection"' not in html
 
 
 def test_beat_tables_have_districts_and_shares(report_run):

@@ -1,0 +1,123 @@
+"""Every map heartgeo writes, opened in headless Chromium with networking disabled."""
+
+import re
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from heartgeo.browser import find_browser, load_page
+from heartgeo.cli import cli
+
+from .conftest import DATA, LOAD_REPORT
+
+MAPS = ("map_pilot", "map_citywide", "map_pilot_vs_citywide")
+SCENARIO_LAYERS = (
+    "City limit",
+    "Pilot area (approximation)",
+    "0-5 min drive",
+    "5-10 min drive",
+    "10-15 min drive",
+    "Gap: beyond 15 min",
+    "Unknown: no road data",
+    "Police beats",
+    "Staging points",
+)
+
+
+@pytest.fixture(scope="module")
+def report_maps(tmp_path_factory):
+    assert find_browser(), "headless Chromium is needed: apt-get install chromium"
+    out = tmp_path_factory.mktemp("maps")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "report",
+            "--data-dir",
+            str(DATA),
+            "--cell-size",
+            "500",
+            "--quiet",
+            "--png",
+            "--travel-model",
+            "crowfly",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("name", MAPS)
+def test_map_renders_offline(report_maps, name):
+    html_path = report_maps / f"{name}.html"
+    html = html_path.read_text()
+    # self-contained: no script or stylesheet from a CDN
+    assert not re.search(r'<script[^>]+src="https?:', html)
+    assert not re.search(r'<link[^>]+href="https?:', html)
+    page = load_page(html_path, png=report_maps / f"check_{name}.png")
+    assert page.errors == [], page.errors
+    assert page.console == [], page.console
+    containers = len(re.findall(r'<div class="folium-map leaflet-container', page.dom))
+    assert containers == (2 if "vs" in name else 1), containers
+    controls = re.findall(r'class="leaflet-control-layers[ "].*?</section>', page.dom, re.S)
+    assert controls, "no layer control"
+    labels = " ".join(controls)
+    for layer in SCENARIO_LAYERS:
+        assert layer in labels, layer
+    if "vs" in name:
+        assert "Newly within 15 min with citywide staging" in labels
+        assert page.dom.count('class="leaflet-control-layers-list"') == 2
+    assert (
+        'id="heartgeo-legend"' in page.dom
+        and "display:none" not in page.dom.split('id="heartgeo-legend"')[1][:300]
+    )
+    assert "crowfly model" in page.dom and "OpenStreetMap contributors" in page.dom
+    # a screenshot that is not blank: many colours and real contrast
+    pixels = np.asarray(Image.open(page.png).convert("RGB"), dtype=float)
+    assert pixels.std() > 10
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50
+    size_mb = html_path.stat().st_size / 1e6
+    assert size_mb < 5.0
+    LOAD_REPORT.append(
+        f"{name}.html: {size_mb:.2f} MB, ready in {page.ready_ms:.0f} ms (page clock), "
+        f"{page.wall_s:.2f} s wall for headless Chromium"
+    )
+
+
+def test_report_png_snapshots(report_maps):
+    import json
+
+    summary = json.loads((report_maps / "summary.json").read_text())
+    checks = {c["path"]: c for c in summary["map_checks"]}
+    for name in MAPS:
+        png = report_maps / f"{name}.png"
+        assert png.stat().st_size > 10_000
+        assert checks[f"{name}.html"]["errors"] == []
+        assert checks[f"{name}.html"]["ready_ms"] > 0
+        with Image.open(png) as img:
+            assert img.size == (1600, 1000)
+
+
+def test_png_without_browser_is_a_clean_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEARTGEO_CHROMIUM", str(tmp_path / "no-such-browser"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "map",
+            "--data-dir",
+            str(DATA),
+            "--cell-size",
+            "600",
+            "--quiet",
+            "--png",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "Chromium" in result.stderr and "Traceback" not in result.output
+    assert not out.exists() or not any(out.iterdir())
