@@ -164,6 +164,12 @@ def analysis_options(func):
             show_default=True,
             help="Output directory.",
         ),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            help="Prepare the network and demand cells afresh instead of reusing the cache "
+            "($HEARTGEO_CACHE, default ~/.cache/heartgeo; keyed by the inputs' sha256).",
+        ),
         click.option("--quiet", is_flag=True, help="Print no progress messages."),
     ]
     for option in reversed(options):
@@ -211,6 +217,7 @@ def make_settings(kw: dict):
         pilot_area=kw["pilot_area"],
         circuity=kw["circuity"],
         crowfly_speed_kmh=kw["crowfly_speed_kmh"],
+        use_cache=not kw["no_cache"],
     )
 
 

@@ -17,6 +17,7 @@ For every zone:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -40,7 +41,15 @@ class MeasureGrid:
     population: np.ndarray
     road_pieces: np.ndarray
     road_cell: np.ndarray
-    tree: shapely.STRtree
+
+    @cached_property
+    def tree(self) -> shapely.STRtree:
+        return shapely.STRtree(self.cells)
+
+    def __getstate__(self):  # the STRtree is rebuilt after unpickling
+        state = dict(self.__dict__)
+        state.pop("tree", None)
+        return state
 
     @classmethod
     def build(cls, demand: Demand, roads: np.ndarray) -> MeasureGrid:
@@ -54,7 +63,6 @@ class MeasureGrid:
             population=demand.cells["population"].to_numpy(float),
             road_pieces=pieces[keep],
             road_cell=ci[keep],
-            tree=shapely.STRtree(cells),
         )
 
     @property

@@ -67,9 +67,9 @@ def clip_to_area(
 ) -> np.ndarray:
     """Intersect many small polygons with one large, detailed ``area``, fast.
 
-    Polygons inside ``area`` are kept as they are. ``area`` is cut once into square
-    tiles; the other polygons are intersected with the few tiles they touch, so that
-    each GEOS call handles a small geometry. ``tree`` (an STRtree of ``polys``) narrows
+    Polygons inside ``area`` are kept as they are. ``area`` is cut once into small
+    pieces (a quadtree, down to ``tile_m`` squares); the other polygons are intersected
+    with the few pieces they touch, so that each GEOS call handles a small geometry. ``tree`` (an STRtree of ``polys``) narrows
     the candidates when ``area`` is small.
     """
     polys = np.asarray(polys, dtype=object)
@@ -84,14 +84,9 @@ def clip_to_area(
     touching = cand[shapely.intersects(area, polys[cand])]
     if len(touching) == 0:
         return out
-    minx, miny, maxx, maxy = shapely.total_bounds(polys[touching])
-    tiles = []
-    for x in np.arange(minx, maxx + tile_m, tile_m):
-        for y in np.arange(miny, maxy + tile_m, tile_m):
-            piece = shapely.clip_by_rect(area, x, y, x + tile_m, y + tile_m)
-            if not piece.is_empty:
-                tiles.append(piece)
-    tiles = np.asarray(tiles, dtype=object)
+    tiles = np.asarray(
+        quadtree_pieces(area, tuple(shapely.total_bounds(polys[touching])), tile_m), dtype=object
+    )
     i, j = shapely.STRtree(tiles).query(polys[touching], predicate="intersects")
     parts = shapely.intersection(polys[touching][i], tiles[j])
     order = np.argsort(i, kind="stable")
@@ -103,6 +98,33 @@ def clip_to_area(
     for s, e in zip(starts[~single], ends[~single], strict=True):
         out[touching[i[s]]] = shapely.union_all(parts[s:e])
     return polygonal(out)
+
+
+def quadtree_pieces(
+    geom: shapely.Geometry, bounds: tuple, min_size: float, max_vertices: int = 256
+) -> list[shapely.Geometry]:
+    """Cut ``geom`` into pieces of at most ``max_vertices`` (or ``min_size`` squares).
+
+    Each level clips only the piece of its parent, so a detailed polygon is cut in
+    O(n log n) instead of once per tile.
+    """
+    minx, miny, maxx, maxy = bounds
+    piece = shapely.clip_by_rect(geom, minx, miny, maxx, maxy)
+    if piece.is_empty:
+        return []
+    size = max(maxx - minx, maxy - miny)
+    if shapely.get_num_coordinates(piece) <= max_vertices or size <= min_size:
+        return [piece]
+    midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
+    out = []
+    for box in (
+        (minx, miny, midx, midy),
+        (midx, miny, maxx, midy),
+        (minx, midy, midx, maxy),
+        (midx, midy, maxx, maxy),
+    ):
+        out.extend(quadtree_pieces(piece, box, min_size, max_vertices))
+    return out
 
 
 def polygonal(geoms: np.ndarray) -> np.ndarray:

@@ -10,6 +10,9 @@ clipped to the network extent. Everything is vectorised with shapely 2.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -64,24 +67,38 @@ def line_prefixes(lines: np.ndarray, fractions: np.ndarray) -> np.ndarray:
     return shapely.linestrings(all_xy[order], indices=all_idx[order])
 
 
-def reached_pieces(net: RoadNetwork, node_times: np.ndarray, seconds: float) -> np.ndarray:
-    """Road pieces (LineStrings) reached within ``seconds`` given node times."""
+def reached_fractions(net: RoadNetwork, node_times: np.ndarray, seconds: float) -> np.ndarray:
+    """Share of each directed edge travelled within ``seconds`` (0 to 1)."""
     t_u = node_times[net.u]
     with np.errstate(invalid="ignore"):
         frac = np.where(net.time_s > 0, (seconds - t_u) / np.maximum(net.time_s, 1e-12), 1.0)
-    frac = np.where(np.isfinite(t_u) & (t_u <= seconds), np.clip(frac, 0.0, 1.0), 0.0)
+    return np.where(np.isfinite(t_u) & (t_u <= seconds), np.clip(frac, 0.0, 1.0), 0.0)
+
+
+def reached_pieces(net: RoadNetwork, node_times: np.ndarray, seconds: float) -> np.ndarray:
+    """Road pieces (LineStrings) reached within ``seconds`` given node times.
+
+    A two-way road whose one direction is reached in full is kept once: the other
+    direction's piece lies on it. Reached nodes need no piece of their own: every one
+    ends a fully reached edge or starts a partly reached one.
+    """
+    frac = reached_fractions(net, node_times, seconds)
     full = frac >= 1.0
-    partial = (frac > 0.0) & ~full
-    pieces = [net.geometry[full], line_prefixes(net.geometry[partial], frac[partial])]
-    nodes = np.flatnonzero(node_times <= seconds)
-    pieces.append(shapely.points(net.xy[nodes]))
+    twin = net.twin
+    twin_full = np.where(twin >= 0, full[np.maximum(twin, 0)], False)
+    keep_full = full & (~twin_full | net.road_mask)
+    partial = (frac > 0.0) & ~full & ~twin_full
+    pieces = [net.geometry[keep_full], line_prefixes(net.geometry[partial], frac[partial])]
+    sources = np.flatnonzero(node_times == 0)  # a unit on a node with no way out
+    pieces.append(shapely.points(net.xy[sources]))
     return np.concatenate(pieces)
 
 
 def band_polygon(
     net: RoadNetwork, node_times: np.ndarray, seconds: float, buffer_m: float
 ) -> shapely.Geometry:
-    """Polygon reached within ``seconds``: reached pieces buffered by ``buffer_m``, in the extent."""
+    """Polygon reached within ``seconds``: reached pieces buffered by ``buffer_m``, in the
+    network extent."""
     pieces = reached_pieces(net, node_times, seconds)
     if len(pieces) == 0:
         return shapely.Polygon()
@@ -106,15 +123,25 @@ def network_isochrones(
     """
     from heartgeo.routing import node_travel_times
 
-    limit = max(bands_min) * 60.0
+    seconds = [m * 60.0 for m in bands_min]
     if node_times is None:
         node_times = node_travel_times(net, units["node"].to_numpy())
-    per_source = node_travel_times(net, units["node"].to_numpy(), limit_s=limit, per_source=True)
-    bands = [band_polygon(net, node_times, m * 60.0, buffer_m) for m in bands_min]
+    per_source = node_travel_times(
+        net, units["node"].to_numpy(), limit_s=seconds[-1], per_source=True
+    )
+    # one unit: its own polygons are the dissolved ones
+    per_unit_jobs = [] if len(units) == 1 else [(row, t) for row in per_source for t in seconds]
+    jobs = [(node_times, t) for t in seconds] + per_unit_jobs
+    # shapely releases the GIL: the polygons are built on every core
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        polys = list(pool.map(lambda job: band_polygon(net, job[0], job[1], buffer_m), jobs))
+    bands = polys[: len(seconds)]
+    if len(units) == 1:
+        polys = polys + polys
     rows = [
-        (uid, m, band_polygon(net, per_source[i], m * 60.0, buffer_m))
+        (uid, m, polys[len(seconds) * (i + 1) + k])
         for i, uid in enumerate(units["id"])
-        for m in bands_min
+        for k, m in enumerate(bands_min)
     ]
     return _frames(bands_min, bands, rows)
 

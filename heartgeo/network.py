@@ -120,15 +120,20 @@ class RoadNetwork:
         return idx.astype(np.int64), dist
 
     @cached_property
+    def twin(self) -> np.ndarray:
+        """Index of the reverse edge v->u of each edge u->v, or -1 (one-way)."""
+        n = np.int64(self.n_nodes)
+        keys = self.u * n + self.v
+        order = np.argsort(keys, kind="stable")
+        rev = self.v * n + self.u
+        pos = np.clip(np.searchsorted(keys[order], rev), 0, len(keys) - 1)
+        found = keys[order][pos] == rev
+        return np.where(found, order[pos], -1)
+
+    @cached_property
     def road_mask(self) -> np.ndarray:
         """Edges that represent each physical road once (drops the reverse twin)."""
-        pairs = set(zip(self.u.tolist(), self.v.tolist(), strict=True))
-        reverse = np.fromiter(
-            ((b, a) in pairs for a, b in zip(self.u.tolist(), self.v.tolist(), strict=True)),
-            dtype=bool,
-            count=self.n_edges,
-        )
-        return ~reverse | (self.u < self.v)
+        return (self.twin < 0) | (self.u < self.v)
 
     def roads(self) -> np.ndarray:
         """Road geometries, one per physical road (for road-length measures)."""

@@ -21,6 +21,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from heartgeo.config import LONLAT_CRS
 from heartgeo.errors import InputError
@@ -84,6 +85,25 @@ def _jsonable(value):
     if isinstance(value, Path):
         return str(value)
     return value
+
+
+def geojson_text(frame: gpd.GeoDataFrame) -> str:
+    """A FeatureCollection (RFC 7946) written with GEOS's GeoJSON writer, deterministically."""
+    out = frame.to_crs(LONLAT_CRS)
+    geoms = shapely.set_precision(out.geometry.to_numpy(), 1e-6, mode="pointwise")
+    geoms = shapely.orient_polygons(geoms, exterior_cw=False)
+    texts = shapely.to_geojson(geoms)
+    props = out.drop(columns=out.geometry.name)
+    records = props.to_dict(orient="records")
+    features = [
+        '{"type":"Feature","properties":'
+        + json.dumps(_jsonable(rec), allow_nan=False)
+        + ',"geometry":'
+        + (geom if geom is not None else "null")
+        + "}"
+        for rec, geom in zip(records, texts, strict=True)
+    ]
+    return '{"type":"FeatureCollection","features":[\n' + ",\n".join(features) + "\n]}\n"
 
 
 class OutputSet:
@@ -163,14 +183,10 @@ class OutputSet:
             f.write("\n")
 
     def geojson(self, name: str, frame: gpd.GeoDataFrame, description: str = "") -> None:
-        """GeoJSON in WGS84 (RFC 7946), coordinates rounded to 1e-6 degrees (about 0.1 m)."""
-        out = frame.to_crs(LONLAT_CRS)
-        out.to_file(
-            self.path(name, description),
-            driver="GeoJSON",
-            engine="pyogrio",
-            layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "6", "WRITE_NAME": "NO"},
-        )
+        """GeoJSON in WGS84 (RFC 7946: lon/lat, counter-clockwise shells), coordinates
+        rounded to 1e-6 degrees (about 0.1 m)."""
+        with open(self.path(name, description), "w", encoding="utf-8") as f:
+            f.write(geojson_text(frame))
 
     def gpkg(self, name: str, layers: dict[str, gpd.GeoDataFrame], description: str = "") -> None:
         """A GeoPackage with one layer per item, in the metric CRS (EPSG:32119)."""

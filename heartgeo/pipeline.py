@@ -19,6 +19,7 @@ import shapely
 
 from heartgeo import __version__
 from heartgeo.boundaries import Boundaries, load_boundaries
+from heartgeo.cache import Cache, make_key
 from heartgeo.config import (
     DEFAULT_ACCESS_SPEED_KMH,
     DEFAULT_BANDS_MIN,
@@ -41,7 +42,7 @@ from heartgeo.demand import Demand, allocate_population
 from heartgeo.errors import InputError
 from heartgeo.isochrones import crowfly_isochrones, network_isochrones
 from heartgeo.network import RoadNetwork, load_network
-from heartgeo.outputs import OutputSet, input_record, utc_now, versions
+from heartgeo.outputs import OutputSet, input_record, sha256, utc_now, versions
 from heartgeo.pilot import PilotArea, pilot_area
 from heartgeo.progress import QUIET, Progress
 from heartgeo.routing import CrowflyModel, NetworkModel, calibrate_crowfly
@@ -70,6 +71,7 @@ class Settings:
     pilot_area: Path | None = None
     circuity: float | None = None
     crowfly_speed_kmh: float | None = None
+    use_cache: bool = True
 
     def validate(self) -> None:
         if self.travel_model not in MODELS:
@@ -109,6 +111,7 @@ class Settings:
             "pilot_area": str(self.pilot_area) if self.pilot_area else None,
             "circuity": self.circuity,
             "crowfly_speed_kmh": self.crowfly_speed_kmh,
+            "use_cache": self.use_cache,
         }
 
 
@@ -160,10 +163,27 @@ def prepare(settings: Settings, progress: Progress = QUIET) -> Study:
         polygon_file=settings.pilot_area,
         progress=progress,
     )
-    net_path = settings.network or find_network(settings.data_dir)
-    net = load_network(
-        net_path, settings.road_speeds_kmh, extent_file=settings.network_extent, progress=progress
+    net_path = Path(settings.network or find_network(settings.data_dir))
+    cache = Cache(enabled=settings.use_cache)
+    sums = {name: sha256(path) for name, path in bounds.sources.items()}
+    net_key = make_key(
+        "network",
+        network=sha256(net_path) if net_path.exists() else str(net_path),
+        extent=sha256(settings.network_extent) if settings.network_extent else None,
+        speeds=settings.road_speeds_kmh,
     )
+    net = cache.get("network", net_key)
+    if net is None:
+        net = load_network(
+            net_path,
+            settings.road_speeds_kmh,
+            extent_file=settings.network_extent,
+            progress=progress,
+        )
+        cache.put("network", net_key, net)
+    else:
+        progress.info(f"Road network {net_path.name}: prepared arrays from the cache")
+    net.source = str(net_path)
     city_share = shapely.area(shapely.intersection(bounds.city, net.extent)) / bounds.city.area
     progress.info(
         f"  network extent ({net.extent_method}) covers {city_share:.1%} of the city limit; "
@@ -197,15 +217,28 @@ def prepare(settings: Settings, progress: Progress = QUIET) -> Study:
             f"(fitted on {fitted.calibration['pairs']} node pairs: circuity {fitted.circuity:.3f}, "
             f"speed {fitted.speed_kmh:.1f} km/h)"
         )
-    with progress.step(f"Allocating population to {settings.cell_size_m:g} m hexagonal cells"):
-        demand = allocate_population(
-            bounds.tracts,
-            bounds.city,
-            settings.cell_size_m,
-            residential_roads=net.residential_roads(),
-            known_extent=net.extent,
-        )
-        grid = MeasureGrid.build(demand, net.roads())
+    demand_key = make_key(
+        "demand",
+        network=net_key,
+        tracts=sums["tracts"],
+        city=sums["city_limits"],
+        cell_size_m=settings.cell_size_m,
+    )
+    cached = cache.get("demand", demand_key)
+    if cached is None:
+        with progress.step(f"Allocating population to {settings.cell_size_m:g} m hexagonal cells"):
+            demand = allocate_population(
+                bounds.tracts,
+                bounds.city,
+                settings.cell_size_m,
+                residential_roads=net.residential_roads(),
+                known_extent=net.extent,
+            )
+            grid = MeasureGrid.build(demand, net.roads())
+        cache.put("demand", demand_key, (demand, grid))
+    else:
+        demand, grid = cached
+        progress.info("Demand cells: from the cache")
     return Study(settings, bounds, pilot, net, model, demand, grid, inputs)
 
 

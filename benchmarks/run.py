@@ -1,0 +1,345 @@
+"""heartgeo performance benchmark: one command, baselines measured in the same run.
+
+    python benchmarks/run.py            # full run (several minutes)
+    python benchmarks/run.py --quick    # under a minute
+
+Prints, for each comparison, a table and one machine-readable line
+``RATIO <name> <baseline seconds / heartgeo seconds>``:
+
+1. isochrones against the OSMnx notebook method (``nx.ego_graph`` per centre node with
+   travel-time distance, then buffered edges), same graph, origins and bands; the reached
+   node sets must be identical;
+2. the candidate x node travel-time matrix against networkx single-source Dijkstra per
+   origin; the times must be identical;
+3. the time split of a heartgeo isochrone run (routing, polygons, I/O) and peak memory;
+4. a scaling curve: time against graph size;
+5. a full ``heartgeo report`` on a city-size network (cold cache, then warm).
+
+Graphs: the real central-Durham OSM extract, and SYNTHETIC street grids (jittered
+lattices with links removed at random, placed over Durham's city limit) of city size
+(about 20,000 nodes / 50,000 edges) and county size (about 100,000 nodes). Synthetic
+graphs are named as such everywhere they appear.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import shapely
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from heartgeo.config import LONLAT_CRS, METRIC_CRS  # noqa: E402
+from heartgeo.isochrones import band_polygon  # noqa: E402
+from heartgeo.network import RoadNetwork, load_network  # noqa: E402
+from heartgeo.routing import node_travel_times  # noqa: E402
+
+BANDS_MIN = (5.0, 10.0, 15.0)
+#: Durham city limit bounds in EPSG:32119 (metres), where synthetic grids are placed.
+DURHAM_BOUNDS = (604500.0, 234500.0, 630500.0, 262500.0)
+
+
+def data_dir() -> Path:
+    for cand in (
+        os.environ.get("HEARTGEO_DATA"),
+        ROOT.parent / "shared/data/durham",
+        Path("/work/shared/data/durham"),
+    ):
+        if cand and Path(cand, "boundaries", "city_limits_2025.geojson").exists():
+            return Path(cand).resolve()
+    sys.exit("benchmark: Durham data not found; set HEARTGEO_DATA")
+
+
+# --- graphs ---------------------------------------------------------------------------
+
+
+def synthetic_grid(n_nodes: int, seed: int = 0, keep: float = 0.62) -> RoadNetwork:
+    """A SYNTHETIC street grid of about ``n_nodes`` nodes over Durham (two-way links)."""
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = DURHAM_BOUNDS
+    spacing = np.sqrt((maxx - minx) * (maxy - miny) / n_nodes)
+    nx_, ny_ = int((maxx - minx) / spacing) + 1, int((maxy - miny) / spacing) + 1
+    ii, jj = np.meshgrid(np.arange(nx_), np.arange(ny_), indexing="ij")
+    xy = np.c_[minx + ii.ravel() * spacing, miny + jj.ravel() * spacing]
+    xy += rng.uniform(-0.2, 0.2, xy.shape) * spacing
+    idx = np.arange(nx_ * ny_).reshape(nx_, ny_)
+    links = np.r_[
+        np.c_[idx[:-1, :].ravel(), idx[1:, :].ravel(), (jj[:-1, :].ravel() % 6 == 0)],
+        np.c_[idx[:, :-1].ravel(), idx[:, 1:].ravel(), (ii[:, :-1].ravel() % 6 == 0)],
+    ]
+    arterial = links[:, 2] == 1
+    links = links[arterial | (rng.random(len(links)) < keep)]
+    a, b, art = links[:, 0], links[:, 1], links[:, 2] == 1
+    u, v = np.r_[a, b], np.r_[b, a]
+    art = np.r_[art, art]
+    geoms = shapely.linestrings(np.stack([xy[u], xy[v]], axis=1))
+    length = shapely.length(geoms)
+    speed = np.where(art, 56.3, 40.2)
+    extent = shapely.box(*DURHAM_BOUNDS)
+    return RoadNetwork(
+        node_ids=np.arange(len(xy)),
+        xy=xy,
+        u=u.astype(np.int64),
+        v=v.astype(np.int64),
+        length_m=length,
+        time_s=length / (speed / 3.6),
+        speed_kmh=speed,
+        highway=np.where(art, "secondary", "residential").astype(object),
+        geometry=geoms,
+        extent=extent,
+        source=f"SYNTHETIC grid ({len(xy)} nodes)",
+        extent_method="synthetic",
+    )
+
+
+def to_networkx(net: RoadNetwork) -> nx.MultiDiGraph:
+    """The same graph for networkx / OSMnx methods (travel_time and geometry on edges)."""
+    g = nx.MultiDiGraph()
+    g.add_nodes_from((i, {"x": x, "y": y}) for i, (x, y) in enumerate(net.xy))
+    g.add_edges_from(
+        (int(u), int(v), {"travel_time": float(t), "geometry": geom})
+        for u, v, t, geom in zip(net.u, net.v, net.csr[net.u, net.v].A1, net.geometry, strict=True)
+    )
+    return g
+
+
+def write_graphml(net: RoadNetwork, folder: Path) -> tuple[Path, Path]:
+    """Save a synthetic network as OSMnx GraphML (lon/lat) with its extent file."""
+    import osmnx as ox
+
+    lonlat = gpd.GeoSeries(gpd.points_from_xy(*net.xy.T), crs=METRIC_CRS).to_crs(LONLAT_CRS)
+    g = nx.MultiDiGraph(crs="epsg:4326", simplified=True)
+    for i, p in enumerate(lonlat):
+        g.add_node(i, x=p.x, y=p.y, street_count=2)
+    for k, (u, v, hw, ln) in enumerate(zip(net.u, net.v, net.highway, net.length_m, strict=True)):
+        g.add_edge(
+            int(u), int(v), osmid=k, highway=hw, oneway=False, reversed=False, length=float(ln)
+        )
+    path = folder / "SYNTHETIC_city_grid.graphml"
+    ox.save_graphml(g, path)
+    extent = folder / "SYNTHETIC_city_grid.extent.geojson"
+    gpd.GeoDataFrame(geometry=[net.extent], crs=METRIC_CRS).to_crs(LONLAT_CRS).to_file(extent)
+    return path, extent
+
+
+# --- comparisons ----------------------------------------------------------------------
+
+
+def timed(fn, *args, **kw):
+    start = time.perf_counter()
+    out = fn(*args, **kw)
+    return time.perf_counter() - start, out
+
+
+def osmnx_notebook(g: nx.MultiDiGraph, centres, bands_min, edge_buff=25, node_buff=50):
+    """The osmnx-examples notebook 13 method: ego_graph per centre and band, buffered edges."""
+    reached, polys = {}, []
+    for c in centres:
+        for m in bands_min:
+            sub = nx.ego_graph(g, c, radius=m * 60, distance="travel_time")
+            reached[(c, m)] = set(sub.nodes)
+            nodes = [shapely.Point(g.nodes[n]["x"], g.nodes[n]["y"]).buffer(node_buff) for n in sub]
+            edges = [d["geometry"].buffer(edge_buff) for _, _, d in sub.edges(data=True)]
+            polys.append(shapely.union_all(nodes + edges))
+    return reached, polys
+
+
+def heartgeo_isochrones(net: RoadNetwork, centres, bands_min, buffer_m=25.0):
+    """heartgeo: one bounded multi-row Dijkstra, then vectorised polygons per band."""
+    t0 = time.perf_counter()
+    times = node_travel_times(
+        net, np.asarray(centres), limit_s=max(bands_min) * 60, per_source=True
+    )
+    t1 = time.perf_counter()
+    reached, polys = {}, []
+    for row, c in zip(times, centres, strict=True):
+        for m in bands_min:
+            reached[(c, m)] = set(np.flatnonzero(row <= m * 60).tolist())
+            polys.append(band_polygon(net, row, m * 60, buffer_m))
+    t2 = time.perf_counter()
+    return reached, polys, {"routing": t1 - t0, "polygons": t2 - t1}
+
+
+def compare_isochrones(net: RoadNetwork, g, n_centres: int, label: str, rows: list) -> float:
+    rng = np.random.default_rng(1)
+    centres = rng.choice(net.n_nodes, size=n_centres, replace=False).tolist()
+    t_base, (base_reached, _) = timed(osmnx_notebook, g, centres, BANDS_MIN)
+    t_ours, (ours_reached, _, split) = timed(heartgeo_isochrones, net, centres, BANDS_MIN)
+    identical = all(base_reached[k] == ours_reached[k] for k in base_reached)
+    if not identical:
+        sys.exit(f"benchmark: reached node sets differ on {label}")
+    ratio = t_base / t_ours
+    rows.append((label, net.n_nodes, net.n_edges, n_centres, t_base, t_ours, ratio, identical))
+    return ratio
+
+
+def compare_matrix(net: RoadNetwork, g, n_cand: int, label: str, rows: list) -> float:
+    from scipy.sparse.csgraph import dijkstra
+
+    rng = np.random.default_rng(2)
+    cands = rng.choice(net.n_nodes, size=n_cand, replace=False)
+    simple = nx.DiGraph()
+    simple.add_nodes_from(range(net.n_nodes))
+    for u, v, d in g.edges(data=True):
+        if not simple.has_edge(u, v) or simple[u][v]["w"] > d["travel_time"]:
+            simple.add_edge(u, v, w=d["travel_time"])
+
+    def baseline():
+        out = np.full((n_cand, net.n_nodes), np.inf)
+        for i, c in enumerate(cands):
+            for node, t in nx.single_source_dijkstra_path_length(
+                simple, int(c), weight="w"
+            ).items():
+                out[i, node] = t
+        return out
+
+    t_base, ref = timed(baseline)
+    t_ours, ours = timed(dijkstra, net.csr, directed=True, indices=cands)
+    identical = bool(np.allclose(ours, ref, rtol=1e-9, atol=1e-6, equal_nan=False))
+    if not identical:
+        sys.exit(f"benchmark: travel-time matrices differ on {label}")
+    ratio = t_base / t_ours
+    rows.append((label, net.n_nodes, net.n_edges, n_cand, t_base, t_ours, ratio, identical))
+    return ratio
+
+
+def time_split(net: RoadNetwork, n_centres: int) -> dict:
+    rng = np.random.default_rng(3)
+    centres = rng.choice(net.n_nodes, size=n_centres, replace=False)
+    tracemalloc.start()
+    _, polys, split = heartgeo_isochrones(net, list(centres), BANDS_MIN, buffer_m=100.0)
+    frame = gpd.GeoDataFrame({"i": range(len(polys))}, geometry=polys, crs=METRIC_CRS)
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        frame.to_crs(LONLAT_CRS).to_file(Path(tmp) / "iso.geojson", driver="GeoJSON")
+        split["io"] = time.perf_counter() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    split["python_peak_mb"] = peak / 1e6
+    split["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return split
+
+
+def scaling(sizes: list[int], n_centres: int) -> list[tuple]:
+    out = []
+    for n in sizes:
+        net = synthetic_grid(n, seed=n)
+        rng = np.random.default_rng(4)
+        centres = rng.choice(net.n_nodes, size=n_centres, replace=False)
+        t_all, _ = timed(node_travel_times, net, centres)
+        t_iso, _ = timed(heartgeo_isochrones, net, list(centres), BANDS_MIN, 100.0)
+        out.append((net.n_nodes, net.n_edges, t_all, t_iso))
+    return out
+
+
+def full_report(net: RoadNetwork, data: Path) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        graphml, extent = write_graphml(net, tmp)
+        env = dict(os.environ, HEARTGEO_CACHE=str(tmp / "cache"))
+        cmd = [
+            sys.executable,
+            "-m",
+            "heartgeo.cli",
+            "report",
+            "--data-dir",
+            str(data),
+            "--network",
+            str(graphml),
+            "--network-extent",
+            str(extent),
+            "--quiet",
+            "--out",
+            str(tmp / "out"),
+        ]
+        times = []
+        for _ in range(2):
+            start = time.perf_counter()
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            times.append(time.perf_counter() - start)
+            if proc.returncode != 0:
+                sys.exit(f"benchmark: heartgeo report failed:\n{proc.stderr}")
+        summary = json.loads((tmp / "out" / "summary.json").read_text())
+        assert summary["network"]["nodes"] > 0.5 * net.n_nodes
+    return times[0], times[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small graphs, under a minute")
+    args = parser.parse_args()
+    data = data_dir()
+    q = args.quick
+    city_n = 5000 if q else 20000
+    county_n = 100000
+    print(f"heartgeo benchmark ({'quick' if q else 'full'}); bands {BANDS_MIN} min\n")
+
+    central = load_network(data / "roads" / "osm_central_durham_2024-01-24.osm")
+    city = synthetic_grid(city_n, seed=0)
+    label_city = f"SYNTHETIC city grid ({city.n_nodes} nodes)"
+    graphs = [("central Durham OSM (real)", central), (label_city, city)]
+
+    print("1. Isochrones vs the OSMnx notebook method (ego_graph + buffered edges)")
+    rows: list = []
+    for label, net in graphs:
+        n_centres = min(20 if not q or net is central else 5, net.n_nodes)
+        ratio = compare_isochrones(net, to_networkx(net), n_centres, label, rows)
+    _table(rows, "origins")
+    print(f"RATIO isochrones_vs_osmnx_notebook {ratio:.1f}\n")
+
+    print("2. Candidate x node travel-time matrix vs networkx single-source Dijkstra per origin")
+    rows = []
+    for label, net in graphs:
+        n_cand = min(300 if not q else 30, net.n_nodes)
+        ratio = compare_matrix(net, to_networkx(net), n_cand, label, rows)
+    _table(rows, "candidates")
+    print(f"RATIO matrix_vs_networkx_dijkstra {ratio:.1f}\n")
+
+    print(f"3. Time split of heartgeo isochrones (20 origins x 3 bands, {label_city})")
+    split = time_split(city, 20)
+    print(
+        f"   routing {split['routing']:.2f} s | polygons {split['polygons']:.2f} s | "
+        f"GeoJSON I/O {split['io']:.2f} s | Python/numpy peak {split['python_peak_mb']:.0f} MB | "
+        f"process max RSS {split['max_rss_mb']:.0f} MB\n"
+    )
+
+    sizes = [1000, 2000, 5000] if q else [2000, 5000, 20000, 50000, county_n]
+    print(
+        "4. Scaling (SYNTHETIC grids; 20 origins; all-node nearest-unit times and 3-band isochrones)"
+    )
+    print(f"   {'nodes':>8} {'edges':>8} {'nearest-unit s':>15} {'isochrones s':>13}")
+    for n, e, t_all, t_iso in scaling(sizes, 20):
+        print(f"   {n:>8} {e:>8} {t_all:>15.3f} {t_iso:>13.2f}")
+    print()
+
+    print(f"5. Full `heartgeo report` on {label_city} over Durham (cold cache, then warm)")
+    cold, warm = full_report(city, data)
+    verdict = "meets" if cold < 30 else "MISSES"
+    print(f"   cold {cold:.1f} s, warm {warm:.1f} s ({verdict} the 30 s target)")
+    print(f"RATIO report_cold_vs_warm {cold / warm:.1f}")
+
+
+def _table(rows, what):
+    print(
+        f"   {'graph':<40} {'nodes':>7} {'edges':>7} {what:>10} {'baseline s':>11} "
+        f"{'heartgeo s':>11} {'ratio':>7} identical"
+    )
+    for label, n, e, k, tb, to, r, same in rows:
+        print(f"   {label:<40} {n:>7} {e:>7} {k:>10} {tb:>11.2f} {to:>11.3f} {r:>7.1f} {same}")
+
+
+if __name__ == "__main__":
+    main()
