@@ -65,6 +65,10 @@ def read_layer(
         raise InputError(
             f"{what} file {path} cannot be read ({reason}): replace it with valid GeoJSON/GeoPackage"
         ) from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise InputError(
+            f"{what} file {path} has no geometry: give a GeoJSON, GeoPackage or shapefile layer"
+        )
     if len(gdf) == 0:
         raise InputError(f"{what} file {path} has no features: replace it with a non-empty layer")
     if gdf.crs is None:

@@ -486,14 +486,27 @@ def map_(area_name, staging, **kw):
     default=None,
     help="Staging points of the citywide scenario (default: City Hall and example fire stations).",
 )
+@click.option(
+    "--check",
+    "check_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Do not run: verify that the inputs recorded in DIR/summary.json (an earlier run) "
+    "are unchanged (sha256), list those that differ, exit 1 if any does.",
+)
 @handle_input_errors
-def report(pilot_staging, citywide_staging, **kw):
+def report(pilot_staging, citywide_staging, check_dir, **kw):
     """The whole pilot-vs-citywide analysis: maps, tables and summary.json in --out.
 
     Maps: one per scenario and map_pilot_vs_citywide.html (synchronised side by side, with
     the area the citywide staging newly covers). They are self-contained (no internet
     needed) unless --online.
     """
+    if check_dir is not None:
+        from heartgeo.outputs import check_inputs
+
+        changed = check_inputs(check_dir, Progress(False))
+        sys.exit(1 if changed else 0)
     _run(
         kw,
         [("pilot", "pilot", pilot_staging), ("citywide", "citywide", citywide_staging)],

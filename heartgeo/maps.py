@@ -390,9 +390,19 @@ def _leaflet_css() -> str:
     return re.sub(r"url\(images/([\w.-]+\.png)\)", data_uri, css)
 
 
+def _stable_ids(text: str) -> str:
+    """Replace folium's random element ids by sequential ones: same inputs, same file."""
+    ids: dict[str, str] = {}
+
+    def number(match: re.Match) -> str:
+        return ids.setdefault(match.group(1), f"_{len(ids):06d}")
+
+    return re.sub(r"_([0-9a-f]{32})(?![0-9a-f])", number, text)
+
+
 def render_html(element, *, offline: bool = True) -> str:
     """HTML of a folium Map or DualMap; ``offline`` inlines Leaflet and drops CDN files."""
-    text = element.get_root().render()
+    text = _stable_ids(element.get_root().render())
     if not offline:
         return text
     # remove every external script and stylesheet (jQuery, Bootstrap, icon fonts, Leaflet)

@@ -73,6 +73,9 @@ class RoadNetwork:
         Edge geometries (LineStrings oriented from u to v).
     extent
         Polygon of the area where road data was loaded.
+    orphan_xy
+        Drivable road nodes left out because they cannot reach, or be reached from, the
+        largest strongly connected part (for messages about points placed on them).
     """
 
     node_ids: np.ndarray
@@ -85,6 +88,7 @@ class RoadNetwork:
     highway: np.ndarray
     geometry: np.ndarray
     extent: shapely.Geometry
+    orphan_xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
     source: str = ""
     extent_method: str = ""
     stats: dict = field(default_factory=dict)
@@ -313,7 +317,10 @@ def drive_graph(
             graph = ox.simplify_graph(graph)
     stats["drive_nodes"] = graph.number_of_nodes()
     stats["drive_edges"] = graph.number_of_edges()
+    drivable = graph
     graph = ox.truncate.largest_component(graph, strongly=True)
+    orphans = [n for n in drivable.nodes if n not in graph]
+    stats["orphan_lonlat"] = [(drivable.nodes[n]["x"], drivable.nodes[n]["y"]) for n in orphans]
     stats["nodes"] = graph.number_of_nodes()
     stats["edges"] = graph.number_of_edges()
     table = dict(DEFAULT_ROAD_SPEEDS_KMH)
@@ -363,7 +370,19 @@ def graph_to_network(
     time_s = length / (speed / 3.6)
     highway = np.array([_first(h) for h in edges["highway"]], dtype=object)
     extent = shapely.make_valid(extent)
+    orphans = stats.pop("orphan_lonlat", [])
+    orphan_xy = (
+        np.c_[
+            gpd.GeoSeries(gpd.points_from_xy(*np.asarray(orphans).T), crs=LONLAT_CRS)
+            .to_crs(METRIC_CRS)
+            .get_coordinates()
+            .to_numpy()
+        ]
+        if orphans
+        else np.empty((0, 2))
+    )
     return RoadNetwork(
+        orphan_xy=orphan_xy,
         node_ids=node_ids,
         xy=xy,
         u=u,

@@ -64,7 +64,7 @@ def versions() -> dict[str, str]:
 
 def input_record(name: str, path: str | Path) -> dict[str, Any]:
     """Manifest entry of an input file: path, size and sha256."""
-    path = Path(path)
+    path = Path(path).resolve()
     return {"name": name, "path": str(path), "bytes": path.stat().st_size, "sha256": sha256(path)}
 
 
@@ -190,10 +190,53 @@ class OutputSet:
 
     def gpkg(self, name: str, layers: dict[str, gpd.GeoDataFrame], description: str = "") -> None:
         """A GeoPackage with one layer per item, in the metric CRS (EPSG:32119)."""
+        import sqlite3
+
         target = self.path(name, description)
         for layer, frame in layers.items():
             frame.to_file(target, driver="GPKG", layer=layer, engine="pyogrio")
+        # GDAL stamps each layer with the current time; a fixed stamp keeps files reproducible
+        with sqlite3.connect(target) as db:
+            db.execute("UPDATE gpkg_contents SET last_change = '2000-01-01T00:00:00.000Z'")
+        db.close()
 
     def text(self, name: str, text: str, description: str = "") -> None:
         with open(self.path(name, description), "w", encoding="utf-8") as f:
             f.write(text)
+
+
+def check_inputs(run_dir: str | Path, progress) -> list[str]:
+    """Compare the inputs recorded in ``run_dir/summary.json`` with the files now on disk.
+
+    Prints one line per input and returns the names of those that changed or vanished.
+    """
+    path = Path(run_dir) / "summary.json"
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+        inputs = summary["inputs"]
+    except FileNotFoundError:
+        raise InputError(
+            f"{path} does not exist: give --check the output directory of an earlier run"
+        ) from None
+    except (ValueError, KeyError, TypeError):
+        raise InputError(
+            f"{path} is not a heartgeo summary (no 'inputs'): give the output directory of a run"
+        ) from None
+    changed = []
+    for item in inputs:
+        file = Path(item["path"])
+        if not file.exists():
+            status = "MISSING"
+        elif sha256(file) != item["sha256"]:
+            status = "CHANGED"
+        else:
+            status = "unchanged"
+        if status != "unchanged":
+            changed.append(item["name"])
+        progress.info(f"{status:>9}  {item['name']}: {file}")
+    progress.info(
+        f"{len(changed)} of {len(inputs)} inputs differ from the run of {summary.get('created', '?')}"
+        if changed
+        else f"all {len(inputs)} inputs are unchanged since the run of {summary.get('created', '?')}"
+    )
+    return changed

@@ -279,6 +279,7 @@ def scenario_units(
         return units, [], source
     units = default_staging(settings.data_dir, area_name, progress)
     source = units.attrs["source"]
+    study.inputs.update(units.attrs.get("layers", {}))
     excluded: list[dict] = []
     inside = shapely.contains_xy(area, units.geometry.x, units.geometry.y)
     for _, row in units[~inside].iterrows():
@@ -342,6 +343,9 @@ def run_scenario(
     settings = study.settings
     area = study.area(area_name)
     units, excluded, source = scenario_units(study, area_name, staging, progress)
+    if staging is not None:
+        study.inputs[f"staging_{name}"] = Path(staging)
+
     bands_min = settings.bands_min
     cells = study.demand.cells
     cxy = np.c_[cells.geometry.representative_point().x, cells.geometry.representative_point().y]

@@ -168,6 +168,20 @@ def snap(
     """
     xy = np.c_[points.geometry.x.to_numpy(), points.geometry.y.to_numpy()]
     node, dist = net.nearest_nodes(xy)
+    if len(net.orphan_xy):
+        from scipy.spatial import cKDTree
+
+        orphan_dist, _ = cKDTree(net.orphan_xy).query(xy)
+        cut_off = orphan_dist < np.minimum(dist, max_snap_m)
+        if cut_off.any():
+            row = int(np.flatnonzero(cut_off)[0])
+            offset = points.attrs.get("row_offset", 0)
+            raise InputError(
+                f"staging file {source}, row {row + offset} ({points['id'].iloc[row]}): the "
+                f"nearest road ({orphan_dist[row]:.0f} m away) is a part that cannot reach the rest "
+                "of the network, or cannot be reached from it (one-way or cut off at the data's "
+                "edge): move the point onto a connected road"
+            )
     far = dist > max_snap_m
     if far.any():
         row = int(np.flatnonzero(far)[0])
@@ -236,5 +250,7 @@ def default_staging(data_dir: Path, scenario: str, progress: Progress = QUIET) -
         frame = pd.concat([frame, extra], ignore_index=True)
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=METRIC_CRS)
     frame.attrs["source"] = "default scenario (data/boundaries/staging_default.json)"
+    if scenario in stations.get("scenarios", []):
+        frame.attrs["layers"] = {stations["layer"]: layer_path(data_dir, stations["layer"])}
     frame.attrs["row_offset"] = 0
     return frame

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# tests never read or fill the user's cache
+os.environ["HEARTGEO_CACHE"] = tempfile.mkdtemp(prefix="heartgeo-test-cache-")
 CANDIDATES = [
     os.environ.get("HEARTGEO_DATA"),
     ROOT.parent / "shared" / "data" / "durham",

@@ -143,3 +143,30 @@ def test_help_documents_units():
     assert result.exit_code == 0
     for text in ("minutes", "metres", "km/h", "--travel-model", "--pilot-beats", "--quiet"):
         assert text in result.output
+
+
+def test_second_run_reuses_prepared_network(tmp_path, monkeypatch):
+    """The prepared network and demand cells come from the cache when the inputs are unchanged."""
+    from heartgeo import pipeline
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("HEARTGEO_CACHE", str(cache))
+    args = ["coverage", *FAST, "--out", str(tmp_path / "a")]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert len(list(cache.glob("network-*.pickle"))) == 1
+    assert len(list(cache.glob("demand-*.pickle"))) == 1
+
+    def no_loading(*a, **k):
+        raise AssertionError("network prepared again despite the cache")
+
+    monkeypatch.setattr(pipeline, "load_network", no_loading)
+    second = CliRunner().invoke(cli, [*args[:-1], str(tmp_path / "b")])
+    assert second.exit_code == 0, second.output
+    a = (tmp_path / "a" / "coverage_citywide_beats.csv").read_bytes()
+    assert (tmp_path / "b" / "coverage_citywide_beats.csv").read_bytes() == a
+    # a changed parameter that shapes the network is a cache miss
+    third = CliRunner().invoke(
+        cli, [*args[:-1], str(tmp_path / "c"), "--road-speed", "residential=20mph"]
+    )
+    assert third.exit_code != 0 and "network prepared again" in str(third.exception)

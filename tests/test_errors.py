@@ -56,6 +56,12 @@ def write(tmp_path, name, text):
             "id,lon,lat\nA,-78.9153,36.0078\nB,-78.60,35.80\n",
             ["outside.csv", "row 3", "outside the citywide area"],
         ),
+        ("inf.csv", "id,lon,lat\nA,inf,36.00\n", ["inf.csv", "row 2", "finite"]),
+        (
+            "cutoff.csv",
+            "id,lon,lat\nA,-78.9115746,35.9942127\n",
+            ["cutoff.csv", "row 2", "cannot reach"],
+        ),
         (
             "offroad.csv",
             "id,lon,lat\nA,-78.86704,35.9909\n",
