@@ -25,7 +25,7 @@ from heartgeo import __version__
 
 CACHE_ENV = "HEARTGEO_CACHE"
 #: Bump when the layout of cached objects changes.
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir() -> Path:

@@ -131,8 +131,13 @@ class RoadNetwork:
         order = np.argsort(keys, kind="stable")
         rev = self.v * n + self.u
         pos = np.clip(np.searchsorted(keys[order], rev), 0, len(keys) - 1)
-        found = keys[order][pos] == rev
-        return np.where(found, order[pos], -1)
+        cand = order[pos]
+        # the same road run backwards: parallel edges of another shape are not twins
+        found = keys[cand] == rev
+        found[found] = shapely.equals_exact(
+            shapely.reverse(self.geometry[found]), self.geometry[cand[found]], tolerance=1e-6
+        )
+        return np.where(found, cand, -1)
 
     @cached_property
     def road_mask(self) -> np.ndarray:
