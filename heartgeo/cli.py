@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+import html
 import sys
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from heartgeo.config import (
     DATA_ENV,
@@ -513,6 +515,323 @@ def report(pilot_staging, citywide_staging, check_dir, **kw):
         coverage=True,
         maps=True,
     )
+
+
+@cli.command()
+@analysis_options
+@click.option(
+    "--area",
+    "area_name",
+    type=click.Choice(["pilot", "citywide"]),
+    default="citywide",
+    show_default=True,
+    help="Study area whose population is to be served.",
+)
+@click.option(
+    "--objective",
+    type=click.Choice(["mclp", "lscp", "pmedian", "pcenter", "mexclp"]),
+    default="mclp",
+    show_default=True,
+    help="mclp: most people within --minutes with --units sites; lscp: fewest sites "
+    "covering --target of the people; pmedian: lowest mean time; pcenter: lowest worst "
+    "time; mexclp: most people expected to find a free unit (busy probability q).",
+)
+@click.option("--units", type=int, default=4, show_default=True, help="Number of sites K.")
+@click.option(
+    "--minutes",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Coverage time T (minutes) for mclp, lscp, mexclp and the planner's curve.",
+)
+@click.option(
+    "--candidates",
+    default="fire",
+    show_default=True,
+    help="Candidate sites: 'fire' (fire-station layer), 'nodes' (road nodes every "
+    "--candidate-spacing metres) or a CSV/GeoJSON file of points.",
+)
+@click.option(
+    "--candidate-spacing",
+    type=float,
+    default=1000.0,
+    show_default=True,
+    help="Spacing (metres) of the road-node candidates.",
+)
+@click.option(
+    "--fixed",
+    default=None,
+    help="Sites kept open: a CSV/GeoJSON file, 'city_hall' (HEART's base), or 'default' "
+    "(the default staging of the area).",
+)
+@click.option(
+    "--target",
+    type=float,
+    default=0.9,
+    show_default=True,
+    help="lscp: share of the population (0-1] to cover within --minutes.",
+)
+@click.option(
+    "--busy",
+    "busy_q",
+    type=float,
+    default=None,
+    help="mexclp: probability q in [0, 1) that a unit is busy on a call.",
+)
+@click.option(
+    "--calls-per-hour",
+    type=float,
+    default=None,
+    help="mexclp: calls per hour, to derive q with --minutes-per-call.",
+)
+@click.option(
+    "--minutes-per-call",
+    type=float,
+    default=None,
+    help="mexclp: minutes a unit spends per call (travel, scene, return).",
+)
+@click.option(
+    "--max-units",
+    type=int,
+    default=12,
+    show_default=True,
+    help="Planner's curve: coverage for K = 1 .. this.",
+)
+@click.option(
+    "--time-limit",
+    type=float,
+    default=120.0,
+    show_default=True,
+    help="Seconds the MILP solver may use per model.",
+)
+@handle_input_errors
+def site(
+    area_name,
+    objective,
+    units,
+    minutes,
+    candidates,
+    candidate_spacing,
+    fixed,
+    target,
+    busy_q,
+    calls_per_hour,
+    minutes_per_call,
+    max_units,
+    time_limit,
+    **kw,
+):
+    """Choose staging sites: MCLP, LSCP, p-median, p-center or MEXCLP, with fixed sites."""
+    _site(
+        area_name,
+        objective,
+        units,
+        minutes,
+        candidates,
+        candidate_spacing,
+        fixed,
+        target,
+        busy_q,
+        calls_per_hour,
+        minutes_per_call,
+        max_units,
+        time_limit,
+        kw,
+    )
+
+
+def _site(
+    area_name,
+    objective,
+    units,
+    minutes,
+    candidates,
+    candidate_spacing,
+    fixed,
+    target,
+    busy_q,
+    calls_per_hour,
+    minutes_per_call,
+    max_units,
+    time_limit,
+    kw,
+):
+    from heartgeo.outputs import OutputSet, input_record, utc_now, versions
+    from heartgeo.pipeline import prepare
+    from heartgeo.planning import (
+        build_problem,
+        comparison_table,
+        curve_svg,
+        site_report_html,
+        sites_frame,
+    )
+    from heartgeo.siting import busy_probability, solve
+
+    if not minutes > 0:
+        raise InputError(f"--minutes {minutes}: give a time > 0")
+    if units < 1:
+        raise InputError(f"--units {units}: give at least 1")
+    q = (
+        busy_probability(busy_q, calls_per_hour, minutes_per_call, units)
+        if (objective == "mexclp" or busy_q is not None or calls_per_hour is not None)
+        else 0.0
+    )
+    progress = Progress(kw["quiet"])
+    study = prepare(make_settings(kw), progress)
+    with progress.step("Travel-time matrix from every site to every demand cell"):
+        problem = build_problem(
+            study,
+            area_name,
+            candidates=candidates,
+            spacing_m=candidate_spacing,
+            fixed=fixed,
+            progress=progress,
+        )
+    inst = problem.instance()
+    seconds = minutes * 60.0
+    with progress.step(f"Solving {objective}"):
+        sol = solve(
+            objective, inst, units=units, seconds=seconds, q=q, target=target, time_limit=time_limit
+        )
+    curve_rows = []
+    with progress.step(f"Planner's curve (mclp, K = 1..{max_units})"):
+        for k in range(max(1, len(inst.fixed)), min(max_units, inst.n_candidates) + 1):
+            c = solve("mclp", inst, units=k, seconds=seconds, time_limit=time_limit)
+            curve_rows.append(
+                {
+                    "units": k,
+                    "covered": c.value,
+                    "covered_share": c.value / inst.weights.sum(),
+                    "optimal": c.optimal,
+                    "sites": ";".join(problem.sites["id"].iloc[c.sites]),
+                }
+            )
+    curve = pd.DataFrame(curve_rows)
+    reach = curve[curve["covered_share"] >= target - 1e-9]
+    needed = int(reach["units"].iloc[0]) if len(reach) else None
+    comparison = comparison_table(problem, sol.sites, seconds, q)
+    chosen = sites_frame(problem, sol.sites, sol.marginal)
+    unit = {
+        "mclp": "people",
+        "lscp": "sites",
+        "mexclp": "people (expected)",
+        "pmedian": "seconds (mean)",
+        "pcenter": "seconds (worst)",
+    }[objective]
+    notes = [
+        f"Objective {objective}: value {sol.value:,.1f} {unit}; method {sol.method}; "
+        + (f"optimality gap {sol.gap:.2%}" if sol.gap is not None else "no bound")
+        + ("" if sol.optimal or sol.method.startswith("greedy") else " (time limit reached)"),
+        f"{study.model.name} travel model; {len(inst.weights)} populated demand cells; "
+        f"{inst.n_candidates} candidate sites ({len(inst.fixed)} fixed).",
+        f"Population with no road data (left out, unknown): {problem.unknown_population:,.0f}.",
+        f"Units needed to reach {target:.0%} within {minutes:g} min: "
+        + (str(needed) if needed else f"more than {max_units} from these candidates"),
+    ]
+    if problem.dropped:
+        notes.append(f"Candidates off the loaded network, left out: {', '.join(problem.dropped)}")
+    with OutputSet(kw["out_dir"]) as outs:
+        outs.csv(
+            f"sites_{objective}.csv",
+            pd.DataFrame(chosen.drop(columns="geometry")),
+            "chosen sites with their marginal contribution",
+        )
+        outs.geojson(f"sites_{objective}.geojson", chosen, "chosen sites")
+        outs.csv("site_comparison.csv", comparison, "current against optimised staging")
+        outs.csv("site_curve.csv", curve, "planner's curve: coverage against number of units")
+        outs.text(
+            "site_report.html",
+            site_report_html(
+                f"HEART staging plan ({area_name}, {objective})",
+                comparison,
+                curve,
+                curve_svg(curve, minutes, target),
+                notes,
+            ),
+            "comparison, planner's curve (chart) and notes",
+        )
+        _sites_map(outs, study, area_name, problem, sol.sites)
+        outs.json(
+            "site_summary.json",
+            {
+                "heartgeo_version": versions()["heartgeo"],
+                "created": utc_now(),
+                "objective": objective,
+                "units": units,
+                "minutes": minutes,
+                "busy_q": q,
+                "target": target,
+                "area": area_name,
+                "value": sol.value,
+                "value_units": unit,
+                "bound": sol.bound,
+                "gap": sol.gap,
+                "method": sol.method,
+                "optimal": sol.optimal,
+                "sites": chosen.drop(columns="geometry").to_dict(orient="records"),
+                "units_needed_for_target": needed,
+                "unknown_population": problem.unknown_population,
+                "travel_model": study.model.describe(),
+                "parameters": study.settings.as_dict(),
+                "inputs": [input_record(k, v) for k, v in sorted(study.inputs.items())],
+                "versions": versions(),
+            },
+            "site optimisation manifest",
+        )
+    for note in notes:
+        progress.info(note)
+
+
+def _sites_map(outs, study, area_name, problem, chosen_rows) -> None:
+    import folium
+
+    from heartgeo.config import LONLAT_CRS
+    from heartgeo.maps import ATTRIBUTION, Attribution, _lonlat, title_html, write_html
+
+    area = study.area(area_name)
+    minx, miny, maxx, maxy = _lonlat([area]).total_bounds
+    fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=12)
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    folium.GeoJson(
+        _lonlat([area]).iloc[0].__geo_interface__,
+        name=f"{area_name} area",
+        style_function=lambda _f: {"color": "#000", "weight": 2, "fill": False},
+    ).add_to(fmap)
+    sites = problem.sites.to_crs(LONLAT_CRS)
+    chosen = set(chosen_rows.tolist())
+    styles = {"candidate": ("#bbbbbb", 4), "current": ("#ffffff", 7), "chosen": ("#7b3294", 8)}
+    for label, rows in (
+        ("candidate", [r for r in problem.rows("candidate") if r not in chosen]),
+        ("current", list(problem.rows("current"))),
+        ("chosen", sorted(chosen)),
+    ):
+        group = folium.FeatureGroup(
+            name={
+                "candidate": "Candidate sites",
+                "current": "Current staging",
+                "chosen": "Optimised staging",
+            }[label]
+        )
+        colour, radius = styles[label]
+        for r in rows:
+            p = sites.geometry.iloc[r]
+            folium.CircleMarker(
+                [p.y, p.x],
+                radius=radius,
+                color="#000",
+                weight=1.5,
+                fill=True,
+                fill_color=colour,
+                fill_opacity=1,
+                tooltip=html.escape(str(sites["name"].iloc[r])),
+            ).add_to(group)
+        group.add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    Attribution(ATTRIBUTION).add_to(fmap)
+    fmap.get_root().html.add_child(
+        folium.Element(title_html("HEART staging: current (white) and optimised (purple)"))
+    )
+    write_html(fmap, outs.path("map_sites.html", "current and optimised staging sites"))
 
 
 def main() -> None:
