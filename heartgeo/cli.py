@@ -605,57 +605,23 @@ def report(pilot_staging, citywide_staging, check_dir, **kw):
     help="Seconds the MILP solver may use per model.",
 )
 @handle_input_errors
-def site(
-    area_name,
-    objective,
-    units,
-    minutes,
-    candidates,
-    candidate_spacing,
-    fixed,
-    target,
-    busy_q,
-    calls_per_hour,
-    minutes_per_call,
-    max_units,
-    time_limit,
-    **kw,
-):
+def site(**kw):
     """Choose staging sites: MCLP, LSCP, p-median, p-center or MEXCLP, with fixed sites."""
-    _site(
-        area_name,
-        objective,
-        units,
-        minutes,
-        candidates,
-        candidate_spacing,
-        fixed,
-        target,
-        busy_q,
-        calls_per_hour,
-        minutes_per_call,
-        max_units,
-        time_limit,
-        kw,
+    _site(kw)
+
+
+def _site(kw: dict) -> None:
+    """Run ``heartgeo site``: ``kw`` holds the site options and the analysis options."""
+    area_name, objective, units, minutes = (
+        kw.pop(k) for k in ("area_name", "objective", "units", "minutes")
     )
-
-
-def _site(
-    area_name,
-    objective,
-    units,
-    minutes,
-    candidates,
-    candidate_spacing,
-    fixed,
-    target,
-    busy_q,
-    calls_per_hour,
-    minutes_per_call,
-    max_units,
-    time_limit,
-    kw,
-):
+    candidates, candidate_spacing, fixed, target = (
+        kw.pop(k) for k in ("candidates", "candidate_spacing", "fixed", "target")
+    )
+    busy_q, calls_per_hour, minutes_per_call, max_units, time_limit = (
+        kw.pop(k)
+        for k in ("busy_q", "calls_per_hour", "minutes_per_call", "max_units", "time_limit")
+    )
     from heartgeo.outputs import OutputSet, input_record, utc_now, versions
     from heartgeo.pipeline import prepare
     from heartgeo.planning import (
