@@ -121,3 +121,36 @@ def test_png_without_browser_is_a_clean_error(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "Chromium" in result.stderr and "Traceback" not in result.output
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_site_map_and_report_render_offline(tmp_path):
+    out = tmp_path / "site"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "site",
+            "--data-dir",
+            str(DATA),
+            "--travel-model",
+            "crowfly",
+            "--cell-size",
+            "600",
+            "--quiet",
+            "--units",
+            "2",
+            "--max-units",
+            "3",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("map_sites.html", "site_report.html"):
+        page = load_page(out / name, png=tmp_path / f"{name}.png")
+        assert page.console == [], page.console
+        assert page.errors == [], page.errors
+        pixels = np.asarray(Image.open(page.png).convert("RGB"), dtype=float)
+        assert pixels.std() > 5
+    dom = load_page(out / "map_sites.html").dom
+    for layer in ("Candidate sites", "Current staging", "Optimised staging"):
+        assert layer in dom
