@@ -10,6 +10,7 @@ and :func:`write_summary` write the results with their manifest.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -144,6 +145,13 @@ class Study:
         if name == "citywide":
             return self.boundaries.city
         raise InputError(f"--area {name!r}: choose pilot or citywide")
+
+    @cached_property
+    def known_cut(self) -> LayerCut:
+        """The cells' parts whose travel times the model can tell (same for every scenario)."""
+        if isinstance(self.model, CrowflyModel):
+            return self.grid.full
+        return self.grid.layer(self.net.extent)
 
     def known(self, area: shapely.Geometry) -> shapely.Geometry:
         """The part of ``area`` whose travel times the model can tell."""
@@ -379,11 +387,12 @@ def run_scenario(
         )
     with progress.step(f"[{name}] Coverage per area, beat and district"):
         grid = study.grid
-        known_cut = grid.layer(known)
+        # the cells tile the city and every zone is cut by its own outline, so layers
+        # need no clipping to the area: bands already lie inside the known extent
         band_cuts: dict[float, LayerCut] = {
-            m: grid.layer(shapely.intersection(g, known))
-            for m, g in zip(bands["minutes"], bands.geometry, strict=True)
+            m: grid.layer(g) for m, g in zip(bands["minutes"], bands.geometry, strict=True)
         }
+        known_cut = study.known_cut
         cell_minutes = cell_seconds / 60.0
         zones = zones_for(study, area_name, area)
         table = zone_table(grid, zones, known_cut, band_cuts, cell_minutes)
