@@ -41,6 +41,17 @@ def pytest_terminal_summary(terminalreporter):
 
 
 CENTRAL_OSM = DATA / "roads" / "osm_central_durham_2024-01-24.osm"
+#: A quick crow-fly ``heartgeo site`` run on the real data.
+SITE_ARGS = [
+    "site",
+    "--data-dir",
+    str(DATA),
+    "--travel-model",
+    "crowfly",
+    "--cell-size",
+    "600",
+    "--quiet",
+]
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from PIL import Image
 from heartgeo.browser import find_browser, load_page
 from heartgeo.cli import cli
 
-from .conftest import DATA, LOAD_REPORT
+from .conftest import DATA, LOAD_REPORT, SITE_ARGS
 
 MAPS = ("map_pilot", "map_citywide", "map_pilot_vs_citywide")
 SCENARIO_LAYERS = (
@@ -24,6 +24,13 @@ SCENARIO_LAYERS = (
     "Police beats",
     "Staging points",
 )
+
+
+def assert_not_blank(png, min_std: float = 10.0) -> None:
+    """A screenshot with real content: many colours and contrast."""
+    pixels = np.asarray(Image.open(png).convert("RGB"), dtype=float)
+    assert pixels.std() > min_std
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +82,7 @@ def test_map_renders_offline(report_maps, name):
         and "display:none" not in page.dom.split('id="heartgeo-legend"')[1][:300]
     )
     assert "crowfly model" in page.dom and "OpenStreetMap contributors" in page.dom
-    # a screenshot that is not blank: many colours and real contrast
-    pixels = np.asarray(Image.open(page.png).convert("RGB"), dtype=float)
-    assert pixels.std() > 10
-    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50
+    assert_not_blank(page.png)
     size_mb = html_path.stat().st_size / 1e6
     assert size_mb < 5.0
     LOAD_REPORT.append(
@@ -126,31 +130,14 @@ def test_png_without_browser_is_a_clean_error(tmp_path, monkeypatch):
 def test_site_map_and_report_render_offline(tmp_path):
     out = tmp_path / "site"
     result = CliRunner().invoke(
-        cli,
-        [
-            "site",
-            "--data-dir",
-            str(DATA),
-            "--travel-model",
-            "crowfly",
-            "--cell-size",
-            "600",
-            "--quiet",
-            "--units",
-            "2",
-            "--max-units",
-            "3",
-            "--out",
-            str(out),
-        ],
+        cli, [*SITE_ARGS, "--units", "2", "--max-units", "3", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
     for name in ("map_sites.html", "site_report.html"):
         page = load_page(out / name, png=tmp_path / f"{name}.png")
         assert page.console == [], page.console
         assert page.errors == [], page.errors
-        pixels = np.asarray(Image.open(page.png).convert("RGB"), dtype=float)
-        assert pixels.std() > 5
+        assert_not_blank(page.png, min_std=5.0)
     dom = load_page(out / "map_sites.html").dom
     for layer in ("Candidate sites", "Current staging", "Optimised staging"):
         assert layer in dom

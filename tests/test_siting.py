@@ -6,7 +6,7 @@ from heartgeo.cli import cli
 from heartgeo.errors import InputError
 from heartgeo.siting import Instance, brute_force, busy_probability, evaluate, heuristic, solve
 
-from .conftest import DATA
+from .conftest import SITE_ARGS
 
 
 def small_instance(seed, n_c=7, n_d=25, fixed=()):
@@ -67,18 +67,6 @@ def test_bad_input():
     assert busy_probability(None, 2, 45, 3) == pytest.approx(0.5)
 
 
-SITE = [
-    "site",
-    "--data-dir",
-    str(DATA),
-    "--travel-model",
-    "crowfly",
-    "--cell-size",
-    "600",
-    "--quiet",
-]
-
-
 def test_site_command_writes_plan(tmp_path):
     import json
 
@@ -86,7 +74,8 @@ def test_site_command_writes_plan(tmp_path):
 
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        cli, [*SITE, "--units", "3", "--fixed", "city_hall", "--max-units", "5", "--out", str(out)]
+        cli,
+        [*SITE_ARGS, "--units", "3", "--fixed", "city_hall", "--max-units", "5", "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
     sites = pd.read_csv(out / "sites_mclp.csv")
@@ -119,7 +108,7 @@ def test_site_command_writes_plan(tmp_path):
 )
 def test_site_bad_input(tmp_path, args, needle):
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, [*SITE, *args, "--out", str(out)])
+    result = CliRunner().invoke(cli, [*SITE_ARGS, *args, "--out", str(out)])
     assert result.exit_code == 2, result.output
     assert needle in result.stderr and "Traceback" not in result.output
     assert not out.exists() or not any(out.iterdir())
@@ -129,6 +118,6 @@ def test_site_no_candidates_inside_area(tmp_path):
     far = tmp_path / "far.csv"
     far.write_text("id,lon,lat\nA,-78.60,35.80\n")
     result = CliRunner().invoke(
-        cli, [*SITE, "--candidates", str(far), "--out", str(tmp_path / "o")]
+        cli, [*SITE_ARGS, "--candidates", str(far), "--out", str(tmp_path / "o")]
     )
     assert result.exit_code == 2 and "no candidate site lies inside" in result.stderr
