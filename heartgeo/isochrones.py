@@ -107,6 +107,17 @@ def band_polygon(
     return shapely.intersection(poly, net.extent)
 
 
+def band_polygons(
+    net: RoadNetwork, jobs: list[tuple[np.ndarray, float]], buffer_m: float
+) -> list[shapely.Geometry]:
+    """:func:`band_polygon` for many (node times, seconds) pairs, on every core.
+
+    Shapely releases the GIL inside GEOS, so threads build polygons in parallel.
+    """
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return list(pool.map(lambda job: band_polygon(net, job[0], job[1], buffer_m), jobs))
+
+
 def network_isochrones(
     net: RoadNetwork,
     units: gpd.GeoDataFrame,
@@ -131,10 +142,7 @@ def network_isochrones(
     )
     # one unit: its own polygons are the dissolved ones
     per_unit_jobs = [] if len(units) == 1 else [(row, t) for row in per_source for t in seconds]
-    jobs = [(node_times, t) for t in seconds] + per_unit_jobs
-    # shapely releases the GIL: the polygons are built on every core
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        polys = list(pool.map(lambda job: band_polygon(net, job[0], job[1], buffer_m), jobs))
+    polys = band_polygons(net, [(node_times, t) for t in seconds] + per_unit_jobs, buffer_m)
     bands = polys[: len(seconds)]
     if len(units) == 1:
         polys = polys + polys
