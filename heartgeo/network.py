@@ -104,15 +104,19 @@ class RoadNetwork:
     @cached_property
     def csr(self) -> csr_matrix:
         """Travel-time adjacency matrix (seconds); parallel edges keep the fastest."""
-        order = np.lexsort((self.time_s, self.v, self.u))
-        u, v, t = self.u[order], self.v[order], self.time_s[order]
+        return self.adjacency(self.time_s)
+
+    def adjacency(self, weights: np.ndarray) -> csr_matrix:
+        """Sparse adjacency matrix of per-edge ``weights``; parallel edges keep the smallest,
+        self-loops are dropped (neither changes a shortest path)."""
+        order = np.lexsort((weights, self.v, self.u))
+        u, v, w = self.u[order], self.v[order], weights[order]
         first = np.ones(len(u), dtype=bool)
         first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
         keep = first & (u != v)
-        # scipy ignores explicit zeros in sparse input: keep zero-time edges as edges
-        weights = np.maximum(t[keep], 1e-9)
+        # scipy ignores explicit zeros in sparse input: keep zero-weight edges as edges
         n = self.n_nodes
-        return csr_matrix((weights, (u[keep], v[keep])), shape=(n, n))
+        return csr_matrix((np.maximum(w[keep], 1e-9), (u[keep], v[keep])), shape=(n, n))
 
     @cached_property
     def kdtree(self) -> cKDTree:

@@ -148,19 +148,11 @@ def calibrate_crowfly(
     straight-line distance; the speed is chosen so that the model's median time per
     straight-line metre equals the network's (median of travel time / straight distance).
     """
-    from scipy.sparse import csr_matrix
 
     rng = np.random.default_rng(seed)
     origins = rng.choice(net.n_nodes, size=min(n_origins, net.n_nodes), replace=False)
     times = dijkstra(net.csr, indices=origins, limit=max_minutes * 60.0)
-    # csr_matrix sums duplicate pairs: keep the shortest of parallel edges
-    order = np.lexsort((net.length_m, net.v, net.u))
-    u, v, w = net.u[order], net.v[order], net.length_m[order]
-    first = np.ones(len(u), dtype=bool)
-    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    length_graph = csr_matrix(
-        (np.maximum(w[first], 1e-9), (u[first], v[first])), shape=net.csr.shape
-    )
+    length_graph = net.adjacency(net.length_m)
     lengths = dijkstra(length_graph, indices=origins)
     straight = np.hypot(
         net.xy[None, :, 0] - net.xy[origins, 0][:, None],
