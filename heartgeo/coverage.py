@@ -25,6 +25,7 @@ import pandas as pd
 import shapely
 
 from heartgeo.demand import Demand, clip_to_area, polygonal
+from heartgeo.threads import thread_map
 
 
 def band_label(minutes: float) -> str:
@@ -49,6 +50,7 @@ class MeasureGrid:
     def __getstate__(self):  # the STRtree is rebuilt after unpickling
         state = dict(self.__dict__)
         state.pop("tree", None)
+        state.pop("road_len", None)
         return state
 
     @classmethod
@@ -68,70 +70,131 @@ class MeasureGrid:
     @property
     def full(self) -> LayerCut:
         """The layer that is the whole study area."""
-        return LayerCut(self.cells, self.road_pieces)
+        return LayerCut(
+            parts=self.cells,
+            roads=self.road_pieces,
+            area=self.cell_area,
+            road_len=self.road_len,
+            state=np.full(len(self.cells), WHOLE, dtype=np.int8),
+        )
+
+    @cached_property
+    def road_len(self) -> np.ndarray:
+        return shapely.length(self.road_pieces)
 
     def layer(self, geom: shapely.Geometry) -> LayerCut:
         """Clip every cell and road piece to ``geom``."""
         if geom is None or geom.is_empty:
-            empty = np.full(len(self.cells), shapely.Polygon(), dtype=object)
-            return LayerCut(
-                empty, np.full(len(self.road_pieces), shapely.LineString(), dtype=object)
-            )
-        parts = clip_to_area(self.cells, geom, tree=self.tree)
-        roads = shapely.intersection(self.road_pieces, parts[self.road_cell])
-        return LayerCut(parts, roads)
+            parts = np.full(len(self.cells), shapely.Polygon(), dtype=object)
+        else:
+            parts = clip_to_area(self.cells, geom, tree=self.tree)
+        area = shapely.area(parts)
+        state = _cell_state(area, self.cell_area)
+        # road pieces of whole cells are inside, of empty cells outside: cut the rest
+        road_state = state[self.road_cell]
+        roads = np.where(road_state == WHOLE, self.road_pieces, shapely.LineString())
+        cut = road_state == PARTIAL
+        roads[cut] = shapely.intersection(self.road_pieces[cut], parts[self.road_cell[cut]])
+        road_len = np.where(road_state == WHOLE, self.road_len, 0.0)
+        road_len[cut] = shapely.length(roads[cut])
+        return LayerCut(parts=parts, roads=roads, area=area, road_len=road_len, state=state)
 
     def zone(self, geom: shapely.Geometry) -> ZoneCut:
         """Which cells lie in the zone, wholly or partly (with their part)."""
         parts = clip_to_area(self.cells, geom, tree=self.tree)
         area = shapely.area(parts)
-        whole = area >= self.cell_area * (1 - 1e-9)
-        edge = (area > 0) & ~whole
+        state = _cell_state(area, self.cell_area)
+        edge = np.flatnonzero(state == PARTIAL)
+        pos = np.full(len(self.cells), -1)
+        pos[edge] = np.arange(len(edge))
+        edge_road = np.flatnonzero(pos[self.road_cell] >= 0)
+        edge_road_parts = shapely.intersection(
+            self.road_pieces[edge_road], parts[edge][pos[self.road_cell[edge_road]]]
+        )
         return ZoneCut(
-            whole=np.flatnonzero(whole),
-            edge=np.flatnonzero(edge),
+            whole=np.flatnonzero(state == WHOLE),
+            edge=edge,
             edge_parts=parts[edge],
+            edge_area=area[edge],
             weight=np.where(
                 self.cell_area > 0, area / np.where(self.cell_area > 0, self.cell_area, 1), 0
             ),
+            road_whole=state[self.road_cell] == WHOLE,
+            edge_road=edge_road,
+            edge_road_cell_pos=pos[self.road_cell[edge_road]],
+            edge_road_len=shapely.length(edge_road_parts),
         )
 
     def measure(self, layer: LayerCut, zone: ZoneCut) -> tuple[float, float, float]:
-        """(area m2, population, road m) of ``layer`` inside ``zone``."""
-        a_layer = shapely.area(layer.parts)
-        area = a_layer[zone.whole].sum()
-        pop = (self.population[zone.whole] * a_layer[zone.whole] / self.cell_area[zone.whole]).sum()
-        in_whole = np.isin(self.road_cell, zone.whole)
-        road = shapely.length(layer.roads[in_whole]).sum()
+        """(area m2, population, road m) of ``layer`` inside ``zone``.
+
+        Whole cells of the zone take the layer's part as it is; on the zone's edge a
+        cell wholly inside the layer takes the zone's part, an empty one nothing, and
+        only cells that both the layer and the zone cut need an intersection.
+        """
+        whole = zone.whole
+        area = layer.area[whole].sum()
+        pop = (self.population[whole] * layer.area[whole] / self.cell_area[whole]).sum()
+        road = layer.road_len[zone.road_whole].sum()
         if len(zone.edge):
-            cut = shapely.intersection(layer.parts[zone.edge], zone.edge_parts)
-            a_cut = shapely.area(cut)
+            state = layer.state[zone.edge]
+            a_cut = np.where(state == WHOLE, zone.edge_area, 0.0)
+            cut = state == PARTIAL
+            a_cut[cut] = shapely.area(
+                shapely.intersection(layer.parts[zone.edge[cut]], zone.edge_parts[cut])
+            )
             area += a_cut.sum()
             pop += (self.population[zone.edge] * a_cut / self.cell_area[zone.edge]).sum()
-            pos = np.full(len(self.cells), -1)
-            pos[zone.edge] = np.arange(len(zone.edge))
-            sel = pos[self.road_cell] >= 0
-            if sel.any():
-                road += shapely.length(
+            road_state = layer.state[self.road_cell[zone.edge_road]]
+            r_len = np.where(road_state == WHOLE, zone.edge_road_len, 0.0)
+            cut = road_state == PARTIAL
+            if cut.any():
+                r_len[cut] = shapely.length(
                     shapely.intersection(
-                        layer.roads[sel], zone.edge_parts[pos[self.road_cell[sel]]]
+                        layer.roads[zone.edge_road[cut]],
+                        zone.edge_parts[zone.edge_road_cell_pos[cut]],
                     )
-                ).sum()
+                )
+            road += r_len.sum()
         return float(area), float(pop), float(road)
+
+
+#: Cell states in a layer or zone.
+EMPTY, PARTIAL, WHOLE = 0, 1, 2
+
+
+def _cell_state(area: np.ndarray, cell_area: np.ndarray) -> np.ndarray:
+    state = np.where(area > 0, PARTIAL, EMPTY).astype(np.int8)
+    state[area >= cell_area * (1 - 1e-9)] = WHOLE
+    return state
 
 
 @dataclass
 class LayerCut:
+    """A layer (a polygon) cut by the cells: each cell's part, area and state, and the
+    road pieces inside with their length."""
+
     parts: np.ndarray
     roads: np.ndarray
+    area: np.ndarray
+    road_len: np.ndarray
+    state: np.ndarray
 
 
 @dataclass
 class ZoneCut:
+    """A zone cut by the cells: whole cells, edge cells with their part, and the road
+    pieces of edge cells inside the zone."""
+
     whole: np.ndarray
     edge: np.ndarray
     edge_parts: np.ndarray
+    edge_area: np.ndarray
     weight: np.ndarray
+    road_whole: np.ndarray
+    edge_road: np.ndarray
+    edge_road_cell_pos: np.ndarray
+    edge_road_len: np.ndarray
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -158,9 +221,11 @@ def zone_table(
     ``zones`` holds (zone_type, zone_name, geometry); ``cell_minutes`` the travel time of
     each cell (``nan`` unknown, ``inf`` unreachable).
     """
-    rows = []
     minutes = sorted(bands)
-    for ztype, zname, geom in zones:
+    grid.tree, grid.road_len  # noqa: B018  (built once, before the threads)
+
+    def zone_row(zone: tuple[str, str, shapely.Geometry]) -> dict:
+        ztype, zname, geom = zone
         cut = grid.zone(geom)
         total = grid.measure(grid.full, cut)
         k_area, k_pop, k_road = grid.measure(known, cut)
@@ -210,7 +275,9 @@ def zone_table(
             weighted_quantile(cell_minutes[known_cell], weights[known_cell], 0.9)
         )
         row["unreached_population"] = float(weights[known_cell & np.isinf(cell_minutes)].sum())
-        rows.append(row)
+        return row
+
+    rows = thread_map(zone_row, zones)
     return pd.DataFrame(rows)
 
 

@@ -10,9 +10,6 @@ clipped to the network extent. Everything is vectorised with shapely 2.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -20,6 +17,7 @@ import shapely
 from heartgeo.config import METRIC_CRS
 from heartgeo.demand import polygonal
 from heartgeo.network import RoadNetwork
+from heartgeo.threads import thread_map
 
 
 def line_prefixes(lines: np.ndarray, fractions: np.ndarray) -> np.ndarray:
@@ -78,17 +76,22 @@ def reached_fractions(net: RoadNetwork, node_times: np.ndarray, seconds: float) 
 def reached_pieces(net: RoadNetwork, node_times: np.ndarray, seconds: float) -> np.ndarray:
     """Road pieces (LineStrings) reached within ``seconds`` given node times.
 
-    A two-way road whose one direction is reached in full is kept once: the other
-    direction's piece lies on it. Reached nodes need no piece of their own: every one
-    ends a fully reached edge or starts a partly reached one.
+    Roads reached in full (in either direction) are joined into runs along the
+    network's strokes; a partly reached road whose other direction is reached in full
+    is left out, since it lies on that road. Reached nodes need no piece of their own:
+    every one ends a fully reached edge or starts a partly reached one.
     """
     frac = reached_fractions(net, node_times, seconds)
     full = frac >= 1.0
     twin = net.twin
     twin_full = np.where(twin >= 0, full[np.maximum(twin, 0)], False)
-    keep_full = full & (~twin_full | net.road_mask)
+    loops = full & (net.u == net.v)  # not part of any stroke
     partial = (frac > 0.0) & ~full & ~twin_full
-    pieces = [net.geometry[keep_full], line_prefixes(net.geometry[partial], frac[partial])]
+    pieces = [
+        net.strokes.runs(full | twin_full),
+        net.geometry[loops],
+        line_prefixes(net.geometry[partial], frac[partial]),
+    ]
     sources = np.flatnonzero(node_times == 0)  # a unit on a node with no way out
     pieces.append(shapely.points(net.xy[sources]))
     return np.concatenate(pieces)
@@ -114,8 +117,8 @@ def band_polygons(
 
     Shapely releases the GIL inside GEOS, so threads build polygons in parallel.
     """
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return list(pool.map(lambda job: band_polygon(net, job[0], job[1], buffer_m), jobs))
+    net.strokes  # noqa: B018  (built once, before the threads)
+    return thread_map(lambda job: band_polygon(net, job[0], job[1], buffer_m), jobs)
 
 
 def network_isochrones(
@@ -123,34 +126,32 @@ def network_isochrones(
     units: gpd.GeoDataFrame,
     bands_min: tuple[float, ...],
     buffer_m: float,
-    *,
-    node_times: np.ndarray | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Dissolved and per-unit isochrones on the network.
 
-    ``units`` must carry ``id`` and ``node`` (see :func:`heartgeo.staging.snap`). The
-    dissolved bands use ``node_times`` (time from the nearest unit) when given.
-    Returns (bands, per_unit) GeoDataFrames with a ``minutes`` column.
+    ``units`` must carry ``id`` and ``node`` (see :func:`heartgeo.staging.snap`).
+    Each unit's polygons are built from its own travel times; a dissolved band is the
+    union of the units' polygons for that band (the union of their reached pieces,
+    buffered, is the union of their buffers). Returns (bands, per_unit) GeoDataFrames
+    with a ``minutes`` column.
     """
     from heartgeo.routing import node_travel_times
 
     seconds = [m * 60.0 for m in bands_min]
-    if node_times is None:
-        node_times = node_travel_times(net, units["node"].to_numpy())
     per_source = node_travel_times(
         net, units["node"].to_numpy(), limit_s=seconds[-1], per_source=True
     )
-    # one unit: its own polygons are the dissolved ones
-    per_unit_jobs = [] if len(units) == 1 else [(row, t) for row in per_source for t in seconds]
-    polys = band_polygons(net, [(node_times, t) for t in seconds] + per_unit_jobs, buffer_m)
-    bands = polys[: len(seconds)]
-    if len(units) == 1:
-        polys = polys + polys
+    polys = band_polygons(net, [(row, t) for row in per_source for t in seconds], buffer_m)
+    k = len(seconds)
     rows = [
-        (uid, m, polys[len(seconds) * (i + 1) + k])
+        (uid, m, polys[k * i + j])
         for i, uid in enumerate(units["id"])
-        for k, m in enumerate(bands_min)
+        for j, m in enumerate(bands_min)
     ]
+    if len(units) == 1:
+        bands = polys[:k]
+    else:
+        bands = thread_map(lambda j: shapely.union_all(polys[j::k]), list(range(k)))
     return _frames(bands_min, bands, rows)
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import base64
 import html
 import re
+import weakref
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from jinja2 import Template
 from heartgeo.config import LONLAT_CRS, METRIC_CRS
 from heartgeo.coverage import band_label
 from heartgeo.demand import polygonal
+from heartgeo.threads import thread_map
 
 #: Sequential blues (ColorBrewer YlGnBu, colour-blind safe): darkest = quickest.
 BAND_COLOURS = ["#253494", "#2c7fb8", "#41b6c4", "#a1dab4", "#ffffcc"]
@@ -48,13 +51,74 @@ MAP_TOLERANCE_M = 5.0
 MAP_DECIMALS = 5
 
 
+def simplify_for_screen(geoms: np.ndarray, tolerance: float = MAP_TOLERANCE_M) -> np.ndarray:
+    """Topology-preserving simplification, one geometry per core."""
+    geoms = np.asarray(geoms, dtype=object)
+    out = thread_map(lambda g: shapely.simplify(g, tolerance, preserve_topology=True), geoms)
+    return np.array(out + [None], dtype=object)[:-1]
+
+
 def _lonlat(geoms, tolerance: float = MAP_TOLERANCE_M) -> gpd.GeoSeries:
-    series = gpd.GeoSeries(list(geoms), crs=METRIC_CRS)
-    series = series.simplify(tolerance, preserve_topology=True)
-    series = series.to_crs(LONLAT_CRS)
+    geoms = np.asarray(list(geoms) + [None], dtype=object)[:-1]
+    if tolerance > 0:
+        geoms = simplify_for_screen(geoms, tolerance)
+    series = gpd.GeoSeries(geoms, crs=METRIC_CRS).to_crs(LONLAT_CRS)
     return gpd.GeoSeries(
         shapely.set_precision(series.values, 10**-MAP_DECIMALS, mode="pointwise"), crs=LONLAT_CRS
     )
+
+
+@dataclass
+class MapGeometry:
+    """A scenario's map layers in lon/lat, simplified for the screen.
+
+    Built once per result (:func:`map_geometry`): a scenario appears on its own map and
+    on the comparison map.
+    """
+
+    area: shapely.Geometry
+    city: shapely.Geometry
+    pilot: shapely.Geometry
+    rings: list[shapely.Geometry]
+    gap: shapely.Geometry
+    unknown: shapely.Geometry
+    #: the largest band in metres (simplified), whole and inside the area, for comparisons
+    largest_m: shapely.Geometry
+    largest_in_area_m: shapely.Geometry
+
+
+_MAP_GEOMETRY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def map_geometry(study, result) -> MapGeometry:
+    """The map layers of ``result`` (computed on first use, then reused)."""
+    if result in _MAP_GEOMETRY:
+        return _MAP_GEOMETRY[result]
+    # simplify first (each geometry once, on every core): the ring differences then
+    # handle far fewer vertices, and the rings inherit the simplified area outline
+    outlines = [result.area, study.boundaries.city, study.pilot.geometry, result.gap]
+    simple = simplify_for_screen(
+        polygonal(np.array([*outlines, result.unknown, *result.bands.geometry], dtype=object))
+    )
+    area, bands = simple[0], simple[5:]
+    inside = shapely.intersection(bands, area)
+    rings = [inside[0]] + [
+        shapely.difference(inside[i], inside[i - 1]) for i in range(1, len(inside))
+    ]
+    parts = _lonlat(polygonal(np.array([*simple[:5], *rings], dtype=object)), tolerance=0)
+    parts = parts.to_numpy()
+    geometry = MapGeometry(
+        area=parts[0],
+        city=parts[1],
+        pilot=parts[2],
+        gap=parts[3],
+        unknown=parts[4],
+        rings=list(parts[5:]),
+        largest_m=bands[-1],
+        largest_in_area_m=inside[-1],
+    )
+    _MAP_GEOMETRY[result] = geometry
+    return geometry
 
 
 def _polygon_layer(
@@ -65,11 +129,11 @@ def _polygon_layer(
     show: bool = True,
     weight: float = 0.5,
 ) -> folium.FeatureGroup:
+    """A filled polygon layer; ``geom`` is in lon/lat (see :func:`map_geometry`)."""
     group = folium.FeatureGroup(name=name, show=show)
-    geom = polygonal(np.array([geom], dtype=object))[0] if geom is not None else None
     if geom is not None and not geom.is_empty:
         folium.GeoJson(
-            _lonlat([geom]).__geo_interface__,
+            shapely.geometry.mapping(geom),
             style_function=lambda _f, c=colour, o=opacity, w=weight: {
                 "color": c,
                 "weight": w,
@@ -152,13 +216,14 @@ def add_scenario_layers(
 ) -> None:
     """Add a scenario's layers, the layer control and the data attribution to ``fmap``."""
     bands_min = list(result.bands["minutes"])
+    geo = map_geometry(study, result)
     folium.GeoJson(
-        _lonlat([study.boundaries.city]).iloc[0].__geo_interface__,
+        shapely.geometry.mapping(geo.city),
         name="City limit",
         style_function=lambda _f: {"color": "#000", "weight": 2, "fill": False},
     ).add_to(fmap)
     folium.GeoJson(
-        _lonlat([study.pilot.geometry]).iloc[0].__geo_interface__,
+        shapely.geometry.mapping(geo.pilot),
         name="Pilot area" + (" (approximation)" if study.pilot.approximation else ""),
         style_function=lambda _f: {
             "color": "#7b3294",
@@ -169,14 +234,10 @@ def add_scenario_layers(
     ).add_to(fmap)
     colours = band_colours(len(bands_min))
     names = band_names(bands_min)
-    geoms = list(result.bands.geometry)
     for i in range(len(bands_min) - 1, -1, -1):  # rings, quickest on top
-        ring = geoms[i] if i == 0 else shapely.difference(geoms[i], geoms[i - 1])
-        _polygon_layer(shapely.intersection(ring, result.area), names[i], colours[i], 0.55).add_to(
-            fmap
-        )
-    _polygon_layer(result.gap, f"Gap: beyond {bands_min[-1]:g} min", GAP_COLOUR, 0.5).add_to(fmap)
-    _polygon_layer(result.unknown, "Unknown: no road data", UNKNOWN_COLOUR, 0.35).add_to(fmap)
+        _polygon_layer(geo.rings[i], names[i], colours[i], 0.55).add_to(fmap)
+    _polygon_layer(geo.gap, f"Gap: beyond {bands_min[-1]:g} min", GAP_COLOUR, 0.5).add_to(fmap)
+    _polygon_layer(geo.unknown, "Unknown: no road data", UNKNOWN_COLOUR, 0.35).add_to(fmap)
     for layer in extra or []:
         layer.add_to(fmap)
     _beats_layer(study, result, bands_min).add_to(fmap)
@@ -264,7 +325,7 @@ def scenario_map(study, result, *, basemap: bool = False) -> folium.Map:
     """The Folium map of a scenario result (see :mod:`heartgeo.pipeline`)."""
     bands_min = list(result.bands["minutes"])
     model = study.model.name
-    fmap = _new_map(_lonlat([result.area]).total_bounds, basemap)
+    fmap = _new_map(map_geometry(study, result).area.bounds, basemap)
     add_scenario_layers(fmap, study, result)
     bands_txt = ", ".join(f"{m:g}" for m in bands_min)
     title = (
@@ -291,7 +352,7 @@ def comparison_map(study, pilot, citywide, *, basemap: bool = False) -> DualMap:
     bands_min = list(citywide.bands["minutes"])
     model = study.model.name
     dual = DualMap(location=None, layout="horizontal", tiles=None, control_scale=True)
-    minx, miny, maxx, maxy = _lonlat([study.boundaries.city]).total_bounds
+    minx, miny, maxx, maxy = map_geometry(study, citywide).city.bounds
     for m in (dual.m1, dual.m2):
         if basemap:
             folium.TileLayer(
@@ -300,11 +361,10 @@ def comparison_map(study, pilot, citywide, *, basemap: bool = False) -> DualMap:
         m.fit_bounds([[miny, minx], [maxy, maxx]])
     add_scenario_layers(dual.m1, study, pilot, collapsed=True)
     newly = shapely.difference(
-        shapely.intersection(citywide.bands.geometry.iloc[-1], citywide.area),
-        pilot.bands.geometry.iloc[-1],
+        map_geometry(study, citywide).largest_in_area_m, map_geometry(study, pilot).largest_m
     )
     new_layer = _polygon_layer(
-        newly,
+        _lonlat(polygonal(np.array([newly], dtype=object)), tolerance=0).iloc[0],
         f"Newly within {bands_min[-1]:g} min with citywide staging",
         NEW_COLOUR,
         0.12,

@@ -7,10 +7,9 @@ topology, keeps the largest strongly connected component, sets free-flow speeds 
 
 The network also has an *extent*: the area where road data was loaded. Outside it the
 road situation is unknown; results report that part as *unknown*, never as covered or
-as a gap. The extent is the ``<bounds>`` of an OSM XML file, else the bounding box of
-all its nodes (what an Overpass bounding-box or point query returns), or for GraphML a
-sidecar ``<name>.extent.geojson`` written by ``heartgeo fetch``, else the convex hull of
-the nodes.
+as a gap. The extent is the ``<bounds>`` of an OSM XML file, or for GraphML a sidecar
+``<name>.extent.geojson`` written by ``heartgeo fetch``, else a morphological closing of
+all the loaded nodes (see :func:`node_extent`).
 """
 
 from __future__ import annotations
@@ -148,6 +147,11 @@ class RoadNetwork:
         """Edges that represent each physical road once (drops the reverse twin)."""
         return (self.twin < 0) | (self.u < self.v)
 
+    @cached_property
+    def strokes(self) -> Strokes:
+        """The roads chained into strokes (see :class:`Strokes`)."""
+        return Strokes.build(self)
+
     def roads(self) -> np.ndarray:
         """Road geometries, one per physical road (for road-length measures)."""
         return self.geometry[self.road_mask]
@@ -156,6 +160,115 @@ class RoadNetwork:
         """Residential road geometries, one per physical road."""
         mask = self.road_mask & np.isin(self.highway, list(RESIDENTIAL_HIGHWAYS))
         return self.geometry[mask]
+
+
+#: Largest change of direction (degrees) at which a stroke continues through a node.
+STROKE_MAX_TURN_DEG = 45.0
+
+
+@dataclass
+class Strokes:
+    """Roads chained end to end through nodes where the road runs on nearly straight.
+
+    At each node, road ends are paired greedily by how straight the pair continues
+    (turns up to :data:`STROKE_MAX_TURN_DEG`); following the pairs gives strokes, the
+    "natural roads" of street-network analysis (Thomson & Richardson 1999; Jiang, Zhao &
+    Yin 2008). A run of consecutive reached roads along a stroke is one line, so an
+    isochrone polygon is the union of a few long buffers instead of one buffer per road
+    -- the same area, built several times faster.
+
+    Attributes
+    ----------
+    edge
+        Road edge (an index into the network's edges, one per physical road) at each
+        stroke position, strokes one after another.
+    stroke
+        Stroke id of each position (non-decreasing).
+    xy
+        Vertices of every position's road, oriented along its stroke.
+    vertex_pos
+        Position of each vertex in ``xy``.
+    """
+
+    edge: np.ndarray
+    stroke: np.ndarray
+    xy: np.ndarray
+    vertex_pos: np.ndarray
+
+    @classmethod
+    def build(cls, net: RoadNetwork, max_turn_deg: float = STROKE_MAX_TURN_DEG) -> Strokes:
+        roads = np.flatnonzero(net.road_mask & (net.u != net.v))
+        geoms = net.geometry[roads]
+        coords, idx = shapely.get_coordinates(geoms, return_index=True)
+        first = np.searchsorted(idx, np.arange(len(roads)))
+        last = np.r_[first[1:], len(idx)] - 1
+        # direction leaving each end: end 2k at u (into the road), 2k+1 at v
+        out_u = coords[first + 1] - coords[first]
+        out_v = coords[last - 1] - coords[last]
+        ends_node = np.c_[net.u[roads], net.v[roads]].ravel()
+        ends_dir = np.stack([out_u, out_v], axis=1).reshape(-1, 2)
+        ends_dir /= np.maximum(np.hypot(*ends_dir.T), 1e-12)[:, None]
+        # candidate pairs: two ends of different roads at the same node, nearly straight on
+        order = np.argsort(ends_node, kind="stable")
+        node_sorted = ends_node[order]
+        group_start = np.searchsorted(node_sorted, node_sorted, side="left")
+        group_size = np.searchsorted(node_sorted, node_sorted, side="right") - group_start
+        first_i, second_i = [], []
+        for offset in range(1, int(group_size.max(initial=1))):
+            i = np.flatnonzero(np.arange(len(order)) + offset < group_start + group_size)
+            first_i.append(order[i])
+            second_i.append(order[i + offset])
+        a = np.concatenate(first_i) if first_i else np.empty(0, np.int64)
+        b = np.concatenate(second_i) if second_i else np.empty(0, np.int64)
+        cos = np.einsum("ij,ij->i", ends_dir[a], ends_dir[b])  # -1: straight on
+        ok = (cos <= -np.cos(np.deg2rad(max_turn_deg))) & (a // 2 != b // 2)
+        a, b, cos = a[ok], b[ok], cos[ok]
+        partner = [-1] * len(ends_node)
+        by_turn = np.argsort(cos, kind="stable")
+        for x, y in zip(a[by_turn].tolist(), b[by_turn].tolist(), strict=True):
+            if partner[x] < 0 and partner[y] < 0:  # the straightest pairs first
+                partner[x], partner[y] = y, x
+        seen = [False] * len(roads)
+        pos_road, pos_fwd, pos_stroke = [], [], []
+        starts = [e for e in range(len(ends_node)) if partner[e] < 0]
+        starts += list(range(0, len(ends_node), 2))  # what is left is closed loops
+        n_strokes = 0
+        for start in starts:
+            if seen[start // 2]:
+                continue
+            end = start
+            while end >= 0 and not seen[end // 2]:
+                seen[end // 2] = True
+                pos_road.append(end // 2)
+                pos_fwd.append(end % 2 == 0)
+                pos_stroke.append(n_strokes)
+                end = partner[end ^ 1]
+            n_strokes += 1
+        pos_road = np.asarray(pos_road, dtype=np.int64)
+        fwd = np.asarray(pos_fwd, dtype=bool)
+        oriented = geoms[pos_road].copy()
+        oriented[~fwd] = shapely.reverse(oriented[~fwd])
+        xy, vertex_pos = shapely.get_coordinates(oriented, return_index=True)
+        return cls(
+            edge=roads[pos_road],
+            stroke=np.asarray(pos_stroke, dtype=np.int64),
+            xy=xy,
+            vertex_pos=vertex_pos,
+        )
+
+    def runs(self, on: np.ndarray) -> np.ndarray:
+        """LineStrings of the runs of consecutive roads with ``on[edge]`` along strokes."""
+        sel = on[self.edge]
+        cont = np.zeros(len(sel), dtype=bool)
+        cont[1:] = sel[1:] & sel[:-1] & (self.stroke[1:] == self.stroke[:-1])
+        run = np.cumsum(sel & ~cont) - 1
+        keep = sel[self.vertex_pos]
+        # a road continuing a run repeats the run's last vertex: drop it
+        first_vertex = np.r_[True, self.vertex_pos[1:] != self.vertex_pos[:-1]]
+        keep &= ~(first_vertex & cont[self.vertex_pos])
+        if not keep.any():
+            return np.empty(0, dtype=object)
+        return shapely.linestrings(self.xy[keep], indices=run[self.vertex_pos[keep]])
 
 
 def parse_speeds(items: tuple[str, ...] | list[str]) -> dict[str, float]:
@@ -306,15 +419,17 @@ def drive_graph(
 ) -> tuple[nx.MultiDiGraph, dict]:
     """Keep drivable roads, simplify, keep the largest strongly connected part, add speeds.
 
-    Returns the prepared graph (lon/lat) and statistics of each step.
+    ``graph`` (freshly read, lon/lat) is changed in place. Returns the prepared graph and
+    statistics of each step.
     """
     import osmnx as ox
+    from scipy.sparse.csgraph import connected_components
 
     stats = {"raw_nodes": graph.number_of_nodes(), "raw_edges": graph.number_of_edges()}
-    drop = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not is_drivable(d)]
-    graph = graph.copy()
-    graph.remove_edges_from(drop)
-    graph.remove_nodes_from([n for n, deg in dict(graph.degree()).items() if deg == 0])
+    graph.remove_edges_from(
+        [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not is_drivable(d)]
+    )
+    graph.remove_nodes_from([n for n, deg in graph.degree() if deg == 0])
     if graph.number_of_edges() == 0:
         raise InputError(
             f"network file {path} has no drivable roads: give a network with OSM highway ways "
@@ -326,10 +441,17 @@ def drive_graph(
             graph = ox.simplify_graph(graph)
     stats["drive_nodes"] = graph.number_of_nodes()
     stats["drive_edges"] = graph.number_of_edges()
-    drivable = graph
-    graph = ox.truncate.largest_component(graph, strongly=True)
-    orphans = [n for n in drivable.nodes if n not in graph]
-    stats["orphan_lonlat"] = [(drivable.nodes[n]["x"], drivable.nodes[n]["y"]) for n in orphans]
+    # largest strongly connected part, on arrays (OSMnx's own copies the graph twice)
+    nodes = list(graph.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    uv = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64).reshape(-1, 2)
+    n = len(nodes)
+    adj = csr_matrix((np.ones(len(uv)), (uv[:, 0], uv[:, 1])), shape=(n, n))
+    _, label = connected_components(adj, directed=True, connection="strong")
+    largest = np.argmax(np.bincount(label))
+    orphans = [nodes[i] for i in np.flatnonzero(label != largest)]
+    stats["orphan_lonlat"] = [(graph.nodes[o]["x"], graph.nodes[o]["y"]) for o in orphans]
+    graph.remove_nodes_from(orphans)
     stats["nodes"] = graph.number_of_nodes()
     stats["edges"] = graph.number_of_edges()
     table = dict(DEFAULT_ROAD_SPEEDS_KMH)
@@ -339,11 +461,9 @@ def drive_graph(
     # maxspeed where tagged; else the class default (user-overridable); then the fallback
     for _, _, d in graph.edges(data=True):
         d.pop("speed_kph", None)
-        d.pop("travel_time", None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         graph = ox.routing.add_edge_speeds(graph, hwy_speeds=table, fallback=FALLBACK_SPEED_KMH)
-        graph = ox.routing.add_edge_travel_times(graph)
     stats["speed_table_kmh"] = table
     return graph, stats
 
@@ -357,39 +477,37 @@ def graph_to_network(
     stats: dict,
 ) -> RoadNetwork:
     """Convert a prepared OSMnx graph (lon/lat) to a :class:`RoadNetwork` in EPSG:32119."""
-    import osmnx as ox
+    from pyproj import Transformer
 
-    nodes, edges = ox.graph_to_gdfs(graph, nodes=True, edges=True, fill_edge_geometry=True)
-    nodes = nodes.to_crs(METRIC_CRS)
-    edges = edges.to_crs(METRIC_CRS)
-    node_ids = nodes.index.to_numpy()
+    to_metric = Transformer.from_crs(LONLAT_CRS, METRIC_CRS, always_xy=True)
+
+    def project(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(to_metric.transform(xy[:, 0], xy[:, 1]))
+
+    node_ids = np.array(list(graph.nodes))
     index = {nid: i for i, nid in enumerate(node_ids.tolist())}
-    uv = edges.index.to_frame(index=False)
-    u = uv["u"].map(index).to_numpy(np.int64)
-    v = uv["v"].map(index).to_numpy(np.int64)
-    xy = np.c_[nodes.geometry.x.to_numpy(), nodes.geometry.y.to_numpy()]
-    geoms = edges.geometry.to_numpy()
+    lonlat = np.array([(d["x"], d["y"]) for _, d in graph.nodes(data=True)], dtype=float)
+    xy = project(lonlat.reshape(-1, 2))
+    edges = list(graph.edges(data=True))
+    u = np.fromiter((index[a] for a, _, _ in edges), np.int64, len(edges))
+    v = np.fromiter((index[b] for _, b, _ in edges), np.int64, len(edges))
+    geoms = np.array([d.get("geometry") for _, _, d in edges] + [None], dtype=object)[:-1]
+    straight = np.array([g is None for g in geoms], dtype=bool)
+    geoms[~straight] = shapely.transform(geoms[~straight], project)
+    geoms[straight] = shapely.linestrings(
+        np.stack([xy[u[straight]], xy[v[straight]]], axis=1).reshape(-1, 2, 2)
+    )
     start = shapely.get_coordinates(shapely.get_point(geoms, 0))
     flipped = np.hypot(*(start - xy[v]).T) < np.hypot(*(start - xy[u]).T)
     if flipped.any():
-        geoms = geoms.copy()
         geoms[flipped] = shapely.reverse(geoms[flipped])
     length = shapely.length(geoms)
-    speed = edges["speed_kph"].to_numpy(float)
+    speed = np.array([d["speed_kph"] for _, _, d in edges], dtype=float)
     time_s = length / (speed / 3.6)
-    highway = np.array([_first(h) for h in edges["highway"]], dtype=object)
+    highway = np.array([_first(d.get("highway")) for _, _, d in edges] + [""], dtype=object)[:-1]
     extent = shapely.make_valid(extent)
     orphans = stats.pop("orphan_lonlat", [])
-    orphan_xy = (
-        np.c_[
-            gpd.GeoSeries(gpd.points_from_xy(*np.asarray(orphans).T), crs=LONLAT_CRS)
-            .to_crs(METRIC_CRS)
-            .get_coordinates()
-            .to_numpy()
-        ]
-        if orphans
-        else np.empty((0, 2))
-    )
+    orphan_xy = project(np.asarray(orphans, dtype=float).reshape(-1, 2))
     return RoadNetwork(
         orphan_xy=orphan_xy,
         node_ids=node_ids,

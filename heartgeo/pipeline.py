@@ -48,6 +48,7 @@ from heartgeo.pilot import PilotArea, pilot_area
 from heartgeo.progress import QUIET, Progress
 from heartgeo.routing import CrowflyModel, NetworkModel, calibrate_crowfly
 from heartgeo.staging import check_in_area, default_staging, read_staging, snap
+from heartgeo.threads import thread_map
 
 AREAS = ("pilot", "citywide")
 MODELS = ("network", "crowfly")
@@ -250,7 +251,7 @@ def prepare(settings: Settings, progress: Progress = QUIET) -> Study:
     return Study(settings, bounds, pilot, net, model, demand, grid, inputs)
 
 
-@dataclass
+@dataclass(eq=False)
 class ScenarioResult:
     """Results of one scenario."""
 
@@ -360,9 +361,7 @@ def run_scenario(
     with progress.step(f"[{name}] Travel times and isochrones for {len(units)} unit(s)"):
         if isinstance(study.model, NetworkModel):
             node_times = study.model.node_times(units["node"].to_numpy())
-            bands, per_unit = network_isochrones(
-                study.net, units, bands_min, settings.buffer_m, node_times=node_times
-            )
+            bands, per_unit = network_isochrones(study.net, units, bands_min, settings.buffer_m)
             cell_seconds = study.model.point_times(node_times, cxy)
         else:
             bands, per_unit = crowfly_isochrones(study.model, units, bands_min, area)
@@ -389,10 +388,11 @@ def run_scenario(
         grid = study.grid
         # the cells tile the city and every zone is cut by its own outline, so layers
         # need no clipping to the area: bands already lie inside the known extent
-        band_cuts: dict[float, LayerCut] = {
-            m: grid.layer(g) for m, g in zip(bands["minutes"], bands.geometry, strict=True)
-        }
         known_cut = study.known_cut
+        grid.tree, grid.road_len  # noqa: B018  (built once, before the threads)
+        band_cuts: dict[float, LayerCut] = dict(
+            zip(bands["minutes"], thread_map(grid.layer, bands.geometry), strict=True)
+        )
         cell_minutes = cell_seconds / 60.0
         zones = zones_for(study, area_name, area)
         table = zone_table(grid, zones, known_cut, band_cuts, cell_minutes)
