@@ -54,3 +54,22 @@ def test_dasymetric_weights_follow_residential_roads(boundaries, central_net):
     # cells wholly inside a road-weighted tract with no residential road get nobody
     assert (cells["population"].values[no_road & whole] == 0).all()
     assert road["allocated"].iloc[0] == pytest.approx(road["population"].iloc[0], rel=1e-9)
+
+
+def test_measure_equals_direct_intersection(study, central_net):
+    """The cell-decomposed measure (with its whole / empty / partial shortcuts) gives
+    the area and road length of layer x zone computed directly."""
+    from heartgeo.isochrones import band_polygon
+    from heartgeo.routing import node_travel_times
+
+    grid = study.grid
+    layer_geom = band_polygon(study.net, node_travel_times(study.net, np.array([20])), 150, 100)
+    beats = study.boundaries.beats
+    zone_geom = beats.geometry.iloc[int(np.argmax(beats.intersects(layer_geom)))]
+    area, _, road = grid.measure(grid.layer(layer_geom), grid.zone(zone_geom))
+    cells = shapely.union_all(grid.cells)
+    inside = shapely.intersection(shapely.intersection(layer_geom, zone_geom), cells)
+    assert area > 0
+    assert area == pytest.approx(inside.area, rel=1e-6)
+    roads = shapely.intersection(shapely.union_all(grid.road_pieces), inside)
+    assert road == pytest.approx(roads.length, rel=1e-6)

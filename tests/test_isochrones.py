@@ -72,3 +72,20 @@ def test_bands_nested_and_not_convex_hulls(central_net):
     largest = polys[-1]
     assert largest.area < 0.9 * largest.convex_hull.area
     assert shapely.within(largest, central_net.extent.buffer(1e-6))
+
+
+def test_dissolved_bands_equal_the_polygon_of_nearest_unit_times(central_net):
+    import geopandas as gpd
+
+    from heartgeo.isochrones import network_isochrones
+
+    nodes = np.array([10, 60, 150])
+    units = gpd.GeoDataFrame({"id": ["a", "b", "c"], "node": nodes})
+    bands, per_unit = network_isochrones(central_net, units, (1.0, 2.0), 50.0)
+    assert len(per_unit) == 6
+    nearest = node_travel_times(central_net, nodes)
+    for minutes, got in zip(bands["minutes"], bands.geometry, strict=True):
+        direct = band_polygon(central_net, nearest, minutes * 60, 50.0)
+        assert shapely.symmetric_difference(got, direct).area < 1e-6 * direct.area
+        mine = per_unit[per_unit["minutes"] == minutes].geometry
+        assert shapely.difference(shapely.union_all(mine.to_numpy()), got).area < 1e-3

@@ -54,3 +54,54 @@ def test_parse_speeds():
     }
     with pytest.raises(InputError, match="residential=fast"):
         parse_speeds(["residential=fast"])
+
+
+def test_network_matches_osmnx_reference_processing(central_net):
+    """The array-based preparation keeps what OSMnx's own steps keep."""
+    import osmnx as ox
+
+    from heartgeo.network import is_drivable, read_graph
+
+    from .conftest import CENTRAL_OSM
+
+    graph, _, _ = read_graph(CENTRAL_OSM)
+    graph.remove_edges_from(
+        [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not is_drivable(d)]
+    )
+    graph.remove_nodes_from([n for n, deg in dict(graph.degree()).items() if deg == 0])
+    graph = ox.simplify_graph(graph)
+    reference = ox.truncate.largest_component(graph, strongly=True)
+    assert set(central_net.node_ids.tolist()) == set(reference.nodes)
+    ours = sorted(zip(central_net.node_ids[central_net.u], central_net.node_ids[central_net.v]))
+    assert ours == sorted((u, v) for u, v, _ in reference.edges(keys=True))
+
+
+def test_strokes_cover_every_road_once_and_turn_gently(central_net):
+    import shapely
+
+    from heartgeo.network import STROKE_MAX_TURN_DEG
+
+    net, strokes = central_net, central_net.strokes
+    roads = np.flatnonzero(net.road_mask & (net.u != net.v))
+    assert sorted(strokes.edge.tolist()) == roads.tolist()
+    assert np.all(np.diff(strokes.stroke) >= 0)
+    # consecutive roads of a stroke meet end to start and turn at most the threshold
+    first = np.r_[True, strokes.vertex_pos[1:] != strokes.vertex_pos[:-1]]
+    starts = np.flatnonzero(first)
+    ends = np.r_[starts[1:], len(strokes.vertex_pos)] - 1
+    same = strokes.stroke[1:] == strokes.stroke[:-1]
+    a_end, b_start = ends[:-1][same], starts[1:][same]
+    np.testing.assert_allclose(strokes.xy[a_end], strokes.xy[b_start], atol=1e-6)
+    d_in = strokes.xy[a_end] - strokes.xy[a_end - 1]
+    d_out = strokes.xy[b_start + 1] - strokes.xy[b_start]
+    cos = np.einsum("ij,ij->i", d_in, d_out) / (np.hypot(*d_in.T) * np.hypot(*d_out.T) + 1e-12)
+    assert np.all(cos >= np.cos(np.deg2rad(STROKE_MAX_TURN_DEG)) - 1e-9)
+    assert same.sum() > 0.2 * len(roads)  # strokes actually join roads
+    # runs of any road subset have the same length and shape as those roads
+    rng = np.random.default_rng(3)
+    on = rng.random(net.n_edges) < 0.6
+    runs = strokes.runs(on)
+    chosen = net.geometry[roads[on[roads]]]
+    assert shapely.length(runs).sum() == pytest.approx(shapely.length(chosen).sum(), rel=1e-12)
+    assert shapely.union_all(runs).symmetric_difference(shapely.union_all(chosen)).length < 1e-6
+    assert len(runs) < len(chosen)
