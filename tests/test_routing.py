@@ -72,7 +72,9 @@ def test_network_matches_osmnx_reference_processing(central_net):
     graph = ox.simplify_graph(graph)
     reference = ox.truncate.largest_component(graph, strongly=True)
     assert set(central_net.node_ids.tolist()) == set(reference.nodes)
-    ours = sorted(zip(central_net.node_ids[central_net.u], central_net.node_ids[central_net.v]))
+    ours = sorted(
+        zip(central_net.node_ids[central_net.u], central_net.node_ids[central_net.v], strict=True)
+    )
     assert ours == sorted((u, v) for u, v, _ in reference.edges(keys=True))
 
 
