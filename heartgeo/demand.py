@@ -101,7 +101,7 @@ def clip_to_area(
 
 
 def quadtree_pieces(
-    geom: shapely.Geometry, bounds: tuple, min_size: float, max_vertices: int = 256
+    geom: shapely.Geometry, bounds: tuple, min_size: float, max_vertices: int = 1024
 ) -> list[shapely.Geometry]:
     """Cut ``geom`` into pieces of at most ``max_vertices`` (or ``min_size`` squares).
 
