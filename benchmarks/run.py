@@ -14,7 +14,8 @@ Prints, for each comparison, a table and one machine-readable line
    origin; the times must be identical;
 3. the time split of a heartgeo isochrone run (routing, polygons, I/O) and peak memory;
 4. a scaling curve: time against graph size;
-5. a full ``heartgeo report`` on a city-size network (cold cache, then warm).
+5. a full ``heartgeo report`` on a city-size network, cold (empty cache) and warm, three
+   runs each (medians compared with the 30 s target).
 
 Graphs: the real central-Durham OSM extract, and SYNTHETIC street grids (jittered
 lattices with links removed at random, placed over Durham's city limit) of city size
@@ -274,11 +275,12 @@ def scaling(sizes: list[int], n_centres: int) -> list[tuple]:
     return out
 
 
-def full_report(net: RoadNetwork, data: Path) -> tuple[float, float]:
+def full_report(net: RoadNetwork, data: Path, runs: int = 3) -> tuple[list[float], list[float]]:
+    """Wall times of ``heartgeo report`` on ``net``: ``runs`` cold (empty cache each) and
+    ``runs`` warm (the machine is shared and noisy: compare medians)."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         graphml, extent = write_graphml(net, tmp)
-        env = dict(os.environ, HEARTGEO_CACHE=str(tmp / "cache"))
         cmd = [
             sys.executable,
             "-m",
@@ -294,16 +296,18 @@ def full_report(net: RoadNetwork, data: Path) -> tuple[float, float]:
             "--out",
             str(tmp / "out"),
         ]
-        times = []
-        for _ in range(2):
+        cold, warm = [], []
+        for i in range(2 * runs):
+            cache = tmp / f"cache{i if i < runs else runs - 1}"
+            env = dict(os.environ, HEARTGEO_CACHE=str(cache))
             start = time.perf_counter()
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-            times.append(time.perf_counter() - start)
+            (cold if i < runs else warm).append(time.perf_counter() - start)
             if proc.returncode != 0:
                 sys.exit(f"benchmark: heartgeo report failed:\n{proc.stderr}")
         summary = json.loads((tmp / "out" / "summary.json").read_text())
         assert summary["network"]["nodes"] > 0.5 * net.n_nodes
-    return times[0], times[1]
+    return cold, warm
 
 
 def main() -> None:
@@ -361,11 +365,16 @@ def main() -> None:
         print(f"   {n:>8} {e:>8} {t_all:>15.3f} {t_iso:>13.2f}")
     print()
 
-    print(f"5. Full `heartgeo report` on {label_city} over Durham (cold cache, then warm)")
-    cold, warm = full_report(city, data)
-    verdict = "meets" if cold < 30 else "MISSES"
-    print(f"   cold {cold:.1f} s, warm {warm:.1f} s ({verdict} the 30 s target)")
-    print(f"RATIO report_cold_vs_warm {cold / warm:.1f}")
+    print(f"5. Full `heartgeo report` on {label_city} over Durham (cold and warm cache)")
+    cold, warm = full_report(city, data, runs=2 if q else 3)
+    c, w = float(np.median(cold)), float(np.median(warm))
+    verdict = "meets" if max(c, w) < 30 else "MISSES"
+    print(
+        f"   cold (empty cache) {', '.join(f'{t:.1f}' for t in cold)} s -> median {c:.1f} s; "
+        f"warm {', '.join(f'{t:.1f}' for t in warm)} s -> median {w:.1f} s "
+        f"({verdict} the 30 s target)"
+    )
+    print(f"RATIO report_cold_vs_warm {c / w:.1f}")
 
 
 def _table(rows, what):

@@ -14,6 +14,7 @@ clear it, or pass ``--no-cache``.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -21,11 +22,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import shapely
+
 from heartgeo import __version__
 
 CACHE_ENV = "HEARTGEO_CACHE"
 #: Bump when the layout of cached objects changes.
-FORMAT = 2
+FORMAT = 3
 
 
 def cache_dir() -> Path:
@@ -76,7 +80,33 @@ class Cache:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", dir=self.folder)
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+                _GeometryPickler(f, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
             os.replace(tmp, self._path(kind, key))
         except OSError:
             return  # an unwritable cache only costs time
+
+
+def _geometries_from_wkb(wkb: np.ndarray) -> np.ndarray:
+    return shapely.from_wkb(wkb)
+
+
+class _GeometryPickler(pickle.Pickler):
+    """Pickles arrays of shapely geometries as one vectorised WKB conversion instead of
+    one Python call per geometry (several times faster for a city's roads)."""
+
+    def reducer_override(self, obj):
+        if (
+            isinstance(obj, np.ndarray)
+            and obj.dtype == object
+            and obj.size
+            and all(isinstance(g, shapely.Geometry) for g in obj.flat)
+        ):
+            return _geometries_from_wkb, (shapely.to_wkb(obj),)
+        return NotImplemented
+
+
+def dumps(value: Any) -> bytes:
+    """``pickle.dumps`` with :class:`_GeometryPickler` (for tests and tools)."""
+    buffer = io.BytesIO()
+    _GeometryPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()

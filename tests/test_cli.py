@@ -170,3 +170,18 @@ def test_second_run_reuses_prepared_network(tmp_path, monkeypatch):
         cli, [*args[:-1], str(tmp_path / "c"), "--road-speed", "residential=20mph"]
     )
     assert third.exit_code != 0 and "network prepared again" in str(third.exception)
+
+
+def test_cache_pickles_geometry_arrays_exactly(central_net):
+    import pickle
+
+    import numpy as np
+    import shapely
+
+    from heartgeo.cache import dumps
+
+    mixed = np.array([shapely.Point(1, 2), None], dtype=object)
+    back = pickle.loads(dumps({"net": central_net, "mixed": mixed}))
+    assert shapely.equals_exact(back["net"].geometry, central_net.geometry, tolerance=0).all()
+    assert back["net"].extent.equals_exact(central_net.extent, 0)
+    assert back["mixed"][0] == mixed[0] and back["mixed"][1] is None
