@@ -131,22 +131,33 @@ def network_isochrones(
     units: gpd.GeoDataFrame,
     bands_min: tuple[float, ...],
     buffer_m: float,
+    *,
+    memo: dict | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Dissolved and per-unit isochrones on the network.
 
     ``units`` must carry ``id`` and ``node`` (see :func:`heartgeo.staging.snap`).
     Each unit's polygons are built from its own travel times; a dissolved band is the
     union of the units' polygons for that band (the union of their reached pieces,
-    buffered, is the union of their buffers). Returns (bands, per_unit) GeoDataFrames
-    with a ``minutes`` column.
+    buffered, is the union of their buffers). ``memo`` (a dict kept with the network)
+    reuses a unit's polygons when another scenario stages a unit on the same node.
+    Returns (bands, per_unit) GeoDataFrames with a ``minutes`` column.
     """
     from heartgeo.routing import node_travel_times
 
     seconds = [m * 60.0 for m in bands_min]
-    per_source = node_travel_times(
-        net, units["node"].to_numpy(), limit_s=seconds[-1], per_source=True
-    )
-    polys = band_polygons(net, [(row, t) for row in per_source for t in seconds], buffer_m)
+    memo = {} if memo is None else memo
+    nodes = units["node"].to_numpy()
+    keys = [(int(n), t, float(buffer_m)) for n in nodes for t in seconds]
+    todo = sorted({int(n) for n, t, _ in keys if (n, t, float(buffer_m)) not in memo})
+    if todo:
+        per_source = node_travel_times(net, np.array(todo), limit_s=seconds[-1], per_source=True)
+        jobs = [(row, t) for row in per_source for t in seconds]
+        built = band_polygons(net, jobs, buffer_m)
+        memo.update(
+            zip([(n, t, float(buffer_m)) for n in todo for t in seconds], built, strict=True)
+        )
+    polys = [memo[key] for key in keys]
     k = len(seconds)
     rows = [
         (uid, m, polys[k * i + j])

@@ -148,6 +148,12 @@ class Study:
         raise InputError(f"--area {name!r}: choose pilot or citywide")
 
     @cached_property
+    def polygon_memo(self) -> dict:
+        """Isochrone polygons by (node, seconds, buffer): scenarios sharing a unit's
+        site build its polygons once."""
+        return {}
+
+    @cached_property
     def known_cut(self) -> LayerCut:
         """The cells' parts whose travel times the model can tell (same for every scenario)."""
         if isinstance(self.model, CrowflyModel):
@@ -361,7 +367,9 @@ def run_scenario(
     with progress.step(f"[{name}] Travel times and isochrones for {len(units)} unit(s)"):
         if isinstance(study.model, NetworkModel):
             node_times = study.model.node_times(units["node"].to_numpy())
-            bands, per_unit = network_isochrones(study.net, units, bands_min, settings.buffer_m)
+            bands, per_unit = network_isochrones(
+                study.net, units, bands_min, settings.buffer_m, memo=study.polygon_memo
+            )
             cell_seconds = study.model.point_times(node_times, cxy)
         else:
             bands, per_unit = crowfly_isochrones(study.model, units, bands_min, area)

@@ -89,3 +89,26 @@ def test_dissolved_bands_equal_the_polygon_of_nearest_unit_times(central_net):
         assert shapely.symmetric_difference(got, direct).area < 1e-6 * direct.area
         mine = per_unit[per_unit["minutes"] == minutes].geometry
         assert shapely.difference(shapely.union_all(mine.to_numpy()), got).area < 1e-3
+
+
+def test_unit_polygons_are_reused_through_the_memo(central_net, monkeypatch):
+    import geopandas as gpd
+
+    from heartgeo import isochrones
+
+    memo: dict = {}
+    one = gpd.GeoDataFrame({"id": ["a"], "node": [10]})
+    first, _ = isochrones.network_isochrones(central_net, one, (1.0, 2.0), 50.0, memo=memo)
+    assert len(memo) == 2
+    built = []
+    real = isochrones.band_polygons
+    monkeypatch.setattr(
+        isochrones,
+        "band_polygons",
+        lambda net, jobs, b: built.append(len(jobs)) or real(net, jobs, b),
+    )
+    two = gpd.GeoDataFrame({"id": ["x", "a"], "node": [60, 10]})
+    _, per_unit = isochrones.network_isochrones(central_net, two, (1.0, 2.0), 50.0, memo=memo)
+    assert built == [2]  # only the new site's two bands
+    again = per_unit[per_unit["unit"] == "a"].geometry.to_numpy()
+    assert all(g.equals_exact(f, 0) for g, f in zip(again, first.geometry, strict=True))
