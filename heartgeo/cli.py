@@ -188,15 +188,19 @@ def scenario_options(func):
         help="Staging points: CSV with lon,lat columns (WGS84 degrees; optional "
         "id, name) or a point GeoJSON/GPKG (default: the default scenario of --area).",
     )(func)
-    func = click.option(
+    return area_option("Study area: the pilot beats or the city limit.")(func)
+
+
+def area_option(help_text: str):
+    """The ``--area pilot|citywide`` option (default citywide)."""
+    return click.option(
         "--area",
         "area_name",
         type=click.Choice(["pilot", "citywide"]),
         default="citywide",
         show_default=True,
-        help="Study area: the pilot beats or the city limit.",
-    )(func)
-    return func
+        help=help_text,
+    )
 
 
 def make_settings(kw: dict):
@@ -521,14 +525,7 @@ def report(pilot_staging, citywide_staging, check_dir, **kw):
 
 @cli.command()
 @analysis_options
-@click.option(
-    "--area",
-    "area_name",
-    type=click.Choice(["pilot", "citywide"]),
-    default="citywide",
-    show_default=True,
-    help="Study area whose population is to be served.",
-)
+@area_option("Study area whose population is to be served.")
 @click.option(
     "--objective",
     type=click.Choice(["mclp", "lscp", "pmedian", "pcenter", "mexclp"]),

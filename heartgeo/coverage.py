@@ -82,6 +82,10 @@ class MeasureGrid:
     def road_len(self) -> np.ndarray:
         return shapely.length(self.road_pieces)
 
+    def build_indexes(self) -> None:
+        """Build the lazy indexes now, before threads share the grid."""
+        self.tree, self.road_len  # noqa: B018
+
     def layer(self, geom: shapely.Geometry) -> LayerCut:
         """Clip every cell and road piece to ``geom``."""
         if geom is None or geom.is_empty:
@@ -222,7 +226,7 @@ def zone_table(
     each cell (``nan`` unknown, ``inf`` unreachable).
     """
     minutes = sorted(bands)
-    grid.tree, grid.road_len  # noqa: B018  (built once, before the threads)
+    grid.build_indexes()
 
     def zone_row(zone: tuple[str, str, shapely.Geometry]) -> dict:
         ztype, zname, geom = zone

@@ -397,7 +397,7 @@ def run_scenario(
         # the cells tile the city and every zone is cut by its own outline, so layers
         # need no clipping to the area: bands already lie inside the known extent
         known_cut = study.known_cut
-        grid.tree, grid.road_len  # noqa: B018  (built once, before the threads)
+        grid.build_indexes()
         band_cuts: dict[float, LayerCut] = dict(
             zip(bands["minutes"], thread_map(grid.layer, bands.geometry), strict=True)
         )
