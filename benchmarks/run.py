@@ -49,10 +49,9 @@ from heartgeo.isochrones import band_polygons  # noqa: E402
 from heartgeo.network import RoadNetwork, load_network  # noqa: E402
 from heartgeo.outputs import geojson_text  # noqa: E402
 from heartgeo.routing import node_travel_times  # noqa: E402
+from heartgeo.synthetic import synthetic_grid  # noqa: E402
 
 BANDS_MIN = (5.0, 10.0, 15.0)
-#: Durham city limit bounds in EPSG:32119 (metres), where synthetic grids are placed.
-DURHAM_BOUNDS = (604500.0, 234500.0, 630500.0, 262500.0)
 
 
 def data_dir() -> Path:
@@ -67,45 +66,6 @@ def data_dir() -> Path:
 
 
 # --- graphs ---------------------------------------------------------------------------
-
-
-def synthetic_grid(n_nodes: int, seed: int = 0, keep: float = 0.62) -> RoadNetwork:
-    """A SYNTHETIC street grid of about ``n_nodes`` nodes over Durham (two-way links)."""
-    rng = np.random.default_rng(seed)
-    minx, miny, maxx, maxy = DURHAM_BOUNDS
-    spacing = np.sqrt((maxx - minx) * (maxy - miny) / n_nodes)
-    nx_, ny_ = int((maxx - minx) / spacing) + 1, int((maxy - miny) / spacing) + 1
-    ii, jj = np.meshgrid(np.arange(nx_), np.arange(ny_), indexing="ij")
-    xy = np.c_[minx + ii.ravel() * spacing, miny + jj.ravel() * spacing]
-    xy += rng.uniform(-0.2, 0.2, xy.shape) * spacing
-    idx = np.arange(nx_ * ny_).reshape(nx_, ny_)
-    links = np.r_[
-        np.c_[idx[:-1, :].ravel(), idx[1:, :].ravel(), (jj[:-1, :].ravel() % 6 == 0)],
-        np.c_[idx[:, :-1].ravel(), idx[:, 1:].ravel(), (ii[:, :-1].ravel() % 6 == 0)],
-    ]
-    arterial = links[:, 2] == 1
-    links = links[arterial | (rng.random(len(links)) < keep)]
-    a, b, art = links[:, 0], links[:, 1], links[:, 2] == 1
-    u, v = np.r_[a, b], np.r_[b, a]
-    art = np.r_[art, art]
-    geoms = shapely.linestrings(np.stack([xy[u], xy[v]], axis=1))
-    length = shapely.length(geoms)
-    speed = np.where(art, 56.3, 40.2)
-    extent = shapely.box(*DURHAM_BOUNDS)
-    return RoadNetwork(
-        node_ids=np.arange(len(xy)),
-        xy=xy,
-        u=u.astype(np.int64),
-        v=v.astype(np.int64),
-        length_m=length,
-        time_s=length / (speed / 3.6),
-        speed_kmh=speed,
-        highway=np.where(art, "secondary", "residential").astype(object),
-        geometry=geoms,
-        extent=extent,
-        source=f"SYNTHETIC grid ({len(xy)} nodes)",
-        extent_method="synthetic",
-    )
 
 
 def to_networkx(net: RoadNetwork) -> nx.MultiDiGraph:

@@ -103,9 +103,16 @@ class MeasureGrid:
         road_len[cut] = shapely.length(roads[cut])
         return LayerCut(parts=parts, roads=roads, area=area, road_len=road_len, state=state)
 
-    def zone(self, geom: shapely.Geometry) -> ZoneCut:
-        """Which cells lie in the zone, wholly or partly (with their part)."""
-        parts = clip_to_area(self.cells, geom, tree=self.tree)
+    def zone(self, geom: shapely.Geometry | None) -> ZoneCut:
+        """Which cells lie in the zone, wholly or partly (with their part).
+
+        Only the zone's part in the cells matters, so it need not be clipped to the
+        study area first; ``None`` is the whole study area.
+        """
+        if geom is None:
+            parts = self.cells
+        else:
+            parts = clip_to_area(self.cells, geom, tree=self.tree)
         area = shapely.area(parts)
         state = _cell_state(area, self.cell_area)
         edge = np.flatnonzero(state == PARTIAL)

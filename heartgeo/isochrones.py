@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from heartgeo.blocks import QUAD_SEGS
 from heartgeo.config import METRIC_CRS
 from heartgeo.demand import polygonal
 from heartgeo.network import RoadNetwork
@@ -78,41 +79,65 @@ def reached_fractions(net: RoadNetwork, node_times: np.ndarray, seconds: float) 
     return np.where(np.isfinite(t_u) & (t_u <= seconds), np.clip(frac, 0.0, 1.0), 0.0)
 
 
-def reached_pieces(net: RoadNetwork, node_times: np.ndarray, seconds: float) -> np.ndarray:
+def reached_pieces(
+    net: RoadNetwork, node_times: np.ndarray, seconds: float, roads: np.ndarray | None = None
+) -> np.ndarray:
     """Road pieces (LineStrings) reached within ``seconds`` given node times.
 
     Roads reached in full (in either direction) are joined into runs along the
     network's strokes; a partly reached road whose other direction is reached in full
     is left out, since it lies on that road. Reached nodes need no piece of their own:
-    every one ends a fully reached edge or starts a partly reached one.
+    every one ends a fully reached edge or starts a partly reached one. ``roads`` (a
+    mask over edges) keeps only those fully reached roads.
     """
     frac = reached_fractions(net, node_times, seconds)
+    return _pieces(net, node_times, frac, *_reached(net, frac), roads)
+
+
+def _reached(net: RoadNetwork, frac: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(edges reached in full, roads reached in full in either direction)."""
     full = frac >= 1.0
     twin = net.twin
-    twin_full = np.where(twin >= 0, full[np.maximum(twin, 0)], False)
-    loops = full & (net.u == net.v)  # not part of any stroke
-    partial = (frac > 0.0) & ~full & ~twin_full
-    pieces = [
-        net.strokes.runs(full | twin_full),
-        net.geometry[loops],
-        line_prefixes(net.geometry[partial], frac[partial]),
-    ]
+    return full, full | np.where(twin >= 0, full[np.maximum(twin, 0)], False)
+
+
+def _pieces(net, node_times, frac, full, road_full, roads=None) -> np.ndarray:
+    keep = road_full if roads is None else road_full & roads
+    loops = keep & (net.u == net.v)  # not part of any stroke
+    partial = (frac > 0.0) & ~road_full
     sources = np.flatnonzero(node_times == 0)  # a unit on a node with no way out
-    pieces.append(shapely.points(net.xy[sources]))
-    return np.concatenate(pieces)
+    return np.concatenate(
+        [
+            net.strokes.runs(keep),
+            net.geometry[loops],
+            line_prefixes(net.geometry[partial], frac[partial]),
+            shapely.points(net.xy[sources]),
+        ]
+    )
 
 
 def band_polygon(
     net: RoadNetwork, node_times: np.ndarray, seconds: float, buffer_m: float
 ) -> shapely.Geometry:
     """Polygon reached within ``seconds``: reached pieces buffered by ``buffer_m``, in the
-    network extent."""
-    pieces = reached_pieces(net, node_times, seconds)
-    if len(pieces) == 0:
-        return shapely.Polygon()
-    # the union of many small buffers is much faster in GEOS than one buffer of a collection
-    poly = shapely.union_all(shapely.buffer(pieces, buffer_m, quad_segs=4))
-    return shapely.intersection(poly, net.extent)
+    network extent.
+
+    Built from the network's blocks (:mod:`heartgeo.blocks`): blocks whose roads are all
+    reached in full come precomputed; only the frontier's pieces are buffered and
+    unioned.
+    """
+    frac = reached_fractions(net, node_times, seconds)
+    full, road_full = _reached(net, frac)
+    blocks = net.blocks(buffer_m)
+    whole = blocks.whole(road_full)
+    pieces = _pieces(net, node_times, frac, full, road_full, blocks.frontier(whole))
+    frontier = shapely.Polygon()
+    if len(pieces):
+        # the union of many small buffers is much faster in GEOS than one buffer of a
+        # collection
+        frontier = shapely.union_all(shapely.buffer(pieces, buffer_m, quad_segs=QUAD_SEGS))
+        frontier = shapely.intersection(frontier, net.extent)
+    return blocks.assemble(whole, frontier)
 
 
 def band_polygons(
@@ -123,6 +148,7 @@ def band_polygons(
     Shapely releases the GIL inside GEOS, so threads build polygons in parallel.
     """
     net.strokes  # noqa: B018  (built once, before the threads)
+    net.blocks(buffer_m)
     return thread_map(lambda job: band_polygon(net, job[0], job[1], buffer_m), jobs)
 
 

@@ -27,6 +27,7 @@ import shapely
 from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
+from heartgeo.blocks import Blocks
 from heartgeo.config import (
     DEFAULT_ROAD_SPEEDS_KMH,
     FALLBACK_SPEED_KMH,
@@ -151,6 +152,22 @@ class RoadNetwork:
     def strokes(self) -> Strokes:
         """The roads chained into strokes (see :class:`Strokes`)."""
         return Strokes.build(self)
+
+    @cached_property
+    def _blocks(self) -> dict[float, Blocks]:
+        return {}
+
+    def blocks(self, buffer_m: float) -> Blocks:
+        """The network's blocks for isochrones of ``buffer_m`` (built once per buffer; see
+        :class:`heartgeo.blocks.Blocks`)."""
+        key = float(buffer_m)
+        if key not in self._blocks:
+            self._blocks[key] = Blocks.build(self, key)
+        return self._blocks[key]
+
+    def use_blocks(self, blocks: Blocks) -> None:
+        """Adopt blocks built earlier for this network (from the cache)."""
+        self._blocks[float(blocks.buffer_m)] = blocks
 
     def roads(self) -> np.ndarray:
         """Road geometries, one per physical road (for road-length measures)."""

@@ -20,12 +20,22 @@ from heartgeo.progress import QUIET, Progress
 
 @dataclass
 class PilotArea:
-    """The pilot study area (EPSG:32119), clipped to the city limit."""
+    """The pilot study area (EPSG:32119), clipped to the city limit.
+
+    ``outline`` is the same area before that clipping (the beats' union, or the polygon
+    file's): simpler to cut with where everything measured already lies in the city.
+    """
 
     geometry: shapely.Geometry
     beats: tuple[int, ...] | None
     definition: str
     approximation: bool
+    outline: shapely.Geometry | None = None
+
+    @property
+    def simple(self) -> shapely.Geometry:
+        """The outline when known, else the clipped geometry."""
+        return self.outline if self.outline is not None else self.geometry
 
 
 def parse_beats(text: str) -> tuple[int, ...]:
@@ -65,13 +75,14 @@ def pilot_area(
         raise InputError("give either --pilot-beats or --pilot-area, not both")
     if polygon_file is not None:
         layer = read_layer(polygon_file, what="pilot area", progress=progress)
-        geom = shapely.intersection(shapely.union_all(layer.geometry.values), city)
+        outline = shapely.union_all(layer.geometry.values)
+        geom = shapely.intersection(outline, city)
         if geom.is_empty:
             raise InputError(
                 f"pilot area file {polygon_file} does not overlap the city limit: "
                 "check its CRS and extent"
             )
-        return PilotArea(geom, None, f"polygon file {polygon_file}", False)
+        return PilotArea(geom, None, f"polygon file {polygon_file}", False, outline)
     defs = load_defs("pilot_beats.json")
     chosen = tuple(beat_list) if beat_list is not None else tuple(defs["beats"])
     known = set(int(b) for b in beats["beat"])
@@ -81,8 +92,8 @@ def pilot_area(
             f"--pilot-beats: beat {', '.join(map(str, unknown))} is not in the beat layer "
             f"(known beats: {', '.join(map(str, sorted(known)))})"
         )
-    geom = shapely.union_all(beats.loc[beats["beat"].isin(chosen), "geometry"].values)
-    geom = shapely.intersection(geom, city)
+    outline = shapely.union_all(beats.loc[beats["beat"].isin(chosen), "geometry"].values)
+    geom = shapely.intersection(outline, city)
     if beat_list is None:
-        return PilotArea(geom, chosen, "default beat list (approximation)", True)
-    return PilotArea(geom, chosen, "beats given with --pilot-beats", False)
+        return PilotArea(geom, chosen, "default beat list (approximation)", True, outline)
+    return PilotArea(geom, chosen, "beats given with --pilot-beats", False, outline)

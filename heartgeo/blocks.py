@@ -1,0 +1,193 @@
+"""City blocks: the faces of the road network, to build isochrones from whole blocks.
+
+An isochrone polygon is the union of the reached road pieces, each buffered by
+``buffer_m`` (see :mod:`heartgeo.isochrones`). Computed directly, that union is an
+overlay whose cost grows with everything reached. Most of a large band, though, is made
+of *whole blocks*: faces of the road network (regions enclosed by roads) all of whose
+nearby roads are reached in full. Inside such a block the polygon is always the same --
+the block minus the points farther than ``buffer_m`` from its roads -- so it is computed
+once per network, and a band is assembled as:
+
+1. the coverage union of its whole blocks (they share edges exactly, so this is a
+   dissolve, not an overlay),
+2. unioned with the buffered reached pieces of the roads near the other blocks and near
+   the outside (the *frontier*), whose cost grows with the frontier only,
+3. with the blocks' inner holes (points farther than ``buffer_m`` from every road)
+   written back as interior rings.
+
+Why it is the same polygon: a point of block F within ``buffer_m`` of any road is within
+``buffer_m`` of F's boundary or of a road inside F (the straight line to a road outside F
+crosses F's boundary first). So if every road within ``buffer_m`` of F is reached in
+full, the polygon's part in F is F's precomputed covered part; every other block's part,
+and the part outside the blocks, is covered by the frontier's buffers; and the frontier's
+buffers never reach into a hole, which is by definition farther than ``buffer_m`` from
+every road. The only difference is in how circular arcs are approximated by segments
+(under half a metre at the default buffer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+#: Segments per quarter circle of every isochrone buffer.
+QUAD_SEGS = 4
+
+
+@dataclass
+class Blocks:
+    """The faces of a road network with what an isochrone needs of each.
+
+    Attributes
+    ----------
+    buffer_m
+        The isochrone buffer these blocks were built for (metres).
+    faces
+        Block polygons: the bounded faces of the noded road lines that lie inside the
+        network extent and whose holes are simple.
+    pair_face, pair_edge
+        Every (block, road edge) pair with the road within ``buffer_m`` of the block.
+    always_frontier
+        Road edges within ``buffer_m`` of the area outside the blocks, shape (E,).
+    holes, hole_face, hole_points
+        The blocks' holes (points farther than ``buffer_m`` from every road; polygons
+        without holes of their own), the block of each, and a point inside each.
+    """
+
+    buffer_m: float
+    faces: np.ndarray
+    pair_face: np.ndarray
+    pair_edge: np.ndarray
+    always_frontier: np.ndarray
+    holes: np.ndarray
+    hole_face: np.ndarray
+    hole_points: np.ndarray
+
+    @classmethod
+    def build(cls, net, buffer_m: float) -> Blocks:
+        """Find the blocks of ``net`` (a :class:`heartgeo.network.RoadNetwork`).
+
+        Roads crossing without a shared node (bridges) are noded where they cross: the
+        blocks are regions of the plane, whatever the graph says.
+        """
+        roads = np.flatnonzero(net.road_mask)
+        lines = net.geometry[roads]
+        empty = np.empty(0, dtype=np.int64)
+        if len(lines) == 0:
+            return cls(
+                buffer_m,
+                np.empty(0, dtype=object),
+                empty,
+                empty,
+                np.zeros(net.n_edges, dtype=bool),
+                np.empty(0, dtype=object),
+                empty,
+                np.empty(0, dtype=object),
+            )
+        noded = shapely.get_parts(shapely.node(shapely.multilinestrings(lines)))
+        polys, cuts, dangles, _ = shapely.polygonize_full(noded)
+        faces = shapely.get_parts(polys)
+        extent = shapely.from_wkb(shapely.to_wkb(net.extent))  # a private, prepared copy
+        shapely.prepare(extent)
+        faces = faces[shapely.contains_properly(extent, faces)]
+        shapely.prepare(faces)
+
+        # holes: points of a face farther than buffer_m from its boundary and from the
+        # road pieces inside it (dead ends, links to islands)
+        holes = shapely.buffer(faces, -buffer_m, quad_segs=QUAD_SEGS)
+        inner = np.concatenate([shapely.get_parts(cuts), shapely.get_parts(dangles)])
+        mid = shapely.line_interpolate_point(inner, 0.5, normalized=True)
+        in_face, in_piece = shapely.STRtree(mid).query(faces, predicate="contains")
+        order = np.argsort(in_face, kind="stable")
+        in_face, in_piece = in_face[order], in_piece[order]
+        inner = shapely.buffer(inner[in_piece], buffer_m, quad_segs=QUAD_SEGS)
+        rank = np.arange(len(in_face)) - np.searchsorted(in_face, in_face)
+        for k in range(int(rank.max(initial=-1)) + 1):
+            sel = rank == k
+            f = in_face[sel]
+            holes[f] = shapely.difference(holes[f], inner[sel])
+        parts, part_face = shapely.get_parts(holes, return_index=True)
+        keep = ~shapely.is_empty(parts) & (shapely.area(parts) > 0)
+        parts, part_face = parts[keep], part_face[keep]
+        # a hole with an island inside it cannot be written back as one ring: such (rare)
+        # faces are left to the frontier
+        odd = np.zeros(len(faces), dtype=bool)
+        odd[part_face[shapely.get_num_interior_rings(parts) > 0]] = True
+        new_index = np.cumsum(~odd) - 1
+        faces = faces[~odd]
+        keep = ~odd[part_face]
+        parts, part_face = parts[keep], new_index[part_face[keep]]
+
+        # a block is whole when every road touching it is reached in full
+        tree = shapely.STRtree(lines)
+        face_i, road_i = tree.query(faces, predicate="intersects")
+        frontier = np.zeros(net.n_edges, dtype=bool)
+        touched = np.zeros(len(roads), dtype=bool)
+        touched[road_i] = True
+        frontier[roads[~touched]] = True
+        # roads on the outline of the blocks (the outside, dropped faces) are frontier
+        outline = shapely.get_rings(shapely.get_parts(shapely.coverage_union_all(faces)))
+        coords, ring = shapely.get_coordinates(outline, return_index=True)
+        same = ring[1:] == ring[:-1]
+        segments = shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
+        _, near = tree.query(segments, predicate="intersects")
+        frontier[roads[near]] = True
+        return cls(
+            buffer_m=buffer_m,
+            faces=faces,
+            pair_face=face_i.astype(np.int64),
+            pair_edge=roads[road_i],
+            always_frontier=frontier,
+            holes=parts,
+            hole_face=part_face.astype(np.int64),
+            hole_points=shapely.get_point(shapely.get_exterior_ring(parts), 0),
+        )
+
+    @property
+    def n_faces(self) -> int:
+        return len(self.faces)
+
+    def whole(self, reached: np.ndarray) -> np.ndarray:
+        """Blocks every road near which is reached in full; ``reached`` per road edge."""
+        missing = np.bincount(
+            self.pair_face, weights=~reached[self.pair_edge], minlength=self.n_faces
+        )
+        return missing == 0
+
+    def frontier(self, whole: np.ndarray) -> np.ndarray:
+        """Road edges whose buffers may reach outside the ``whole`` blocks."""
+        out = self.always_frontier.copy()
+        out[self.pair_edge[~whole[self.pair_face]]] = True
+        return out
+
+    def assemble(self, whole: np.ndarray, frontier_polygon: shapely.Geometry) -> shapely.Geometry:
+        """The polygon made of the ``whole`` blocks and ``frontier_polygon`` (the union of
+        the frontier's buffered pieces)."""
+        if not whole.any():
+            return frontier_polygon
+        area = shapely.coverage_union_all(self.faces[whole])
+        if frontier_polygon is not None and not shapely.is_empty(frontier_polygon):
+            area = shapely.union(area, frontier_polygon)
+        holes = whole[self.hole_face]
+        if not holes.any():
+            return area
+        rings = shapely.get_exterior_ring(self.holes[holes])
+        points = self.hole_points[holes]
+        parts = shapely.get_parts(area)
+        parts = parts[shapely.area(parts) > 0]
+        if len(parts) == 1:
+            owner = np.zeros(len(rings), dtype=np.int64)
+        else:
+            part_i, hole_i = shapely.STRtree(points).query(parts, predicate="contains")
+            owner = np.full(len(rings), -1, dtype=np.int64)
+            owner[hole_i] = part_i
+            rings = rings[owner >= 0]
+            owner = owner[owner >= 0]
+        own, own_part = shapely.get_rings(parts, return_index=True)
+        all_rings = np.concatenate([own, rings])
+        all_part = np.concatenate([own_part, owner])
+        order = np.argsort(all_part, kind="stable")  # each part's shell stays first
+        polys = shapely.polygons(all_rings[order], indices=all_part[order])
+        return polys[0] if len(polys) == 1 else shapely.multipolygons(polys)

@@ -1,0 +1,115 @@
+"""Isochrones assembled from whole blocks equal the direct union of buffered pieces."""
+
+import numpy as np
+import pytest
+import shapely
+
+from heartgeo.isochrones import _reached, band_polygon, reached_fractions, reached_pieces
+from heartgeo.routing import node_travel_times
+from heartgeo.synthetic import network_from_lines, synthetic_grid
+
+
+def _direct(net, times, seconds, buffer_m):
+    """The isochrone by definition: every reached piece buffered, one union, in the extent."""
+    pieces = reached_pieces(net, times, seconds)
+    poly = shapely.union_all(shapely.buffer(pieces, buffer_m, quad_segs=4))
+    return shapely.intersection(poly, net.extent)
+
+
+def _slack(buffer_m):
+    # each construction draws arcs as chords (16 a circle) and GEOS simplifies buffered
+    # lines by 1 % of the distance: both lie within this of the exact buffer
+    return 2 * buffer_m * (1 - np.cos(np.pi / 16) + 0.01)
+
+
+def _check(net, times, seconds, buffer_m):
+    got = band_polygon(net, times, seconds, buffer_m)
+    want = _direct(net, times, seconds, buffer_m)
+    assert shapely.is_valid(got)
+    assert shapely.hausdorff_distance(got, want) <= _slack(buffer_m)
+    assert shapely.area(shapely.symmetric_difference(got, want)) <= 1e-3 * want.area
+    _, road_full = _reached(net, reached_fractions(net, times, seconds))
+    return int(net.blocks(buffer_m).whole(road_full).sum())
+
+
+@pytest.mark.parametrize("buffer_m", [25.0, 80.0])
+def test_synthetic_grid_blocks_match_direct_union(buffer_m):
+    net = synthetic_grid(3000, seed=3)
+    times = node_travel_times(net, np.array([5, 1500, 2900]), limit_s=900)
+    used = [_check(net, times, m * 60, buffer_m) for m in (2, 5, 10)]
+    assert used[-1] > 50  # the block path is exercised, not only the frontier
+
+
+def test_real_network_blocks_match_direct_union(central_net):
+    for sources in ([10], [40, 150]):
+        times = node_travel_times(central_net, np.array(sources))
+        used = [_check(central_net, times, m * 60, 50.0) for m in (0.5, 1.5, 3, 10)]
+        assert used[-1] > 0
+
+
+def _ring(corners):
+    return [
+        shapely.LineString([a, b])
+        for a, b in zip(corners, np.roll(corners, -1, axis=0), strict=True)
+    ]
+
+
+def _awkward_lines():
+    """A 5 x 5 block grid (200 m) with a diagonal on a bridge (crossing without nodes), a
+    dead end and a curved cul-de-sac inside blocks, an island loop linked by one road, and
+    a loop nobody can reach."""
+    lines = []
+    for k in range(6):
+        lines += [
+            shapely.LineString([(k * 200, j * 200), (k * 200, (j + 1) * 200)]) for j in range(5)
+        ]
+        lines += [
+            shapely.LineString([(j * 200, k * 200), ((j + 1) * 200, k * 200)]) for j in range(5)
+        ]
+    lines.append(shapely.LineString([(0, 0), (1000, 1000)]))  # bridge over every crossing
+    lines.append(shapely.LineString([(400, 200), (430, 260), (470, 280)]))  # dead end
+    lines.append(shapely.LineString([(600, 400), (640, 450), (700, 470), (740, 430)]))
+    square = [(650, 650), (750, 650), (750, 750), (650, 750)]
+    lines += _ring(square)
+    lines.append(shapely.LineString([(600, 600), (650, 650)]))  # the island's only link
+    far = [(820, 120), (880, 120), (880, 180), (820, 180)]
+    lines += _ring(far)
+    return lines
+
+
+@pytest.mark.parametrize("buffer_m", [25.0, 60.0])
+def test_bridges_dead_ends_islands_and_extent(buffer_m):
+    lines = _awkward_lines()
+    for extent in (None, shapely.box(-50, -50, 700, 1050)):
+        net = network_from_lines(lines, extent=extent)
+        start = net.nearest_nodes(np.array([[0.0, 0.0]]))[0]
+        times = node_travel_times(net, start)
+        used = [_check(net, times, s, buffer_m) for s in (20, 40, 60, 90, 600)]
+        assert used[-1] > 5
+
+
+def test_blocks_keep_holes_far_from_roads():
+    net = network_from_lines(_awkward_lines())
+    blocks = net.blocks(30.0)
+    roads = shapely.union_all(net.roads())
+    holes = blocks.holes
+    assert len(holes) > 10
+    # every hole is farther than the buffer from every road (up to the arc chords)
+    assert shapely.distance(holes, roads).min() >= 30.0 * np.cos(np.pi / 16) - 1e-6
+    # the dead end, the cul-de-sac and the bridge cut into the holes of their blocks
+    assert not shapely.intersects(holes, shapely.LineString([(400, 200), (470, 280)])).any()
+    assert not shapely.intersects(holes, shapely.LineString([(0, 0), (1000, 1000)])).any()
+
+
+def test_blocks_survive_the_cache(tmp_path):
+    from heartgeo.cache import Cache
+
+    net = network_from_lines(_awkward_lines())
+    cache = Cache(folder=tmp_path)
+    cache.put("blocks", "k", net.blocks(30.0))
+    again = network_from_lines(_awkward_lines())
+    again.use_blocks(cache.get("blocks", "k"))
+    times = node_travel_times(net, np.array([0]))
+    for seconds in (30, 60, 600):
+        got = band_polygon(again, times, seconds, 30.0)
+        assert got.equals_exact(band_polygon(net, times, seconds, 30.0), 0)
