@@ -145,7 +145,9 @@ def osmnx_notebook_lean(g: nx.MultiDiGraph, centres, bands_min, edge_buff=25, no
 
 
 def heartgeo_isochrones(net: RoadNetwork, centres, bands_min, buffer_m=25.0):
-    """heartgeo: one bounded multi-row Dijkstra, then vectorised polygons on every core."""
+    """heartgeo: one bounded multi-row Dijkstra, then each origin's bands (exactly nested,
+    as heartgeo writes them) built from the network's blocks on every core. The first call
+    on a network includes finding its blocks."""
     t0 = time.perf_counter()
     times = node_travel_times(
         net, np.asarray(centres), limit_s=max(bands_min) * 60, per_source=True
@@ -156,7 +158,8 @@ def heartgeo_isochrones(net: RoadNetwork, centres, bands_min, buffer_m=25.0):
         for row, c in zip(times, centres, strict=True)
         for m in bands_min
     }
-    polys = band_polygons(net, [(row, m * 60) for row in times for m in bands_min], buffer_m)
+    seconds = [m * 60 for m in bands_min]
+    polys = [p for unit in band_polygons(net, list(times), seconds, buffer_m) for p in unit]
     t2 = time.perf_counter()
     return reached, polys, {"routing": t1 - t0, "polygons": t2 - t1}
 

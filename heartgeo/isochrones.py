@@ -126,6 +126,12 @@ def band_polygon(
     reached in full come precomputed; only the frontier's pieces are buffered and
     unioned.
     """
+    return _band(net, node_times, seconds, buffer_m)[0]
+
+
+def _band(net, node_times, seconds, buffer_m, carry=None):
+    """(band polygon, its frontier polygon); ``carry`` (a smaller band's frontier) is
+    added to the frontier, which makes the band contain that smaller band exactly."""
     frac = reached_fractions(net, node_times, seconds)
     full, road_full = _reached(net, frac)
     blocks = net.blocks(buffer_m)
@@ -137,19 +143,42 @@ def band_polygon(
         # collection
         frontier = shapely.union_all(shapely.buffer(pieces, buffer_m, quad_segs=QUAD_SEGS))
         frontier = shapely.intersection(frontier, net.extent)
-    return blocks.assemble(whole, frontier)
+    if carry is not None and not carry.is_empty:
+        frontier = shapely.union(frontier, carry)
+    return blocks.assemble(whole, frontier), frontier
+
+
+def nested_bands(
+    net: RoadNetwork, node_times: np.ndarray, seconds: list[float], buffer_m: float
+) -> list[shapely.Geometry]:
+    """The band polygons of one set of node times for ascending ``seconds``, each one
+    containing the smaller ones exactly.
+
+    In exact geometry they would anyway. But arcs are drawn as chords, from different
+    starting angles where a road ends in one band and runs on in the next, and GEOS
+    simplifies a buffered line by 1 % of the distance: slivers up to about
+    ``buffer_m * (1 - cos(pi / 16) + 0.01)`` deep could lie outside the larger band. A
+    block-built band is its whole blocks (which stay whole in larger bands, with the
+    same polygons) and its frontier, so carrying the frontier into the next band is
+    enough.
+    """
+    out, carry = [], None
+    for t in seconds:
+        poly, carry = _band(net, node_times, t, buffer_m, carry)
+        out.append(poly)
+    return out
 
 
 def band_polygons(
-    net: RoadNetwork, jobs: list[tuple[np.ndarray, float]], buffer_m: float
-) -> list[shapely.Geometry]:
-    """:func:`band_polygon` for many (node times, seconds) pairs, on every core.
+    net: RoadNetwork, rows: list[np.ndarray], seconds: list[float], buffer_m: float
+) -> list[list[shapely.Geometry]]:
+    """:func:`nested_bands` for many rows of node times, on every core.
 
     Shapely releases the GIL inside GEOS, so threads build polygons in parallel.
     """
     net.strokes  # noqa: B018  (built once, before the threads)
     net.blocks(buffer_m)
-    return thread_map(lambda job: band_polygon(net, job[0], job[1], buffer_m), jobs)
+    return thread_map(lambda row: nested_bands(net, row, seconds, buffer_m), rows)
 
 
 def network_isochrones(
@@ -163,59 +192,38 @@ def network_isochrones(
     """Dissolved and per-unit isochrones on the network.
 
     ``units`` must carry ``id`` and ``node`` (see :func:`heartgeo.staging.snap`).
-    Each unit's polygons are built from its own travel times; a dissolved band is the
-    union of the units' polygons for that band (the union of their reached pieces,
-    buffered, is the union of their buffers). ``memo`` (a dict kept with the network)
-    reuses a unit's polygons when another scenario stages a unit on the same node.
+    Each unit's polygons are built from its own travel times; a dissolved band from the
+    nearest unit's time at every node (the union of the units' reached pieces is the
+    reach of the nearest unit), so it equals the union of the units' polygons up to the
+    drawing of arcs (under a metre or so). Bands contain the smaller ones exactly.
+    ``memo`` (a dict kept with the network) reuses a unit's polygons when another
+    scenario stages a unit on the same node.
     Returns (bands, per_unit) GeoDataFrames with a ``minutes`` column.
     """
     from heartgeo.routing import node_travel_times
 
-    seconds = [m * 60.0 for m in bands_min]
+    seconds = sorted(m * 60.0 for m in bands_min)
+    bands_min = tuple(sorted(bands_min))
     memo = {} if memo is None else memo
     nodes = units["node"].to_numpy()
-    keys = [(int(n), t, float(buffer_m)) for n in nodes for t in seconds]
-    todo = sorted({int(n) for n, t, _ in keys if (n, t, float(buffer_m)) not in memo})
-    if todo:
-        per_source = node_travel_times(net, np.array(todo), limit_s=seconds[-1], per_source=True)
-        jobs = [(row, t) for row in per_source for t in seconds]
-        built = band_polygons(net, jobs, buffer_m)
-        k = len(seconds)
-        built = [
-            p
-            for unit in thread_map(_nested, [built[i : i + k] for i in range(0, len(built), k)])
-            for p in unit
-        ]
-        memo.update(
-            zip([(n, t, float(buffer_m)) for n in todo for t in seconds], built, strict=True)
-        )
-    polys = [memo[key] for key in keys]
-    k = len(seconds)
-    rows = [
-        (uid, m, polys[k * i + j])
-        for i, uid in enumerate(units["id"])
-        for j, m in enumerate(bands_min)
+    keys = [(int(n), tuple(seconds), float(buffer_m)) for n in nodes]
+    todo = sorted({key[0] for key in keys if key not in memo})
+    rows: list[np.ndarray] = []
+    if todo or len(units) > 1:
+        per_source = node_travel_times(net, np.unique(nodes), limit_s=seconds[-1], per_source=True)
+        by_node = dict(zip(np.unique(nodes).tolist(), per_source, strict=True))
+        rows = [by_node[n] for n in todo]
+        if len(units) > 1:
+            rows.append(per_source.min(axis=0))
+    built = band_polygons(net, rows, seconds, buffer_m) if rows else []
+    memo.update({(n, tuple(seconds), float(buffer_m)): built[i] for i, n in enumerate(todo)})
+    per_unit = [
+        (uid, m, poly)
+        for uid, key in zip(units["id"], keys, strict=True)
+        for m, poly in zip(bands_min, memo[key], strict=True)
     ]
-    if len(units) == 1:
-        bands = polys[:k]
-    else:
-        bands = thread_map(lambda j: shapely.union_all(polys[j::k]), list(range(k)))
-    return _frames(bands_min, bands, rows)
-
-
-def _nested(polys: list[shapely.Geometry]) -> list[shapely.Geometry]:
-    """Make each band contain the one before it (bands ascending).
-
-    In exact geometry they already do; but the round caps and joins of the buffers are
-    polygons inscribed in their circles, drawn from different starting angles where a
-    road ends in one band and runs on in the next, and GEOS simplifies a buffered line
-    by 1 % of the distance: slivers up to ``buffer_m * (1 - cos(pi / 16) + 0.01)`` deep
-    could lie outside the larger band.
-    """
-    out = [polys[0]]
-    for poly in polys[1:]:
-        out.append(shapely.union(poly, out[-1]))
-    return out
+    bands = built[-1] if len(units) > 1 else memo[keys[0]]
+    return _frames(bands_min, bands, per_unit)
 
 
 def crowfly_isochrones(

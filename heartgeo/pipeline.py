@@ -413,11 +413,18 @@ def run_scenario(
         # need no clipping to the area: bands already lie inside the known extent
         known_cut = study.known_cut
         grid.build_indexes()
+        zones = zones_for(study, area_name, area)
+        within = zones[0][2]  # the area's cut outline (None: the whole city)
+        if within is not None:
+            shapely.prepare(within)  # once, before the threads share it
         band_cuts: dict[float, LayerCut] = dict(
-            zip(bands["minutes"], thread_map(grid.layer, bands.geometry), strict=True)
+            zip(
+                bands["minutes"],
+                thread_map(lambda band: grid.layer(band, within), bands.geometry),
+                strict=True,
+            )
         )
         cell_minutes = cell_seconds / 60.0
-        zones = zones_for(study, area_name, area)
         table = zone_table(grid, zones, known_cut, band_cuts, cell_minutes)
         gap, unknown = gap_and_unknown(area, known, bands.geometry.iloc[-1])
     tables = {

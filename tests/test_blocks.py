@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import shapely
 
+from heartgeo.blocks import HOLE_MARGIN
 from heartgeo.isochrones import _reached, band_polygon, reached_fractions, reached_pieces
 from heartgeo.routing import node_travel_times
 from heartgeo.synthetic import network_from_lines, synthetic_grid
@@ -17,17 +18,24 @@ def _direct(net, times, seconds, buffer_m):
 
 
 def _slack(buffer_m):
-    # each construction draws arcs as chords (16 a circle) and GEOS simplifies buffered
-    # lines by 1 % of the distance: both lie within this of the exact buffer
-    return 2 * buffer_m * (1 - np.cos(np.pi / 16) + 0.01)
+    # the direct union draws arcs as chords (16 a circle) and GEOS simplifies buffered
+    # lines by 1 % of the distance (either way); blocks draw their holes a margin farther
+    # out: about 5 % of the buffer in all
+    return buffer_m * (1 - np.cos(np.pi / 16) + 0.02 + HOLE_MARGIN - 1)
 
 
 def _check(net, times, seconds, buffer_m):
     got = band_polygon(net, times, seconds, buffer_m)
     want = _direct(net, times, seconds, buffer_m)
     assert shapely.is_valid(got)
-    assert shapely.hausdorff_distance(got, want) <= _slack(buffer_m)
-    assert shapely.area(shapely.symmetric_difference(got, want)) <= 1e-3 * want.area
+    # each lies within the other grown by the slack (a gap narrower than the slack
+    # between two buffers may be closed: the vertex Hausdorff distance can be large)
+    slack = _slack(buffer_m)
+    assert shapely.difference(got, shapely.buffer(want, slack)).area < 1e-6 * want.area
+    assert shapely.difference(want, shapely.buffer(got, slack)).area < 1e-6 * want.area
+    # differences are slivers along the outline, never whole areas
+    diff = shapely.area(shapely.symmetric_difference(got, want))
+    assert diff <= _slack(buffer_m) * shapely.length(want)
     _, road_full = _reached(net, reached_fractions(net, times, seconds))
     return int(net.blocks(buffer_m).whole(road_full).sum())
 
