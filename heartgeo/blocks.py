@@ -24,13 +24,12 @@ that is not whole (or the outside), so the frontier's buffers cover it. And no b
 reaches into a hole, which is farther than ``buffer_m`` from every road.
 
 Arcs are drawn as chords and GEOS simplifies a buffered line by 1 % of the distance, so
-holes are drawn :data:`HOLE_MARGIN` times the buffer from the roads (about 1.5 % farther):
-no buffer of any band can then touch a hole, and the holes go back in as plain interior
-rings. The polygon differs from the direct union of buffers by slivers along its outline
-(about 5 % of the buffer at most), and gaps narrower than that between buffers close.
-Because whole blocks stay whole, with the same polygons, when more is reached, a larger
-band contains a smaller one exactly once the smaller band's frontier is added to its own
-(see :func:`heartgeo.isochrones.nested_bands`).
+a frontier buffer can reach into a hole by a sliver (a cap drawn where the hole has a
+join); such holes are first cut by the frontier, so the result is exactly
+``(whole blocks - holes) | frontier``. It differs from the direct union of buffers only
+by such slivers. Because whole blocks stay whole, with the same polygons, when more is
+reached, a larger band contains a smaller one exactly once the smaller band's frontier is
+added to its own (see :func:`heartgeo.isochrones.nested_bands`).
 """
 
 from __future__ import annotations
@@ -42,14 +41,6 @@ import shapely
 
 #: Segments per quarter circle of every isochrone buffer.
 QUAD_SEGS = 4
-#: Segments per quarter circle of the holes' arcs.
-HOLE_QUAD_SEGS = 8
-#: Holes are drawn this much farther than the buffer from the roads (as a share of the
-#: buffer): a buffered line lies within 1.01 buffers of it (GEOS simplifies the line by
-#: 1 % of the distance; its arcs are chords inside the circle), and a hole's arcs are
-#: chords up to ``1 - cos(pi / 32)`` of its distance closer. So no buffer drawn by any
-#: band can reach into a hole, and a hole can always be written back as a ring.
-HOLE_MARGIN = 1.01 / np.cos(np.pi / (4 * HOLE_QUAD_SEGS)) + 1e-6
 
 
 @dataclass
@@ -112,14 +103,13 @@ class Blocks:
 
         # holes: points of a face farther than buffer_m from its boundary and from the
         # road pieces inside it (dead ends, links to islands)
-        reach = buffer_m * HOLE_MARGIN
-        holes = shapely.buffer(faces, -reach, quad_segs=HOLE_QUAD_SEGS)
+        holes = shapely.buffer(faces, -buffer_m, quad_segs=QUAD_SEGS)
         inner = np.concatenate([shapely.get_parts(cuts), shapely.get_parts(dangles)])
         mid = shapely.line_interpolate_point(inner, 0.5, normalized=True)
         in_face, in_piece = shapely.STRtree(mid).query(faces, predicate="contains")
         order = np.argsort(in_face, kind="stable")
         in_face, in_piece = in_face[order], in_piece[order]
-        inner = shapely.buffer(inner[in_piece], reach, quad_segs=HOLE_QUAD_SEGS)
+        inner = shapely.buffer(inner[in_piece], buffer_m, quad_segs=QUAD_SEGS)
         rank = np.arange(len(in_face)) - np.searchsorted(in_face, in_face)
         for k in range(int(rank.max(initial=-1)) + 1):
             sel = rank == k
@@ -179,21 +169,24 @@ class Blocks:
         out[self.pair_edge[~whole[self.pair_face]]] = True
         return out
 
-    def assemble(self, whole: np.ndarray, frontier_polygon: shapely.Geometry) -> shapely.Geometry:
-        """The polygon made of the ``whole`` blocks and ``frontier_polygon`` (the union of
-        the frontier's buffered pieces): exactly ``(blocks - holes) | frontier``."""
+    def assemble(
+        self, whole: np.ndarray, frontier_polygon: shapely.Geometry, buffers: np.ndarray
+    ) -> shapely.Geometry:
+        """The polygon made of the ``whole`` blocks and ``frontier_polygon``, the union of
+        the polygons ``buffers`` (the frontier's buffered pieces): exactly
+        ``(blocks - holes) | frontier``."""
         if not whole.any():
             return frontier_polygon
         area = shapely.coverage_union_all(self.faces[whole])
         holes, points = self.holes[whole[self.hole_face]], self.hole_points[whole[self.hole_face]]
         if frontier_polygon is not None and not shapely.is_empty(frontier_polygon):
             area = shapely.union(area, frontier_polygon)
-            # never, by the hole margin; but if a buffer ever reached a hole, it would win
+            # arcs drawn differently (a cap here, a join there) and GEOS's simplification
+            # of buffered lines let a buffer reach into a hole by a sliver: the frontier wins
             shapely.prepare(frontier_polygon)
             hit = shapely.intersects(frontier_polygon, holes)
             if hit.any():
-                cut = shapely.get_parts(shapely.difference(holes[hit], frontier_polygon))
-                cut = cut[shapely.area(cut) > 0]
+                cut = _minus(holes[hit], buffers)
                 holes = np.concatenate([holes[~hit], cut])
                 points = np.concatenate([points[~hit], shapely.point_on_surface(cut)])
         if len(holes) == 0:
@@ -220,3 +213,18 @@ class Blocks:
         if odd.any():
             out = shapely.difference(out, shapely.union_all(holes[odd]))
         return out
+
+
+def _minus(holes: np.ndarray, buffers: np.ndarray) -> np.ndarray:
+    """The parts of ``holes`` outside every polygon of ``buffers``, each hole cut only by
+    the few buffers that reach it."""
+    h_i, b_i = shapely.STRtree(buffers).query(holes, predicate="intersects")
+    order = np.argsort(h_i, kind="stable")
+    h_i, b_i = h_i[order], b_i[order]
+    holes = holes.copy()
+    rank = np.arange(len(h_i)) - np.searchsorted(h_i, h_i)
+    for k in range(int(rank.max(initial=-1)) + 1):
+        sel = rank == k
+        holes[h_i[sel]] = shapely.difference(holes[h_i[sel]], buffers[b_i[sel]])
+    parts = shapely.get_parts(holes)
+    return parts[shapely.area(parts) > 0]

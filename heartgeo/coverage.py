@@ -86,16 +86,19 @@ class MeasureGrid:
         """Build the lazy indexes now, before threads share the grid."""
         self.tree, self.road_len  # noqa: B018
 
-    def layer(self, geom: shapely.Geometry, within: shapely.Geometry | None = None) -> LayerCut:
-        """Clip every cell and road piece to ``geom``; with ``within`` (the area that will
-        be measured), only the cells that touch it (the others count as empty)."""
+    def cells_touching(self, geom: shapely.Geometry | None) -> np.ndarray | None:
+        """Indexes of the cells that touch ``geom`` (``None``: all cells)."""
+        return None if geom is None else self.tree.query(geom, predicate="intersects")
+
+    def layer(self, geom: shapely.Geometry, only: np.ndarray | None = None) -> LayerCut:
+        """Clip every cell and road piece to ``geom``; with ``only`` (cell indexes, see
+        :meth:`cells_touching`), just those cells: the others count as empty."""
         parts = np.full(len(self.cells), shapely.Polygon(), dtype=object)
         if geom is not None and not geom.is_empty:
-            if within is None:
+            if only is None:
                 parts = clip_to_area(self.cells, geom, tree=self.tree)
             else:
-                near = self.tree.query(within, predicate="intersects")
-                parts[near] = clip_to_area(self.cells[near], geom)
+                parts[only] = clip_to_area(self.cells[only], geom)
         area = shapely.area(parts)
         state = _cell_state(area, self.cell_area)
         # road pieces of whole cells are inside, of empty cells outside: cut the rest

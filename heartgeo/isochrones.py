@@ -130,22 +130,21 @@ def band_polygon(
 
 
 def _band(net, node_times, seconds, buffer_m, carry=None):
-    """(band polygon, its frontier polygon); ``carry`` (a smaller band's frontier) is
-    added to the frontier, which makes the band contain that smaller band exactly."""
+    """(band polygon, carry): ``carry`` holds a band's frontier polygon and buffers; given
+    a smaller band's, they are added to this band's frontier, which makes this band
+    contain the smaller one exactly."""
     frac = reached_fractions(net, node_times, seconds)
     full, road_full = _reached(net, frac)
     blocks = net.blocks(buffer_m)
     whole = blocks.whole(road_full)
     pieces = _pieces(net, node_times, frac, full, road_full, blocks.frontier(whole))
-    frontier = shapely.Polygon()
-    if len(pieces):
-        # the union of many small buffers is much faster in GEOS than one buffer of a
-        # collection
-        frontier = shapely.union_all(shapely.buffer(pieces, buffer_m, quad_segs=QUAD_SEGS))
-        frontier = shapely.intersection(frontier, net.extent)
-    if carry is not None and not carry.is_empty:
-        frontier = shapely.union(frontier, carry)
-    return blocks.assemble(whole, frontier), frontier
+    buffers = shapely.buffer(pieces, buffer_m, quad_segs=QUAD_SEGS)
+    # the union of many small buffers is much faster in GEOS than one buffer of a collection
+    frontier = shapely.intersection(shapely.union_all(buffers), net.extent)
+    if carry is not None:
+        frontier = shapely.union(frontier, carry[0])
+        buffers = np.concatenate([buffers, carry[1]])
+    return blocks.assemble(whole, frontier, buffers), (frontier, buffers)
 
 
 def nested_bands(

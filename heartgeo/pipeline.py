@@ -414,13 +414,11 @@ def run_scenario(
         known_cut = study.known_cut
         grid.build_indexes()
         zones = zones_for(study, area_name, area)
-        within = zones[0][2]  # the area's cut outline (None: the whole city)
-        if within is not None:
-            shapely.prepare(within)  # once, before the threads share it
+        only = grid.cells_touching(zones[0][2])  # the area's cells (None: all)
         band_cuts: dict[float, LayerCut] = dict(
             zip(
                 bands["minutes"],
-                thread_map(lambda band: grid.layer(band, within), bands.geometry),
+                thread_map(lambda band: grid.layer(band, only), bands.geometry),
                 strict=True,
             )
         )

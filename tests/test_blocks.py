@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import shapely
 
-from heartgeo.blocks import HOLE_MARGIN
 from heartgeo.isochrones import _reached, band_polygon, reached_fractions, reached_pieces
 from heartgeo.routing import node_travel_times
 from heartgeo.synthetic import network_from_lines, synthetic_grid
@@ -18,10 +17,9 @@ def _direct(net, times, seconds, buffer_m):
 
 
 def _slack(buffer_m):
-    # the direct union draws arcs as chords (16 a circle) and GEOS simplifies buffered
-    # lines by 1 % of the distance (either way); blocks draw their holes a margin farther
-    # out: about 5 % of the buffer in all
-    return buffer_m * (1 - np.cos(np.pi / 16) + 0.02 + HOLE_MARGIN - 1)
+    # arcs are chords (16 a circle) drawn from different angles in the two constructions,
+    # and GEOS simplifies buffered lines by 1 % of the distance (either way)
+    return buffer_m * (1 - np.cos(np.pi / 16) + 0.02)
 
 
 def _check(net, times, seconds, buffer_m):
