@@ -4,13 +4,13 @@ An isochrone polygon is the union of the reached road pieces, each buffered by
 ``buffer_m`` (see :mod:`heartgeo.isochrones`). Computed directly, that union is an
 overlay whose cost grows with everything reached. Most of a large band, though, is made
 of *whole blocks*: faces of the road network (regions enclosed by roads) all of whose
-nearby roads are reached in full. Inside such a block the polygon is always the same --
+roads are reached in full. Inside such a block the polygon is always the same --
 the block minus the points farther than ``buffer_m`` from its roads -- so it is computed
 once per network, and a band is assembled as:
 
 1. the coverage union of its whole blocks (they share edges exactly, so this is a
    dissolve, not an overlay),
-2. unioned with the buffered reached pieces of the roads near the other blocks and near
+2. unioned with the buffered reached pieces of the roads touching the other blocks or
    the outside (the *frontier*), whose cost grows with the frontier only,
 3. with the blocks' inner holes (points farther than ``buffer_m`` from every road)
    written back as interior rings.
@@ -55,9 +55,9 @@ class Blocks:
         Block polygons: the bounded faces of the noded road lines that lie inside the
         network extent and whose holes are simple.
     pair_face, pair_edge
-        Every (block, road edge) pair with the road within ``buffer_m`` of the block.
+        Every (block, road edge) pair with the road touching the block.
     always_frontier
-        Road edges within ``buffer_m`` of the area outside the blocks, shape (E,).
+        Road edges touching the area outside the blocks (or no block), shape (E,).
     holes, hole_face, hole_points
         The blocks' holes (points farther than ``buffer_m`` from every road; polygons
         without holes of their own), the block of each, and a point inside each.
@@ -107,14 +107,8 @@ class Blocks:
         inner = np.concatenate([shapely.get_parts(cuts), shapely.get_parts(dangles)])
         mid = shapely.line_interpolate_point(inner, 0.5, normalized=True)
         in_face, in_piece = shapely.STRtree(mid).query(faces, predicate="contains")
-        order = np.argsort(in_face, kind="stable")
-        in_face, in_piece = in_face[order], in_piece[order]
         inner = shapely.buffer(inner[in_piece], buffer_m, quad_segs=QUAD_SEGS)
-        rank = np.arange(len(in_face)) - np.searchsorted(in_face, in_face)
-        for k in range(int(rank.max(initial=-1)) + 1):
-            sel = rank == k
-            f = in_face[sel]
-            holes[f] = shapely.difference(holes[f], inner[sel])
+        holes = _subtract(holes, in_face, inner)
         parts, part_face = shapely.get_parts(holes, return_index=True)
         keep = ~shapely.is_empty(parts) & (shapely.area(parts) > 0)
         parts, part_face = parts[keep], part_face[keep]
@@ -157,7 +151,7 @@ class Blocks:
         return len(self.faces)
 
     def whole(self, reached: np.ndarray) -> np.ndarray:
-        """Blocks every road near which is reached in full; ``reached`` per road edge."""
+        """Blocks every road touching which is reached in full; ``reached`` per road edge."""
         missing = np.bincount(
             self.pair_face, weights=~reached[self.pair_edge], minlength=self.n_faces
         )
@@ -179,7 +173,7 @@ class Blocks:
             return frontier_polygon
         area = shapely.coverage_union_all(self.faces[whole])
         holes, points = self.holes[whole[self.hole_face]], self.hole_points[whole[self.hole_face]]
-        if frontier_polygon is not None and not shapely.is_empty(frontier_polygon):
+        if not shapely.is_empty(frontier_polygon):
             area = shapely.union(area, frontier_polygon)
             # arcs drawn differently (a cap here, a join there) and GEOS's simplification
             # of buffered lines let a buffer reach into a hole by a sliver: the frontier wins
@@ -215,16 +209,22 @@ class Blocks:
         return out
 
 
+def _subtract(geoms: np.ndarray, target: np.ndarray, cutters: np.ndarray) -> np.ndarray:
+    """``geoms`` with each ``cutters[k]`` taken from ``geoms[target[k]]``: vectorised, one
+    round per cutter rank, so each GEOS call handles one small pair."""
+    order = np.argsort(target, kind="stable")
+    target, cutters = target[order], cutters[order]
+    geoms = geoms.copy()
+    rank = np.arange(len(target)) - np.searchsorted(target, target)
+    for k in range(int(rank.max(initial=-1)) + 1):
+        sel = rank == k
+        geoms[target[sel]] = shapely.difference(geoms[target[sel]], cutters[sel])
+    return geoms
+
+
 def _minus(holes: np.ndarray, buffers: np.ndarray) -> np.ndarray:
     """The parts of ``holes`` outside every polygon of ``buffers``, each hole cut only by
     the few buffers that reach it."""
     h_i, b_i = shapely.STRtree(buffers).query(holes, predicate="intersects")
-    order = np.argsort(h_i, kind="stable")
-    h_i, b_i = h_i[order], b_i[order]
-    holes = holes.copy()
-    rank = np.arange(len(h_i)) - np.searchsorted(h_i, h_i)
-    for k in range(int(rank.max(initial=-1)) + 1):
-        sel = rank == k
-        holes[h_i[sel]] = shapely.difference(holes[h_i[sel]], buffers[b_i[sel]])
-    parts = shapely.get_parts(holes)
+    parts = shapely.get_parts(_subtract(holes, h_i, buffers[b_i]))
     return parts[shapely.area(parts) > 0]

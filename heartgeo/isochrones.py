@@ -7,10 +7,12 @@ The polygon is the union of those pieces (and the reached nodes) buffered by
 ``buffer_m`` -- never a convex hull, so holes stay where nothing is reachable --
 clipped to the network extent. Everything is vectorised with shapely 2.
 
-Speed: the union of buffers costs most. Fully reached roads are first joined into long
-lines along the network's strokes (:class:`heartgeo.network.Strokes`), which gives the
-same area from several times fewer, longer buffers; polygons are built on every core;
-a scenario's dissolved bands are the union of its units' polygons.
+Speed: the union of buffers costs most. Blocks whose roads are all reached come
+precomputed (:mod:`heartgeo.blocks`), so only the frontier is buffered; fully reached
+roads are joined into long lines along the network's strokes
+(:class:`heartgeo.network.Strokes`), which gives the same area from several times fewer,
+longer buffers; polygons are built on every core; a scenario's dissolved bands come from
+the nearest unit's times.
 """
 
 from __future__ import annotations
@@ -91,17 +93,17 @@ def reached_pieces(
     mask over edges) keeps only those fully reached roads.
     """
     frac = reached_fractions(net, node_times, seconds)
-    return _pieces(net, node_times, frac, *_reached(net, frac), roads)
+    return _pieces(net, node_times, frac, _reached(net, frac), roads)
 
 
-def _reached(net: RoadNetwork, frac: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(edges reached in full, roads reached in full in either direction)."""
+def _reached(net: RoadNetwork, frac: np.ndarray) -> np.ndarray:
+    """Roads reached in full, in either direction (per edge)."""
     full = frac >= 1.0
     twin = net.twin
-    return full, full | np.where(twin >= 0, full[np.maximum(twin, 0)], False)
+    return full | np.where(twin >= 0, full[np.maximum(twin, 0)], False)
 
 
-def _pieces(net, node_times, frac, full, road_full, roads=None) -> np.ndarray:
+def _pieces(net, node_times, frac, road_full, roads=None) -> np.ndarray:
     keep = road_full if roads is None else road_full & roads
     loops = keep & (net.u == net.v)  # not part of any stroke
     partial = (frac > 0.0) & ~road_full
@@ -134,10 +136,10 @@ def _band(net, node_times, seconds, buffer_m, carry=None):
     a smaller band's, they are added to this band's frontier, which makes this band
     contain the smaller one exactly."""
     frac = reached_fractions(net, node_times, seconds)
-    full, road_full = _reached(net, frac)
+    road_full = _reached(net, frac)
     blocks = net.blocks(buffer_m)
     whole = blocks.whole(road_full)
-    pieces = _pieces(net, node_times, frac, full, road_full, blocks.frontier(whole))
+    pieces = _pieces(net, node_times, frac, road_full, blocks.frontier(whole))
     buffers = shapely.buffer(pieces, buffer_m, quad_segs=QUAD_SEGS)
     # the union of many small buffers is much faster in GEOS than one buffer of a collection
     frontier = shapely.intersection(shapely.union_all(buffers), net.extent)
@@ -209,8 +211,9 @@ def network_isochrones(
     todo = sorted({key[0] for key in keys if key not in memo})
     rows: list[np.ndarray] = []
     if todo or len(units) > 1:
-        per_source = node_travel_times(net, np.unique(nodes), limit_s=seconds[-1], per_source=True)
-        by_node = dict(zip(np.unique(nodes).tolist(), per_source, strict=True))
+        sources = np.unique(nodes)
+        per_source = node_travel_times(net, sources, limit_s=seconds[-1], per_source=True)
+        by_node = dict(zip(sources.tolist(), per_source, strict=True))
         rows = [by_node[n] for n in todo]
         if len(units) > 1:
             rows.append(per_source.min(axis=0))

@@ -149,8 +149,8 @@ class Study:
 
     @cached_property
     def polygon_memo(self) -> dict:
-        """Isochrone polygons by (node, seconds, buffer): scenarios sharing a unit's
-        site build its polygons once."""
+        """A unit's band polygons by (node, band seconds, buffer): scenarios sharing a
+        unit's site build its polygons once."""
         return {}
 
     @cached_property

@@ -34,7 +34,7 @@ def _check(net, times, seconds, buffer_m):
     # differences are slivers along the outline, never whole areas
     diff = shapely.area(shapely.symmetric_difference(got, want))
     assert diff <= _slack(buffer_m) * shapely.length(want)
-    _, road_full = _reached(net, reached_fractions(net, times, seconds))
+    road_full = _reached(net, reached_fractions(net, times, seconds))
     return int(net.blocks(buffer_m).whole(road_full).sum())
 
 
