@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from heartgeo.config import BOUNDARY_TOLERANCE_M, METRIC_CRS, layer_path, load_defs
+from heartgeo.config import BOUNDARY_TOLERANCE_M, METRIC_CRS, layer_path, manifest
 from heartgeo.errors import InputError
 from heartgeo.progress import QUIET, Progress
 
@@ -168,7 +168,7 @@ class Boundaries:
 
 
 def _required(layer: str) -> list[str]:
-    return load_defs("sources.json")["layers"][layer]["required_columns"]
+    return manifest()["layers"][layer]["required_columns"]
 
 
 def load_city(path: Path, progress: Progress = QUIET) -> shapely.Geometry:

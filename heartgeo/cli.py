@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import html
+import os
 import sys
 from pathlib import Path
 
@@ -46,7 +47,9 @@ def data_option(func):
         "--data-dir",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
-        help=f"Data directory holding boundaries/, census/, roads/ (default: ${DATA_ENV}).",
+        help=f"Data directory holding boundaries/, census/, roads/ (default: ${DATA_ENV}, "
+        "else what 'heartgeo fetch' downloaded into the per-user data directory, over the "
+        "Durham data bundled with heartgeo).",
     )(func)
 
 
@@ -71,12 +74,13 @@ def analysis_options(func):
         ),
         click.option(
             "--travel-model",
-            type=click.Choice(["network", "crowfly"]),
-            default="network",
+            type=click.Choice(["auto", "network", "crowfly"]),
+            default="auto",
             show_default=True,
-            help="'network': free-flow drive time on the road network; 'crowfly': "
-            "straight-line screening model (distance x circuity / speed) calibrated "
-            "on the loaded network.",
+            help="'network': free-flow drive time on the road network (unknown outside "
+            "its extent); 'crowfly': straight-line screening model (distance x circuity / "
+            "speed) calibrated on the loaded network; 'auto': network where the loaded road "
+            "network covers at least 95 % of the study area, else crowfly.",
         ),
         click.option(
             "--bands",
@@ -292,20 +296,25 @@ def fetch(
     """Download the boundary layers and the city-wide drive network into the data directory.
 
     Needs internet access (or local mirrors given with --overpass-url / --source-url).
+    Without --data-dir (or $HEARTGEO_DATA) the files go to the per-user data directory
+    (on Linux ~/.local/share/heartgeo, or $HEARTGEO_USER_DATA), where later runs find
+    them without options; the bundled data fill in the layers that are not downloaded.
     The network is saved as roads/durham_drive.graphml with its extent; later runs use it
     instead of the central-Durham extract.
     """
-    from heartgeo.fetch import fetch_layers, fetch_network
+    from heartgeo.config import resolve_data_dir, user_data_dir
+    from heartgeo.fetch import fetch_layers, fetch_network, seed_from_bundle
 
     progress = Progress(quiet)
-    if data_dir is None:
-        import os
-
-        data_dir = os.environ.get(DATA_ENV)
-        if not data_dir:
-            raise InputError(f"no data directory: pass --data-dir DIR or set {DATA_ENV}=DIR")
-    data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    explicit = data_dir or os.environ.get(DATA_ENV)
+    data_dir = Path(explicit or user_data_dir()).expanduser()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"data directory {data_dir} cannot be created ({exc.strerror}): pass a writable --data-dir"
+        ) from None
+    progress.info(f"Fetching into {data_dir}")
     urls = {}
     for item in source_urls:
         name, sep, url = item.partition("=")
@@ -326,6 +335,8 @@ def fetch(
             timeout=timeout,
             progress=progress,
         )
+    if explicit:  # the per-user directory needs no copies: the bundled data fill it in
+        seed_from_bundle(resolve_data_dir(data_dir), progress)
 
 
 def map_options(func):
@@ -362,7 +373,7 @@ def _run(
     map_settings = {k: kw.pop(k, False) for k in ("png", "basemap", "online")}
     progress = Progress(kw["quiet"])
     settings = make_settings(kw)
-    study = prepare(settings, progress)
+    study = prepare(settings, progress, areas=tuple(dict.fromkeys(a for _, a, _ in scenarios)))
     gc.freeze()  # the prepared study lives to the end: keep it out of every collection
     results = [
         run_scenario(study, name, area, staging, progress, coverage=coverage)
@@ -377,8 +388,7 @@ def _run(
             summary(study, results, outs.records(), map_checks=checks),
             "run manifest: inputs, parameters, versions, travel model, headline numbers",
         )
-    for result in results:
-        _print_headline(result, study, progress)
+    _print_headlines(results, study, progress)
     for check in checks:
         progress.info(
             f"{check['path']}: {check['bytes'] / 1e6:.2f} MB, ready in {check['ready_ms']} ms "
@@ -427,11 +437,23 @@ def _write_maps(outs, study, results, *, png: bool, basemap: bool, online: bool)
     return checks
 
 
+def _print_headlines(results, study, progress: Progress) -> None:
+    """The headline (both scenarios, one band), the model's label, then a line per scenario."""
+    from heartgeo.pipeline import headline
+
+    results = [r for r in results if r.tables]
+    if not results:
+        return
+    progress.info(headline(study, results))
+    if study.model.screening:
+        progress.info(f"  {study.model.label}")
+    for result in results:
+        _print_headline(result, study, progress)
+
+
 def _print_headline(result, study, progress: Progress) -> None:
     from heartgeo.coverage import band_label
 
-    if not result.tables:
-        return
     row = result.tables["area"].iloc[0]
     parts = []
     for m in study.settings.bands_min:
@@ -443,7 +465,7 @@ def _print_headline(result, study, progress: Progress) -> None:
     else:
         tail = f"the crow-fly model covers the whole area (road network extent {extent:.1f} %)"
     progress.info(
-        f"{result.name} ({study.model.name}): population within "
+        f"  {result.name} ({study.model.short_label}): population within "
         + ", ".join(parts)
         + f"; gap {100 * (row['gap_population_share'] or 0):.1f} %; unknown (no road data) "
         f"{100 * (1 - (row['known_population_share'] or 0)):.1f} % of {row['population']:,.0f} "
@@ -642,7 +664,7 @@ def _site(kw: dict) -> None:
         else 0.0
     )
     progress = Progress(kw["quiet"])
-    study = prepare(make_settings(kw), progress)
+    study = prepare(make_settings(kw), progress, areas=(area_name,))
     gc.freeze()
     with progress.step("Travel-time matrix from every site to every demand cell"):
         problem = build_problem(
@@ -688,7 +710,7 @@ def _site(kw: dict) -> None:
         f"Objective {objective}: value {sol.value:,.1f} {unit}; method {sol.method}; "
         + (f"optimality gap {sol.gap:.2%}" if sol.gap is not None else "no bound")
         + ("" if sol.optimal or sol.method.startswith("greedy") else " (time limit reached)"),
-        f"{study.model.name} travel model; {len(inst.weights)} populated demand cells; "
+        f"{study.model.name} travel model ({study.model.label}); {len(inst.weights)} populated demand cells; "
         f"{inst.n_candidates} candidate sites ({len(inst.fixed)} fixed).",
         f"Population with no road data (left out, unknown): {problem.unknown_population:,.0f}.",
         f"Units needed to reach {target:.0%} within {minutes:g} min: "
@@ -795,7 +817,12 @@ def _sites_map(outs, study, area_name, problem, chosen_rows) -> None:
     folium.LayerControl(collapsed=False).add_to(fmap)
     Attribution(ATTRIBUTION).add_to(fmap)
     fmap.get_root().html.add_child(
-        folium.Element(title_html("HEART staging: current (white) and optimised (purple)"))
+        folium.Element(
+            title_html(
+                "HEART staging: current (white) and optimised (purple)"
+                + (" - SCREENING estimate (crow-fly model)" if study.model.screening else "")
+            )
+        )
     )
     write_html(fmap, outs.path("map_sites.html", "current and optimised staging sites"))
 

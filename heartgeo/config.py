@@ -33,6 +33,10 @@ DEFAULT_MAX_ACCESS_M = 500.0
 #: Speed of the last stretch between the network and a demand cell's centre (km/h).
 DEFAULT_ACCESS_SPEED_KMH = 10.0
 
+#: ``--travel-model auto`` uses the network model where the loaded road network covers
+#: at least this share of the study area, else the crow-fly screening model.
+MIN_NETWORK_SHARE = 0.95
+
 #: Tolerance of the simplification applied to boundary polygons when read (metres).
 BOUNDARY_TOLERANCE_M = 0.5
 
@@ -58,47 +62,103 @@ DEFAULT_ROAD_SPEEDS_KMH: dict[str, float] = {
 FALLBACK_SPEED_KMH = 40.2
 
 
+#: Environment variable naming the per-user data directory (default: the platform's
+#: user data directory, e.g. ``~/.local/share/heartgeo`` on Linux).
+USER_DATA_ENV = "HEARTGEO_USER_DATA"
+#: Name of the manifest inside a data directory and inside the bundled data.
+MANIFEST = "manifest.json"
+
+
+def bundled_data_dir() -> Path:
+    """The Durham data bundled with heartgeo (``data/`` of the repository, installed as
+    the package ``heartgeo.data``)."""
+    return Path(str(resources.files("heartgeo.data")))
+
+
+def user_data_dir() -> Path:
+    """The per-user data directory that ``heartgeo fetch`` fills by default.
+
+    ``$HEARTGEO_USER_DATA`` if set, else the platform's user data directory for heartgeo
+    (platformdirs; never inside the installed package).
+    """
+    chosen = os.environ.get(USER_DATA_ENV)
+    if chosen:
+        return Path(chosen).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("heartgeo", appauthor=False)
+
+
 def defs_path(name: str) -> Path:
     """Path of a bundled definition file from ``data/boundaries/``."""
-    return Path(str(resources.files("heartgeo.boundary_defs").joinpath(name)))
+    return bundled_data_dir() / "boundaries" / name
 
 
 @cache
 def load_defs(name: str) -> dict[str, Any]:
-    """Parsed JSON of a bundled definition file (``sources.json``, ``pilot_beats.json``...)."""
-    with open(defs_path(name), encoding="utf-8") as f:
+    """Parsed JSON of a bundled definition file (``pilot_beats.json``...) or, for
+    ``manifest.json``, of the data manifest."""
+    path = bundled_data_dir() / MANIFEST if name == MANIFEST else defs_path(name)
+    with open(path, encoding="utf-8") as f:
         return json.load(f)
 
 
-def resolve_data_dir(data_dir: str | os.PathLike | None) -> Path:
-    """The data directory: the argument, else ``$HEARTGEO_DATA``.
+def manifest() -> dict[str, Any]:
+    """The data manifest (``data/manifest.json``): bundled files, layers, networks."""
+    return load_defs(MANIFEST)
+
+
+def resolve_data_dir(data_dir: str | os.PathLike | None) -> Path | None:
+    """The explicit data directory: the argument, else ``$HEARTGEO_DATA``, else None.
+
+    None means the default search path (:func:`data_search_path`).
 
     Raises
     ------
     InputError
-        If neither is given or the directory does not exist.
+        If the directory given does not exist.
     """
     chosen = data_dir or os.environ.get(DATA_ENV)
     if not chosen:
-        raise InputError(
-            f"no data directory: pass --data-dir DIR or set {DATA_ENV}=DIR "
-            "(for example ../shared/data/durham)"
-        )
+        return None
     path = Path(chosen).expanduser()
     if not path.is_dir():
         raise InputError(
-            f"data directory {path} does not exist: pass --data-dir or set {DATA_ENV} "
-            "to the folder that holds boundaries/, census/ and roads/"
+            f"data directory {path} does not exist: pass --data-dir (or set {DATA_ENV}) to a "
+            "folder that holds boundaries/, census/ and roads/, or neither to use the bundled data"
         )
     return path
 
 
-def layer_path(data_dir: Path, layer: str) -> Path:
-    """Where ``layer`` (a key of ``sources.json``) lives inside ``data_dir``."""
-    layers = load_defs("sources.json")["layers"]
+def data_search_path(data_dir: Path | None) -> list[Path]:
+    """Where input files are looked for, first match wins.
+
+    An explicit data directory (``--data-dir`` or ``$HEARTGEO_DATA``) is used alone: a
+    folder of one's own data is never mixed with the bundled Durham files. Without one,
+    the per-user data directory (what ``heartgeo fetch`` downloaded) comes first, then
+    the data bundled with heartgeo.
+    """
+    if data_dir is not None:
+        return [Path(data_dir)]
+    return [user_data_dir(), bundled_data_dir()]
+
+
+def data_file(data_dir: Path | None, rel: str) -> Path:
+    """The file ``rel`` (e.g. ``boundaries/city_limits_2025.geojson``) on the search path;
+    where no directory has it, its path in the first directory (for the error message)."""
+    dirs = data_search_path(data_dir)
+    for d in dirs:
+        if (d / rel).exists():
+            return d / rel
+    return dirs[0] / rel if data_dir is not None else dirs[-1] / rel
+
+
+def layer_path(data_dir: Path | None, layer: str) -> Path:
+    """Where ``layer`` (a key of the manifest's ``layers``) is found for ``data_dir``."""
+    layers = manifest()["layers"]
     if layer not in layers:
         raise KeyError(layer)
-    return data_dir / layers[layer]["path"]
+    return data_file(data_dir, layers[layer]["path"])
 
 
 def parse_bands(text: str | None) -> tuple[float, ...]:

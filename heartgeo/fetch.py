@@ -21,7 +21,7 @@ import requests
 import shapely
 
 from heartgeo.boundaries import load_city, read_layer
-from heartgeo.config import LONLAT_CRS, METRIC_CRS, load_defs
+from heartgeo.config import LONLAT_CRS, METRIC_CRS, manifest
 from heartgeo.errors import InputError
 from heartgeo.network import is_drivable
 from heartgeo.progress import QUIET, Progress
@@ -93,7 +93,7 @@ def fetch_layers(
 
     Returns the paths written.
     """
-    layers = load_defs("sources.json")["layers"]
+    layers = manifest()["layers"]
     urls = dict(urls or {})
     unknown = sorted((set(urls) | set(only)) - set(layers))
     if unknown:
@@ -120,6 +120,37 @@ def fetch_layers(
                 tmp.unlink(missing_ok=True)
         written[name] = target
     return written
+
+
+def seed_from_bundle(data_dir: Path, progress: Progress = QUIET) -> list[Path]:
+    """Copy into ``data_dir`` the bundled files of the layers that have no download source
+    (census tracts and counts, fire stations) and that it lacks, so that a data directory
+    given with ``--data-dir`` is complete after a fetch. Returns the files copied."""
+    import shutil
+
+    from heartgeo.config import bundled_data_dir
+
+    copied = []
+    for spec in manifest()["layers"].values():
+        if spec.get("url"):
+            continue
+        target = data_dir / spec["path"]
+        source = bundled_data_dir() / spec["path"]
+        if target.exists() or not source.exists():
+            continue
+        tmp = _atomic_target(target)
+        try:
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        copied.append(target)
+    if copied:
+        progress.info(
+            "  copied the bundled layers that are not downloaded: "
+            + ", ".join(str(p.relative_to(data_dir)) for p in copied)
+        )
+    return copied
 
 
 def fetch_network(
@@ -149,8 +180,12 @@ def fetch_network(
 
     from heartgeo.config import layer_path
 
-    nets = load_defs("sources.json")["networks"]
-    city = load_city(layer_path(data_dir, "city_limits"), progress)
+    nets = manifest()["networks"]
+    # the target's own city limit (just downloaded), else the default one (bundled)
+    city_path = layer_path(data_dir, "city_limits")
+    if not city_path.exists():
+        city_path = layer_path(None, "city_limits")
+    city = load_city(city_path, progress)
     area = shapely.buffer(city, buffer_m)
     area_ll = gpd.GeoSeries([area], crs=METRIC_CRS).to_crs(LONLAT_CRS).iloc[0]
     saved = {

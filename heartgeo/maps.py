@@ -197,13 +197,30 @@ def title_html(text: str, where: str = "top:10px") -> str:
     )
 
 
-def _model_note(model: str) -> str:
-    text = (
-        "Straight-line screening model (distance x circuity / speed)."
-        if model == "crowfly"
-        else "Free-flow drive time on OpenStreetMap roads."
-    )
-    return f"{text} {ATTRIBUTION.replace('&copy;', '(c)')}"
+def _model_note(model) -> str:
+    """The legend's note: the travel model's label (the screening label for crow-fly)."""
+    text = model.label[0].upper() + model.label[1:]
+    return f"{text.rstrip('.')}. {ATTRIBUTION.replace('&copy;', '(c)')}"
+
+
+def map_title(model, what: str, bands_min: list[float]) -> str:
+    """A map's title: what it shows, the travel model and the bands; a screening model is
+    named as such."""
+    bands_txt = ", ".join(f"{m:g}" for m in bands_min)
+    if model.screening:
+        return (
+            f"{what}: SCREENING estimate of drive-time coverage "
+            f"(crow-fly model, circuity {model.circuity:.2f} at {model.speed_kmh:.1f} km/h; "
+            f"bands {bands_txt} min)"
+        )
+    return f"{what}: drive-time coverage ({model.name} model; bands {bands_txt} min)"
+
+
+def legend_title(model) -> str:
+    """The legend's heading."""
+    if model.screening:
+        return "Estimated drive time from the nearest unit (screening)"
+    return "Drive time from the nearest unit"
 
 
 def _new_map(bounds, basemap: bool, **kwargs) -> folium.Map:
@@ -336,20 +353,15 @@ def _legend_entries(bands_min: list[float]) -> list[tuple[str, str]]:
 def scenario_map(study, result, *, basemap: bool = False) -> folium.Map:
     """The Folium map of a scenario result (see :mod:`heartgeo.pipeline`)."""
     bands_min = list(result.bands["minutes"])
-    model = study.model.name
+    model = study.model
     fmap = _new_map(map_geometry(study, result).area.bounds, basemap)
     add_scenario_layers(fmap, study, result)
-    bands_txt = ", ".join(f"{m:g}" for m in bands_min)
-    title = (
-        f"HEART {result.name} scenario: drive-time coverage ({model} model; bands {bands_txt} min)"
-    )
+    title = map_title(model, f"HEART {result.name} scenario", bands_min)
     root = fmap.get_root()
     root.html.add_child(folium.Element(title_html(title)))
     root.html.add_child(
         folium.Element(
-            legend_html(
-                "Drive time from the nearest unit", _legend_entries(bands_min), _model_note(model)
-            )
+            legend_html(legend_title(model), _legend_entries(bands_min), _model_note(model))
         )
     )
     return fmap
@@ -362,7 +374,7 @@ def comparison_map(study, pilot, citywide, *, basemap: bool = False) -> DualMap:
     band compared with the pilot staging; the citywide gap layer shows what stays a gap.
     """
     bands_min = list(citywide.bands["minutes"])
-    model = study.model.name
+    model = study.model
     dual = DualMap(location=None, layout="horizontal", tiles=None, control_scale=True)
     minx, miny, maxx, maxy = map_geometry(study, citywide).city.bounds
     for m in (dual.m1, dual.m2):
@@ -383,11 +395,7 @@ def comparison_map(study, pilot, citywide, *, basemap: bool = False) -> DualMap:
         weight=2.5,
     )
     add_scenario_layers(dual.m2, study, citywide, extra=[new_layer], collapsed=True)
-    bands_txt = ", ".join(f"{m:g}" for m in bands_min)
-    title = (
-        f"HEART pilot (left) vs citywide (right): drive-time coverage "
-        f"({model} model; bands {bands_txt} min)"
-    )
+    title = map_title(model, "HEART pilot (left) vs citywide (right)", bands_min)
     root = dual.get_root()
     # at the bottom: the top is taken by the two maps' controls
     root.html.add_child(folium.Element(title_html(title, where="bottom:44px")))
@@ -395,7 +403,7 @@ def comparison_map(study, pilot, citywide, *, basemap: bool = False) -> DualMap:
         (NEW_COLOUR, f"Newly within {bands_min[-1]:g} min (citywide vs pilot)")
     ]
     root.html.add_child(
-        folium.Element(legend_html("Drive time from the nearest unit", entries, _model_note(model)))
+        folium.Element(legend_html(legend_title(model), entries, _model_note(model)))
     )
     return dual
 

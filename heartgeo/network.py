@@ -395,18 +395,27 @@ def read_graph(path: Path) -> tuple[nx.MultiDiGraph, shapely.Geometry, str]:
         raise InputError(
             f"network file {path} is in {crs}: give an unprojected (EPSG:4326) OSMnx graph"
         )
-    if suffix in (".osm", ".xml"):
-        bounds = _xml_bounds(path)
-        if bounds is not None:
-            return graph, _lonlat_box(bounds), "OSM <bounds> element"
-        return graph, node_extent(graph), NODE_EXTENT_METHOD
+    recorded = recorded_extent(path)
+    if recorded is not None:
+        return graph, *recorded
+    method = NODE_EXTENT_METHOD + ("" if suffix in (".osm", ".xml") else " (no extent file)")
+    return graph, node_extent(graph), method
+
+
+def recorded_extent(path: Path) -> tuple[shapely.Geometry, str] | None:
+    """The extent a network file records without being loaded, and how: an OSM file's
+    ``<bounds>``, or the ``<name>.extent.geojson`` written next to a GraphML by
+    ``heartgeo fetch``; None if it records none (the extent then comes from the nodes)."""
+    if path.suffix.lower() in (".osm", ".xml"):
+        bounds = _xml_bounds(path) if path.is_file() else None
+        return None if bounds is None else (_lonlat_box(bounds), "OSM <bounds> element")
     sidecar = path.with_name(path.stem + ".extent.geojson")
     if sidecar.exists():
         from heartgeo.boundaries import read_layer
 
         layer = read_layer(sidecar, what="network extent")
-        return graph, shapely.union_all(layer.geometry.values), f"extent file {sidecar.name}"
-    return graph, node_extent(graph), NODE_EXTENT_METHOD + " (no extent file)"
+        return shapely.union_all(layer.geometry.values), f"extent file {sidecar.name}"
+    return None
 
 
 #: Radius of the morphological closing that turns the loaded nodes into an extent (m).

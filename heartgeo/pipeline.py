@@ -29,7 +29,9 @@ from heartgeo.config import (
     DEFAULT_MAX_ACCESS_M,
     DEFAULT_MAX_SNAP_M,
     METRIC_CRS,
-    load_defs,
+    MIN_NETWORK_SHARE,
+    data_search_path,
+    manifest,
 )
 from heartgeo.coverage import (
     LayerCut,
@@ -42,7 +44,7 @@ from heartgeo.coverage import (
 from heartgeo.demand import Demand, allocate_population
 from heartgeo.errors import InputError
 from heartgeo.isochrones import crowfly_isochrones, network_isochrones
-from heartgeo.network import RoadNetwork, load_network
+from heartgeo.network import RoadNetwork, load_network, recorded_extent
 from heartgeo.outputs import OutputSet, input_record, sha256, utc_now, versions
 from heartgeo.pilot import PilotArea, pilot_area
 from heartgeo.progress import QUIET, Progress
@@ -51,17 +53,17 @@ from heartgeo.staging import check_in_area, default_staging, read_staging, snap
 from heartgeo.threads import thread_map
 
 AREAS = ("pilot", "citywide")
-MODELS = ("network", "crowfly")
+MODELS = ("auto", "network", "crowfly")
 
 
 @dataclass
 class Settings:
     """Every parameter of a run (recorded in ``summary.json``)."""
 
-    data_dir: Path
+    data_dir: Path | None = None
     network: Path | None = None
     network_extent: Path | None = None
-    travel_model: str = "network"
+    travel_model: str = "auto"
     bands_min: tuple[float, ...] = DEFAULT_BANDS_MIN
     buffer_m: float = DEFAULT_BUFFER_M
     cell_size_m: float = DEFAULT_CELL_SIZE_M
@@ -77,7 +79,9 @@ class Settings:
 
     def validate(self) -> None:
         if self.travel_model not in MODELS:
-            raise InputError(f"--travel-model {self.travel_model!r}: choose network or crowfly")
+            raise InputError(
+                f"--travel-model {self.travel_model!r}: choose auto, network or crowfly"
+            )
         for name, value in (
             ("--buffer", self.buffer_m),
             ("--cell-size", self.cell_size_m),
@@ -98,7 +102,8 @@ class Settings:
 
     def as_dict(self) -> dict:
         return {
-            "data_dir": str(self.data_dir),
+            "data_dir": str(self.data_dir) if self.data_dir else None,
+            "data_search_path": [str(d) for d in data_search_path(self.data_dir)],
             "network": str(self.network) if self.network else None,
             "network_extent": str(self.network_extent) if self.network_extent else None,
             "travel_model": self.travel_model,
@@ -117,14 +122,38 @@ class Settings:
         }
 
 
-def find_network(data_dir: Path) -> Path:
-    """The network file to use by default: the fetched GraphML, else the OSM extract."""
-    for rel in load_defs("sources.json")["networks"]["default_search"]:
-        if (data_dir / rel).exists():
-            return data_dir / rel
+def find_network(data_dir: Path | None) -> Path:
+    """The network file to use by default: a fetched GraphML anywhere on the data search
+    path (:func:`heartgeo.config.data_search_path`), else the OSM extract."""
+    dirs = data_search_path(data_dir)
+    for rel in manifest()["networks"]["default_search"]:
+        for d in dirs:
+            if (d / rel).exists():
+                return d / rel
     raise InputError(
-        f"no road network in {data_dir}/roads: run heartgeo fetch, or pass --network FILE (.osm or .graphml)"
+        f"no road network in {', '.join(str(d / 'roads') for d in dirs)}: run heartgeo fetch, "
+        "or pass --network FILE (.osm or .graphml)"
     )
+
+
+def network_title(path: Path) -> str:
+    """A reader's name for a network file: its manifest title if bundled, else its name."""
+    for rel, entry in manifest()["files"].items():
+        if Path(rel).name == path.name and entry.get("title"):
+            return entry["title"]
+    return f"the roads of {path.name}"
+
+
+def choose_travel_model(requested: str, network_share: float) -> tuple[str, str]:
+    """The travel model of a run and why: ``auto`` picks the network model where the loaded
+    road network covers at least :data:`MIN_NETWORK_SHARE` of the study area, else the
+    crow-fly screening model for the whole area."""
+    if requested != "auto":
+        return requested, f"travel model {requested!r} was asked for"
+    covers = f"auto: the loaded road network covers {100 * network_share:.1f} % of the study area"
+    if network_share >= MIN_NETWORK_SHARE:
+        return "network", f"{covers}, at least {100 * MIN_NETWORK_SHARE:g} %"
+    return "crowfly", f"{covers}, less than {100 * MIN_NETWORK_SHARE:g} %"
 
 
 @dataclass
@@ -167,20 +196,9 @@ class Study:
         return shapely.intersection(area, self.net.extent)
 
 
-def prepare(settings: Settings, progress: Progress = QUIET) -> Study:
-    """Load boundaries, pilot area, network, travel model and demand cells."""
-    settings.validate()
-    bounds = load_boundaries(settings.data_dir, progress)
-    pilot = pilot_area(
-        bounds.beats,
-        bounds.city,
-        beat_list=settings.pilot_beats,
-        polygon_file=settings.pilot_area,
-        progress=progress,
-    )
-    net_path = Path(settings.network or find_network(settings.data_dir))
+def _load_network(settings: Settings, net_path: Path, progress: Progress):
+    """The prepared road network (from the cache when its inputs are unchanged) and its key."""
     cache = Cache(enabled=settings.use_cache)
-    sums = {name: sha256(path) for name, path in bounds.sources.items()}
     net_key = make_key(
         "network",
         network=sha256(net_path) if net_path.exists() else str(net_path),
@@ -199,10 +217,80 @@ def prepare(settings: Settings, progress: Progress = QUIET) -> Study:
     else:
         progress.info(f"Road network {net_path.name}: prepared arrays from the cache")
     net.source = str(net_path)
+    return net, net_key
+
+
+def model_line(name: str, because: str) -> str:
+    """The progress line that announces the travel model of a run (printed first)."""
+    if name == "crowfly":
+        return (
+            f"Travel model: crow-fly SCREENING estimate for the whole study area ({because}); "
+            "run `heartgeo fetch` for drive-time polygons"
+        )
+    return f"Travel model: network drive times ({because})"
+
+
+def prepare(
+    settings: Settings, progress: Progress = QUIET, areas: tuple[str, ...] = AREAS
+) -> Study:
+    """Load boundaries, pilot area, network, travel model and demand cells.
+
+    Parameters
+    ----------
+    settings
+        The run's parameters.
+    progress
+        Progress reporter; its first line names the travel model chosen.
+    areas
+        The study areas the run will measure (``pilot``, ``citywide``): with
+        ``travel_model="auto"`` the model is chosen on their union, once for all of them.
+    """
+    settings.validate()
+    progress.hold()  # the first line names the model, known once the network's extent is
+    choice: tuple[str, str] | None = None
+    try:
+        bounds = load_boundaries(settings.data_dir, progress)
+        pilot = pilot_area(
+            bounds.beats,
+            bounds.city,
+            beat_list=settings.pilot_beats,
+            polygon_file=settings.pilot_area,
+            progress=progress,
+        )
+        by_name = {"pilot": pilot.geometry, "citywide": bounds.city}
+        unknown_areas = sorted(set(areas) - set(by_name))
+        if unknown_areas:
+            raise InputError(f"area {unknown_areas[0]!r}: choose pilot or citywide")
+        study_area = shapely.union_all([by_name[a] for a in areas])
+
+        def network_share(extent: shapely.Geometry) -> float:
+            return float(shapely.area(shapely.intersection(study_area, extent)) / study_area.area)
+
+        net_path = Path(settings.network or find_network(settings.data_dir))
+        early = None
+        if settings.network_extent is None and settings.travel_model == "auto":
+            early = recorded_extent(net_path)
+        if settings.travel_model != "auto" or early is not None:
+            choice = choose_travel_model(
+                settings.travel_model, network_share(early[0]) if early else 1.0
+            )
+            progress.release(model_line(*choice))
+        net, net_key = _load_network(settings, net_path, progress)
+        if choice is None:
+            choice = choose_travel_model(settings.travel_model, network_share(net.extent))
+            progress.release(model_line(*choice))
+    finally:
+        progress.release()
+    model_name, because = choice
+    sums = {name: sha256(path) for name, path in bounds.sources.items()}
     city_share = shapely.area(shapely.intersection(bounds.city, net.extent)) / bounds.city.area
     progress.info(
         f"  network extent ({net.extent_method}) covers {city_share:.1%} of the city limit; "
-        "the rest is reported as unknown"
+        + (
+            "the rest is reported as unknown"
+            if model_name == "network"
+            else "the crow-fly model is calibrated on it"
+        )
     )
     inputs = dict(bounds.sources)
     inputs["network"] = Path(net_path)
@@ -210,7 +298,8 @@ def prepare(settings: Settings, progress: Progress = QUIET) -> Study:
         inputs["network_extent"] = Path(settings.network_extent)
     if settings.pilot_area:
         inputs["pilot_area"] = Path(settings.pilot_area)
-    if settings.travel_model == "network":
+    cache = Cache(enabled=settings.use_cache)
+    if model_name == "network":
         model: NetworkModel | CrowflyModel = NetworkModel(
             net, access_speed_kmh=settings.access_speed_kmh, max_access_m=settings.max_access_m
         )
@@ -230,6 +319,7 @@ def prepare(settings: Settings, progress: Progress = QUIET) -> Study:
             speed_kmh=settings.crowfly_speed_kmh or fitted.speed_kmh,
             calibration={
                 **(fitted.calibration or {}),
+                "network_title": network_title(net_path),
                 "fitted_circuity": fitted.circuity,
                 "fitted_speed_kmh": fitted.speed_kmh,
                 "overridden": bool(settings.circuity or settings.crowfly_speed_kmh),
@@ -240,6 +330,8 @@ def prepare(settings: Settings, progress: Progress = QUIET) -> Study:
             f"(fitted on {fitted.calibration['pairs']} node pairs: circuity {fitted.circuity:.3f}, "
             f"speed {fitted.speed_kmh:.1f} km/h)"
         )
+    model.chosen_because = because
+    model.requested = settings.travel_model
     demand_key = make_key(
         "demand",
         network=net_key,
@@ -506,6 +598,28 @@ def scenario_summary(study: Study, result: ScenarioResult) -> dict:
     }
 
 
+def headline_band(bands_min: tuple[float, ...]) -> float:
+    """The band of the one-line headline: 10 minutes if it is a band, else the middle one."""
+    return 10.0 if 10.0 in bands_min else bands_min[len(bands_min) // 2]
+
+
+def headline(study: Study, results: list[ScenarioResult]) -> str:
+    """One line for every scenario with tables, e.g. ``pilot (crow-fly screening): population
+    within 10 min 37.2 %; citywide: 61.0 %``."""
+    band = headline_band(study.settings.bands_min)
+    parts = []
+    for result in (r for r in results if r.tables):
+        share = result.tables["area"].iloc[0][f"population_share_{band_label(band)}"]
+        value = "n/a" if share is None or share != share else f"{100 * share:.1f} %"
+        if not parts:
+            parts.append(
+                f"{result.name} ({study.model.short_label}): population within {band:g} min {value}"
+            )
+        else:
+            parts.append(f"{result.name}: {value}")
+    return "; ".join(parts)
+
+
 def units_frame(result: ScenarioResult) -> gpd.GeoDataFrame:
     cols = [c for c in ("id", "name", "snap_m") if c in result.units.columns]
     return gpd.GeoDataFrame(result.units[cols], geometry=result.units.geometry, crs=METRIC_CRS)
@@ -595,6 +709,7 @@ def summary(
     return {
         "heartgeo_version": __version__,
         "created": utc_now(),
+        "headline": headline(study, results),
         "travel_model": study.model.describe(),
         "parameters": study.settings.as_dict(),
         "pilot_area": {

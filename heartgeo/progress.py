@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 import time
 from collections.abc import Iterator
@@ -14,6 +15,26 @@ class Progress:
     def __init__(self, quiet: bool = False, stream=None):
         self.quiet = quiet
         self.stream = stream if stream is not None else sys.stderr
+        self._held = None
+
+    def hold(self) -> None:
+        """Keep the following lines back until :meth:`release` (to print a line that is
+        only known later, such as the travel model chosen, first)."""
+        if self._held is None:
+            self._held = self.stream
+            self.stream = io.StringIO()
+
+    def release(self, first: str | None = None) -> None:
+        """Print ``first``, then the lines held back since :meth:`hold`."""
+        if self._held is None:
+            if first:
+                self.info(first)
+            return
+        held, self.stream, self._held = self.stream.getvalue(), self._held, None
+        if first:
+            self.info(first)
+        if held and not self.quiet:
+            print(held, file=self.stream, end="", flush=True)
 
     def info(self, message: str) -> None:
         """Print a line (unless quiet)."""

@@ -62,10 +62,28 @@ class NetworkModel:
     access_speed_kmh: float = DEFAULT_ACCESS_SPEED_KMH
     max_access_m: float = DEFAULT_MAX_ACCESS_M
     name: str = "network"
+    #: the ``--travel-model`` asked for (``auto``, ``network``) and why this model runs
+    requested: str = "network"
+    chosen_because: str = "travel model 'network' was asked for"
+    screening: bool = False
+
+    @property
+    def short_label(self) -> str:
+        """The model's name in headlines and titles."""
+        return "network drive times"
+
+    @property
+    def label(self) -> str:
+        """One sentence for map legends and summaries."""
+        return "Free-flow drive time on OpenStreetMap roads."
 
     def describe(self) -> dict:
         return {
             "name": self.name,
+            "requested": self.requested,
+            "chosen_because": self.chosen_because,
+            "screening": self.screening,
+            "label": self.label,
             "description": "shortest free-flow drive time over the OpenStreetMap road network "
             "(scipy.sparse.csgraph Dijkstra); speeds from maxspeed, per-class defaults elsewhere",
             "access_speed_kmh": self.access_speed_kmh,
@@ -104,6 +122,25 @@ class CrowflyModel:
     speed_kmh: float
     calibration: dict | None = None
     name: str = "crowfly"
+    requested: str = "crowfly"
+    chosen_because: str = "travel model 'crowfly' was asked for"
+    screening: bool = True
+
+    @property
+    def short_label(self) -> str:
+        """The model's name in headlines and titles."""
+        return "crow-fly screening"
+
+    @property
+    def label(self) -> str:
+        """The screening label every reader sees (headline, map title and legend, summary)."""
+        cal = self.calibration or {}
+        where = cal.get("network_title") or cal.get("network") or "the loaded roads"
+        how = "given" if cal.get("overridden") else f"calibrated on {where}"
+        return (
+            f"screening estimate: straight-line distance \u00d7 circuity {self.circuity:.2f} "
+            f"at {self.speed_kmh:.1f} km/h, {how}; run `heartgeo fetch` for drive-time polygons"
+        )
 
     @property
     def seconds_per_metre(self) -> float:
@@ -116,6 +153,10 @@ class CrowflyModel:
     def describe(self) -> dict:
         return {
             "name": self.name,
+            "requested": self.requested,
+            "chosen_because": self.chosen_because,
+            "screening": self.screening,
+            "label": self.label,
             "description": "straight-line screening model: time = distance x circuity / speed",
             "circuity": round(self.circuity, 4),
             "speed_kmh": round(self.speed_kmh, 3),

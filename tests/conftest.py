@@ -1,4 +1,4 @@
-"""Shared fixtures: the real Durham data (never copied into the repository)."""
+"""Shared fixtures: the Durham data bundled with heartgeo (``data/``)."""
 
 from __future__ import annotations
 
@@ -8,29 +8,42 @@ from pathlib import Path
 
 import pytest
 
+from heartgeo.config import bundled_data_dir
+
 ROOT = Path(__file__).resolve().parents[1]
-# tests never read or fill the user's cache
+# tests never read or fill the user's cache or data directory, and never follow a data
+# directory set in the environment: they run on the bundled data
 os.environ["HEARTGEO_CACHE"] = tempfile.mkdtemp(prefix="heartgeo-test-cache-")
-CANDIDATES = [
-    os.environ.get("HEARTGEO_DATA"),
-    ROOT.parent / "shared" / "data" / "durham",
-    Path("/work/shared/data/durham"),
-]
+os.environ["HEARTGEO_USER_DATA"] = tempfile.mkdtemp(prefix="heartgeo-test-user-data-")
+os.environ.pop("HEARTGEO_DATA", None)
+
+DATA = bundled_data_dir()
+#: Map load measurements collected by the browser tests, printed at the end of the run.
+LOAD_REPORT: list[str] = []
 
 
-def _data_dir() -> Path:
-    for cand in CANDIDATES:
-        if cand and (Path(cand) / "boundaries" / "city_limits_2025.geojson").exists():
-            return Path(cand).resolve()
-    raise RuntimeError(
-        "Durham data not found: set HEARTGEO_DATA to the shared data directory "
-        "(for example ../shared/data/durham)"
+def pytest_addoption(parser):
+    parser.addoption(
+        "--skip-city-scale",
+        action="store_true",
+        help="skip the city-scale loopback fetch rehearsal (tests marked city_scale); "
+        "they run unless this option is given",
     )
 
 
-DATA = _data_dir()
-#: Map load measurements collected by the browser tests, printed at the end of the run.
-LOAD_REPORT: list[str] = []
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "city_scale: the city-scale loopback fetch rehearsal (minutes)"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--skip-city-scale"):
+        return
+    skip = pytest.mark.skip(reason="--skip-city-scale was given")
+    for item in items:
+        if "city_scale" in item.keywords:
+            item.add_marker(skip)
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -77,7 +90,7 @@ def boundaries():
 def study():
     from heartgeo.pipeline import Settings, prepare
 
-    return prepare(Settings(data_dir=DATA, cell_size_m=400.0))
+    return prepare(Settings(data_dir=DATA, travel_model="network", cell_size_m=400.0))
 
 
 @pytest.fixture()

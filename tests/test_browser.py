@@ -81,7 +81,7 @@ def test_map_renders_offline(report_maps, name):
         'id="heartgeo-legend"' in page.dom
         and "display:none" not in page.dom.split('id="heartgeo-legend"')[1][:300]
     )
-    assert "crowfly model" in page.dom and "OpenStreetMap contributors" in page.dom
+    assert "SCREENING estimate" in page.dom and "OpenStreetMap contributors" in page.dom
     assert_not_blank(page.png)
     size_mb = html_path.stat().st_size / 1e6
     assert size_mb < 5.0

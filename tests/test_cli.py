@@ -1,6 +1,7 @@
 """End-to-end runs of the command line on the real Durham data."""
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -82,9 +83,13 @@ def test_report_map_has_layers_legend_and_attribution(report_run):
         "heartgeo-legend",
         "OpenStreetMap contributors",
         "US Census Bureau",
-        f"{model} model",
+        "network model" if model == "network" else "crow-fly model",
     ):
         assert text in html, text
+    if model == "crowfly":  # the screening label in the title and the legend
+        assert "SCREENING estimate of drive-time coverage" in html
+        assert "Screening estimate: straight-line distance" in html
+        assert "calibrated on central Durham roads" in html
     assert "L.control.layers" in html
     # polygons only: a GeometryCollection with a tooltip breaks Leaflet
     assert '"type": "GeometryCollection"' not in html
@@ -185,3 +190,49 @@ def test_cache_pickles_geometry_arrays_exactly(central_net):
     assert shapely.equals_exact(back["net"].geometry, central_net.geometry, tolerance=0).all()
     assert back["net"].extent.equals_exact(central_net.extent, 0)
     assert back["mixed"][0] == mixed[0] and back["mixed"][1] is None
+
+
+def test_default_run_is_a_labelled_citywide_screening(tmp_path):
+    """No options at all: the bundled data, and (the central extract covering 1.7 % of the
+    city) the crow-fly screening model for both scenarios, said everywhere."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["report", "--cell-size", "500", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("Travel model: crow-fly SCREENING estimate for the whole study area")
+    assert "run `heartgeo fetch`" in lines[0]
+    head = next(line for line in lines if line.startswith("pilot (crow-fly screening)"))
+    assert re.fullmatch(
+        r"pilot \(crow-fly screening\): population within 10 min \d+\.\d %; citywide: \d+\.\d %",
+        head,
+    )
+    summary = json.loads((out / "summary.json").read_text())
+    model = summary["travel_model"]
+    assert model["name"] == "crowfly" and model["requested"] == "auto" and model["screening"]
+    assert "less than 95 %" in model["chosen_because"]
+    assert model["label"].startswith("screening estimate: straight-line distance \u00d7 circuity")
+    assert summary["headline"] == head
+    for name in ("pilot", "citywide"):
+        scenario = summary["scenarios"][name]
+        assert scenario["unknown"]["population"] == pytest.approx(0, abs=1e-6)
+        assert scenario["bands"][-1]["area_share"] > 0.5  # the bands span the area
+    for page in ("map_pilot.html", "map_citywide.html", "map_pilot_vs_citywide.html"):
+        html = (out / page).read_text()
+        assert "SCREENING estimate of drive-time coverage" in html, page
+        assert "Estimated drive time from the nearest unit (screening)" in html, page
+        assert "run `heartgeo fetch` for drive-time polygons" in html, page
+
+
+def test_auto_decides_on_the_areas_of_the_run(tmp_path, study):
+    """A network extent that covers the pilot area but not the city: a pilot-only run uses
+    the network model, a run of both scenarios the crow-fly model."""
+    import geopandas as gpd
+
+    from heartgeo.pipeline import Settings, prepare
+
+    extent = tmp_path / "extent.geojson"
+    gpd.GeoSeries([study.pilot.geometry.buffer(50)], crs="EPSG:32119").to_file(extent)
+    settings = Settings(network_extent=extent, cell_size_m=900.0)
+    assert prepare(settings, areas=("pilot",)).model.name == "network"
+    both = prepare(settings, areas=("pilot", "citywide"))
+    assert both.model.name == "crowfly" and both.model.requested == "auto"

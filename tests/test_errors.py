@@ -7,7 +7,7 @@ from heartgeo.cli import cli
 
 from .conftest import DATA
 
-BASE = ["--data-dir", str(DATA), "--cell-size", "600", "--quiet"]
+BASE = ["--data-dir", str(DATA), "--travel-model", "network", "--cell-size", "600", "--quiet"]
 
 
 def run(args, out):
@@ -156,10 +156,12 @@ def test_missing_columns_in_layer(tmp_path):
 
 
 def test_missing_data_dir(tmp_path, monkeypatch):
-    monkeypatch.delenv("HEARTGEO_DATA", raising=False)
     out = tmp_path / "out"
+    result = run(["coverage", "--quiet", "--data-dir", str(tmp_path / "nowhere")], out)
+    assert_clean_error(result, out, "nowhere", "--data-dir")
+    monkeypatch.setenv("HEARTGEO_DATA", str(tmp_path / "elsewhere"))
     result = run(["coverage", "--quiet"], out)
-    assert_clean_error(result, out, "HEARTGEO_DATA", "--data-dir")
+    assert_clean_error(result, out, "elsewhere", "HEARTGEO_DATA")
 
 
 def test_failed_write_keeps_previous_outputs(tmp_path, monkeypatch):

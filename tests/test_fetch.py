@@ -1,10 +1,7 @@
 """The download path, against a local server on 127.0.0.1 that answers like Overpass and
-ArcGIS REST with the shared Durham files -- never the internet."""
+ArcGIS REST (``tests/loopback.py``) -- never the internet."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from click.testing import CliRunner
@@ -12,91 +9,37 @@ from click.testing import CliRunner
 from heartgeo.cli import cli
 
 from .conftest import DATA, assert_drivable
-
-BEATS_PATH = "/arcgis/rest/services/PublicServices/Public_Safety/MapServer/8/query"
-
-
-class Handler(BaseHTTPRequestHandler):
-    requests: list = []
-
-    def log_message(self, *args):
-        pass
-
-    def _send(self, body: bytes, status=200, ctype="application/json"):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self):
-        url = urlparse(self.path)
-        query = parse_qs(url.query)
-        Handler.requests.append(("GET", url.path, query))
-        if url.path == BEATS_PATH:
-            # answer in pages of 50 like an ArcGIS server with a small maxRecordCount
-            data = json.loads((DATA / "boundaries" / "police_beats_2022.geojson").read_text())
-            offset = int(query.get("resultOffset", ["0"])[0])
-            page = data["features"][offset : offset + 50]
-            body = {"type": "FeatureCollection", "features": page}
-            if offset + 50 < len(data["features"]):
-                body["properties"] = {"exceededTransferLimit": True}
-            self._send(json.dumps(body).encode())
-        elif url.path == "/hub/city.geojson":
-            self._send((DATA / "boundaries" / "city_limits_2025.geojson").read_bytes())
-        elif url.path == "/hub/districts.geojson":
-            self._send((DATA / "boundaries" / "police_districts_2025.geojson").read_bytes())
-        elif url.path == "/api/status":
-            self._send(b"Rate limit: 0\n", ctype="text/plain")
-        else:
-            self._send(b'{"error": "not found"}', status=404)
-
-    def do_POST(self):
-        length = int(self.headers.get("Content-Length", 0))
-        body = self.rfile.read(length).decode()
-        Handler.requests.append(("POST", self.path, body))
-        if self.path == "/api/interpreter":
-            self._send((DATA / "roads" / "overpass_central_durham_2024-01-24.json").read_bytes())
-        else:
-            self._send(b'{"error": "not found"}', status=404)
+from .loopback import (
+    BEATS_PATH,
+    fetch_args,
+    overpass_from_osm_xml,
+    serve,
+    synthetic_city_overpass,
+)
 
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    """The central-Durham extract replayed as Overpass would answer (every highway type)."""
+    answer = overpass_from_osm_xml(DATA / "roads" / "osm_central_durham_2024-01-24.osm")
+    with serve(answer) as (base, requests):
+        yield base, requests
 
 
 def test_fetch_from_local_servers(server, tmp_path):
+    base, requests = server
     data = tmp_path / "data"
-    Handler.requests.clear()
+    requests.clear()
     result = CliRunner().invoke(
-        cli,
-        [
-            "fetch",
-            "--data-dir",
-            str(data),
-            "--overpass-url",
-            f"{server}/api",
-            "--source-url",
-            f"police_beats={server}{BEATS_PATH}",
-            "--source-url",
-            f"city_limits={server}/hub/city.geojson",
-            "--source-url",
-            f"police_districts={server}/hub/districts.geojson",
-            "--quiet",
-        ],
+        cli, ["fetch", "--data-dir", str(data), *fetch_args(base), "--quiet"]
     )
     assert result.exit_code == 0, result.output
     # ArcGIS paging followed to the end
-    beat_pages = [r for r in Handler.requests if r[1] == BEATS_PATH]
+    beat_pages = [r for r in requests if r[1] == BEATS_PATH]
     assert len(beat_pages) == 3
     assert all(r[2]["f"] == ["geojson"] for r in beat_pages)
     # the Overpass query asked for the drive network
-    posts = [r for r in Handler.requests if r[0] == "POST"]
+    posts = [r for r in requests if r[0] == "POST"]
     assert posts and "motor_vehicle" in posts[0][2]
     from heartgeo.boundaries import load_beats
     from heartgeo.network import load_network
@@ -111,6 +54,10 @@ def test_fetch_from_local_servers(server, tmp_path):
     assert 150 < net.n_nodes < 400
     assert net.extent_method.startswith("extent file")
     assert not [p for p in (data / "roads").iterdir() if p.name.startswith(".")]
+    # the layers with no download source come from the bundle: the directory is complete
+    assert (data / "census" / "tracts_acs_2020_2024.geojson").exists()
+    assert (data / "facilities" / "fire_stations_geocoded.geojson").exists()
+    assert not (data / "roads" / "osm_central_durham_2024-01-24.osm").exists()
 
 
 def test_fetch_reports_server_errors(server, tmp_path):
@@ -124,10 +71,59 @@ def test_fetch_reports_server_errors(server, tmp_path):
             "--layer",
             "police_beats",
             "--source-url",
-            f"police_beats={server}/nowhere/query",
+            f"police_beats={server[0]}/nowhere/query",
             "--quiet",
         ],
     )
     assert result.exit_code == 2
     assert "HTTP 404" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "d" / "boundaries" / "police_beats_2022.geojson").exists()
+
+
+@pytest.mark.city_scale
+def test_city_scale_fetch_then_report(tmp_path, monkeypatch):
+    """The whole online path at city scale, on the loopback: ``heartgeo fetch`` with no
+    data directory downloads a SYNTHETIC city-size street grid (about 20,000 nodes over
+    Durham) and the boundary layers into the per-user data directory; ``heartgeo report``
+    with no options then finds the network there and uses the network model, with no
+    unknown area. Nothing is written into the installed package."""
+    user = tmp_path / "user-data"
+    monkeypatch.setenv("HEARTGEO_USER_DATA", str(user))
+
+    def bundled_files():
+        return {
+            p.relative_to(DATA): p.stat().st_mtime_ns
+            for p in DATA.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        }
+
+    before = bundled_files()
+    with serve(synthetic_city_overpass()) as (base, requests):
+        fetched = CliRunner().invoke(cli, ["fetch", *fetch_args(base), "--quiet"])
+    assert fetched.exit_code == 0, fetched.output
+    graphml = user / "roads" / "durham_drive.graphml"
+    assert graphml.exists() and (user / "roads" / "durham_drive.extent.geojson").exists()
+    assert (user / "boundaries" / "police_beats_2022.geojson").exists()
+    assert bundled_files() == before
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["report", "--cell-size", "500", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("Travel model: network drive times (auto:"), first
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["travel_model"]["name"] == "network"
+    assert summary["travel_model"]["requested"] == "auto"
+    assert "at least 95 %" in summary["travel_model"]["chosen_because"]
+    assert summary["network"]["source"] == str(graphml)
+    assert summary["network"]["nodes"] > 10_000  # after simplification
+    assert summary["network"]["extent_share_of_city"] > 0.999
+    inputs = {i["name"]: i["path"] for i in summary["inputs"]}
+    assert inputs["police_beats"].startswith(str(user))  # fetched layers win over bundled
+    assert inputs["tracts"].startswith(str(DATA))  # not downloaded: the bundled layer
+    for name in ("pilot", "citywide"):
+        scenario = summary["scenarios"][name]
+        assert scenario["unknown"]["population"] == pytest.approx(0, abs=1e-6)
+        assert scenario["unknown"]["area_km2"] == pytest.approx(0, abs=1e-3)
+        assert scenario["bands"][-1]["population_share"] > 0.05
+    assert bundled_files() == before

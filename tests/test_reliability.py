@@ -19,7 +19,7 @@ from heartgeo.routing import node_travel_times
 from .conftest import DATA
 
 PROPS = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-FAST = ["--data-dir", str(DATA), "--cell-size", "600", "--quiet"]
+FAST = ["--data-dir", str(DATA), "--travel-model", "network", "--cell-size", "600", "--quiet"]
 
 
 @PROPS
