@@ -44,12 +44,12 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from heartgeo.analysis.isochrones import band_polygons  # noqa: E402
+from heartgeo.analysis.routing import node_travel_times  # noqa: E402
 from heartgeo.config import LONLAT_CRS, METRIC_CRS  # noqa: E402
-from heartgeo.isochrones import band_polygons  # noqa: E402
+from heartgeo.io.outputs import geojson_text  # noqa: E402
 from heartgeo.network import RoadNetwork, load_network  # noqa: E402
-from heartgeo.outputs import geojson_text  # noqa: E402
-from heartgeo.routing import node_travel_times  # noqa: E402
-from heartgeo.synthetic import synthetic_grid  # noqa: E402
+from heartgeo.testing.synthetic import synthetic_grid  # noqa: E402
 
 BANDS_MIN = (5.0, 10.0, 15.0)
 

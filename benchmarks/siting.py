@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from run import data_dir  # noqa: E402
 
 from heartgeo.pipeline import Settings, prepare  # noqa: E402
-from heartgeo.siting import Instance, evaluate, solve  # noqa: E402
+from heartgeo.siting.models import Instance, evaluate, solve  # noqa: E402
 
 
 def instance(spacing_m: float, cell_m: float, minutes: float):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from functools import cache
 from importlib import resources
@@ -162,7 +163,13 @@ def layer_path(data_dir: Path | None, layer: str) -> Path:
 
 
 def parse_bands(text: str | None) -> tuple[float, ...]:
-    """Parse ``"5,10,15"`` into sorted, positive minutes; errors name the bad value."""
+    """Parse ``"5,10,15"`` into sorted, positive minutes.
+
+    Raises
+    ------
+    InputError
+        Naming the bad value (parameter ``bands_min``).
+    """
     if text is None or str(text).strip() == "":
         return DEFAULT_BANDS_MIN
     values = []
@@ -171,15 +178,17 @@ def parse_bands(text: str | None) -> tuple[float, ...]:
             value = float(part)
         except ValueError:
             raise InputError(
-                f"--bands: {part.strip()!r} is not a number of minutes; give e.g. --bands 5,10,15"
+                f"bands_min: {part.strip()!r} is not a number of minutes; give e.g. 5,10,15",
+                param="bands_min",
             ) from None
-        if not value > 0 or value != value or value == float("inf"):
+        if not math.isfinite(value) or value <= 0:
             raise InputError(
-                f"--bands: {part.strip()} minutes is not a positive finite time; give e.g. 5,10,15"
+                f"bands_min: {part.strip()} minutes is not a positive finite time; give e.g. 5,10,15",
+                param="bands_min",
             )
         values.append(value)
     if values != sorted(values) or len(set(values)) != len(values):
         raise InputError(
-            f"--bands: {text} must be strictly increasing minutes, e.g. --bands 5,10,15"
+            f"bands_min {text}: give strictly increasing minutes, e.g. 5,10,15", param="bands_min"
         )
     return tuple(values)

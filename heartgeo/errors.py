@@ -2,15 +2,37 @@
 
 Every problem a user can fix (a missing file, a wrong column, a point outside the
 study area...) is raised as :class:`InputError`, whose message is one line naming the
-file, the row or field, and the fix. The CLI prints it and exits with code 2, without
-a traceback.
+file, the row or field, and the fix. Library messages name a parameter by its Python
+name (``buffer_m``); the command line shows the option instead (``--buffer``). The CLI
+prints the message and exits with code 2, without a traceback.
 """
 
 from __future__ import annotations
 
+import re
 
-class InputError(Exception):
-    """Bad input that the user can fix; the message is a single line."""
 
-    def __init__(self, message: str):
+class InputError(ValueError):
+    """Bad input that the user can fix; the message is a single line.
+
+    Parameters
+    ----------
+    message
+        What is wrong and how to fix it (whitespace is collapsed to one line).
+    param
+        The parameter(s) the message is about, by their Python names (for example
+        ``"buffer_m"``), so that a front end can name them its own way.
+    """
+
+    def __init__(self, message: str, param: str | tuple[str, ...] | None = None):
         super().__init__(" ".join(str(message).split()))
+        self.param = param
+
+    def renamed(self, names: dict[str, str]) -> str:
+        """The message with each parameter's name replaced by ``names[param]``."""
+        text = str(self)
+        params = (self.param,) if isinstance(self.param, str) else (self.param or ())
+        for name in params:
+            if name in names:
+                text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", names[name], text)
+        return text

@@ -3,13 +3,16 @@
 :func:`prepare` loads the boundaries, the pilot area, the road network, the travel
 model and the demand cells once. :func:`run_scenario` places the units of one scenario,
 computes travel times once (one multi-source search), and cuts every band, the demand
-cells' times, the coverage tables and the polygons from them. :func:`write_scenario`
-and :func:`write_summary` write the results with their manifest.
+cells' times, the coverage tables and the polygons from them. :func:`write_run` writes
+a run's tables, layers and maps with its manifest (:func:`summary`) as one set.
+
+This is the top library layer: it imports every layer below (io, network, analysis,
+viz); only :mod:`heartgeo.cli` sits above it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -19,21 +22,7 @@ import pandas as pd
 import shapely
 
 from heartgeo import __version__
-from heartgeo.boundaries import Boundaries, load_boundaries
-from heartgeo.cache import Cache, make_key
-from heartgeo.config import (
-    DEFAULT_ACCESS_SPEED_KMH,
-    DEFAULT_BANDS_MIN,
-    DEFAULT_BUFFER_M,
-    DEFAULT_CELL_SIZE_M,
-    DEFAULT_MAX_ACCESS_M,
-    DEFAULT_MAX_SNAP_M,
-    METRIC_CRS,
-    MIN_NETWORK_SHARE,
-    data_search_path,
-    manifest,
-)
-from heartgeo.coverage import (
+from heartgeo.analysis.coverage import (
     LayerCut,
     MeasureGrid,
     band_label,
@@ -41,85 +30,30 @@ from heartgeo.coverage import (
     layers_frame,
     zone_table,
 )
-from heartgeo.demand import Demand, allocate_population
+from heartgeo.analysis.demand import Demand, allocate_population
+from heartgeo.analysis.isochrones import crowfly_isochrones, network_isochrones
+from heartgeo.analysis.routing import CrowflyModel, NetworkModel, calibrate_crowfly
+from heartgeo.analysis.snapping import nearest_within, snap
+from heartgeo.config import (
+    METRIC_CRS,
+    MIN_NETWORK_SHARE,
+    data_search_path,
+    manifest,
+)
 from heartgeo.errors import InputError
-from heartgeo.isochrones import crowfly_isochrones, network_isochrones
-from heartgeo.network import RoadNetwork, load_network, recorded_extent
-from heartgeo.outputs import OutputSet, input_record, sha256, utc_now, versions
-from heartgeo.pilot import PilotArea, pilot_area
+from heartgeo.io.boundaries import Boundaries, load_boundaries
+from heartgeo.io.cache import Cache, make_key
+from heartgeo.io.outputs import OutputSet, input_record, sha256, utc_now, versions
+from heartgeo.io.pilot import PilotArea, pilot_area
+from heartgeo.io.staging import check_in_area, default_staging, read_staging
+from heartgeo.network.arrays import RoadNetwork
+from heartgeo.network.loading import load_network, recorded_extent
+from heartgeo.parallel import thread_map
 from heartgeo.progress import QUIET, Progress
-from heartgeo.routing import CrowflyModel, NetworkModel, calibrate_crowfly
-from heartgeo.staging import check_in_area, default_staging, read_staging, snap
-from heartgeo.threads import thread_map
+from heartgeo.settings import Settings
 
+#: The study areas a run can measure.
 AREAS = ("pilot", "citywide")
-MODELS = ("auto", "network", "crowfly")
-
-
-@dataclass
-class Settings:
-    """Every parameter of a run (recorded in ``summary.json``)."""
-
-    data_dir: Path | None = None
-    network: Path | None = None
-    network_extent: Path | None = None
-    travel_model: str = "auto"
-    bands_min: tuple[float, ...] = DEFAULT_BANDS_MIN
-    buffer_m: float = DEFAULT_BUFFER_M
-    cell_size_m: float = DEFAULT_CELL_SIZE_M
-    max_snap_m: float = DEFAULT_MAX_SNAP_M
-    max_access_m: float = DEFAULT_MAX_ACCESS_M
-    access_speed_kmh: float = DEFAULT_ACCESS_SPEED_KMH
-    road_speeds_kmh: dict[str, float] = field(default_factory=dict)
-    pilot_beats: tuple[int, ...] | None = None
-    pilot_area: Path | None = None
-    circuity: float | None = None
-    crowfly_speed_kmh: float | None = None
-    use_cache: bool = True
-
-    def validate(self) -> None:
-        if self.travel_model not in MODELS:
-            raise InputError(
-                f"--travel-model {self.travel_model!r}: choose auto, network or crowfly"
-            )
-        for name, value in (
-            ("--buffer", self.buffer_m),
-            ("--cell-size", self.cell_size_m),
-            ("--max-snap", self.max_snap_m),
-            ("--max-access", self.max_access_m),
-            ("--access-speed", self.access_speed_kmh),
-        ):
-            if not np.isfinite(value) or value <= 0:
-                raise InputError(f"{name} {value}: give a positive number")
-        if self.circuity is not None and not self.circuity >= 1.0:
-            raise InputError(
-                f"--circuity {self.circuity}: give a factor >= 1 (network / straight distance)"
-            )
-        if self.crowfly_speed_kmh is not None and not self.crowfly_speed_kmh > 0:
-            raise InputError(
-                f"--crowfly-speed {self.crowfly_speed_kmh}: give a positive speed in km/h"
-            )
-
-    def as_dict(self) -> dict:
-        return {
-            "data_dir": str(self.data_dir) if self.data_dir else None,
-            "data_search_path": [str(d) for d in data_search_path(self.data_dir)],
-            "network": str(self.network) if self.network else None,
-            "network_extent": str(self.network_extent) if self.network_extent else None,
-            "travel_model": self.travel_model,
-            "bands_minutes": list(self.bands_min),
-            "isochrone_buffer_m": self.buffer_m,
-            "cell_size_m": self.cell_size_m,
-            "max_snap_m": self.max_snap_m,
-            "max_access_m": self.max_access_m,
-            "access_speed_kmh": self.access_speed_kmh,
-            "road_speed_overrides_kmh": dict(self.road_speeds_kmh),
-            "pilot_beats": list(self.pilot_beats) if self.pilot_beats else None,
-            "pilot_area": str(self.pilot_area) if self.pilot_area else None,
-            "circuity": self.circuity,
-            "crowfly_speed_kmh": self.crowfly_speed_kmh,
-            "use_cache": self.use_cache,
-        }
 
 
 def find_network(data_dir: Path | None) -> Path:
@@ -174,7 +108,7 @@ class Study:
             return self.pilot.geometry
         if name == "citywide":
             return self.boundaries.city
-        raise InputError(f"--area {name!r}: choose pilot or citywide")
+        raise InputError(f"area {name!r}: choose pilot or citywide", param="area")
 
     @cached_property
     def polygon_memo(self) -> dict:
@@ -260,7 +194,7 @@ def prepare(
         by_name = {"pilot": pilot.geometry, "citywide": bounds.city}
         unknown_areas = sorted(set(areas) - set(by_name))
         if unknown_areas:
-            raise InputError(f"area {unknown_areas[0]!r}: choose pilot or citywide")
+            raise InputError(f"area {unknown_areas[0]!r}: choose pilot or citywide", param="area")
         study_area = shapely.union_all([by_name[a] for a in areas])
 
         def network_share(extent: shapely.Geometry) -> float:
@@ -403,8 +337,9 @@ def scenario_units(
         )
     units = units[inside]
     if isinstance(study.model, NetworkModel):
-        node, dist = study.net.nearest_nodes(np.c_[units.geometry.x, units.geometry.y])
-        ok = dist <= settings.max_snap_m
+        _, dist, ok = nearest_within(
+            study.net, np.c_[units.geometry.x, units.geometry.y], settings.max_snap_m
+        )
         for (_, row), d in zip(units[~ok].iterrows(), dist[~ok], strict=True):
             excluded.append(
                 {
@@ -475,7 +410,12 @@ def run_scenario(
         if isinstance(study.model, NetworkModel):
             node_times = study.model.node_times(units["node"].to_numpy())
             bands, per_unit = network_isochrones(
-                study.net, units, bands_min, settings.buffer_m, memo=study.polygon_memo
+                study.net,
+                units,
+                bands_min,
+                settings.buffer_m,
+                memo=study.polygon_memo,
+                workers=settings.workers,
             )
             cell_seconds = study.model.point_times(node_times, cxy)
         else:
@@ -504,18 +444,17 @@ def run_scenario(
         # the cells tile the city and every zone is cut by its own outline, so layers
         # need no clipping to the area: bands already lie inside the known extent
         known_cut = study.known_cut
-        grid.build_indexes()
         zones = zones_for(study, area_name, area)
         only = grid.cells_touching(zones[0][2])  # the area's cells (None: all)
         band_cuts: dict[float, LayerCut] = dict(
             zip(
                 bands["minutes"],
-                thread_map(lambda band: grid.layer(band, only), bands.geometry),
+                thread_map(lambda band: grid.layer(band, only), bands.geometry, settings.workers),
                 strict=True,
             )
         )
         cell_minutes = cell_seconds / 60.0
-        table = zone_table(grid, zones, known_cut, band_cuts, cell_minutes)
+        table = zone_table(grid, zones, known_cut, band_cuts, cell_minutes, settings.workers)
         gap, unknown = gap_and_unknown(area, known, bands.geometry.iloc[-1])
     tables = {
         "area": table[table["zone_type"] == "area"].reset_index(drop=True),
@@ -620,6 +559,27 @@ def headline(study: Study, results: list[ScenarioResult]) -> str:
     return "; ".join(parts)
 
 
+def scenario_line(study: Study, result: ScenarioResult) -> str:
+    """One line of a scenario's coverage: every band, the gap, the unknown part and why."""
+    row = result.tables["area"].iloc[0]
+    parts = []
+    for m in study.settings.bands_min:
+        share = row[f"population_share_{band_label(m)}"]
+        parts.append(f"{m:g} min {100 * share:.1f} %" if share is not None else f"{m:g} min n/a")
+    extent = 100 * study.net.extent.intersection(result.area).area / result.area.area
+    if study.model.name == "network":
+        tail = f"the road network covers {extent:.1f} % of the area"
+    else:
+        tail = f"the crow-fly model covers the whole area (road network extent {extent:.1f} %)"
+    return (
+        f"{result.name} ({study.model.short_label}): population within "
+        + ", ".join(parts)
+        + f"; gap {100 * (row['gap_population_share'] or 0):.1f} %; unknown (no road data) "
+        f"{100 * (1 - (row['known_population_share'] or 0)):.1f} % of {row['population']:,.0f} "
+        f"people; {tail}"
+    )
+
+
 def units_frame(result: ScenarioResult) -> gpd.GeoDataFrame:
     cols = [c for c in ("id", "name", "snap_m") if c in result.units.columns]
     return gpd.GeoDataFrame(result.units[cols], geometry=result.units.geometry, crs=METRIC_CRS)
@@ -679,6 +639,105 @@ def write_scenario(
                 frame,
                 f"{n}: coverage per {key if key != 'area' else 'study area'}",
             )
+
+
+def run_scenarios(
+    study: Study,
+    scenarios: list[tuple[str, str, Path | None]],
+    progress: Progress = QUIET,
+    *,
+    coverage: bool = True,
+) -> list[ScenarioResult]:
+    """Run each ``(name, area_name, staging_file)`` scenario on the prepared study."""
+    return [
+        run_scenario(study, name, area, staging, progress, coverage=coverage)
+        for name, area, staging in scenarios
+    ]
+
+
+def write_maps(
+    outs: OutputSet,
+    study: Study,
+    results: list[ScenarioResult],
+    *,
+    png: bool = False,
+    basemap: bool = False,
+    online: bool = False,
+) -> list[dict]:
+    """Write each scenario's map, the comparison when both scenarios ran, and PNGs if asked.
+
+    Returns
+    -------
+    list of dict
+        With ``png``: each map's size, load time and errors in headless Chromium.
+    """
+    from heartgeo.viz.maps import comparison_map, scenario_map, write_html
+
+    written = []
+    for result in results:
+        path = outs.path(f"map_{result.name}.html", f"{result.name}: interactive map")
+        write_html(scenario_map(study, result, basemap=basemap), path, offline=not online)
+        written.append(path)
+    by_name = {r.name: r for r in results}
+    if "pilot" in by_name and "citywide" in by_name:
+        path = outs.path(
+            "map_pilot_vs_citywide.html",
+            "pilot (left) and citywide (right) side by side, with the area newly covered",
+        )
+        dual = comparison_map(study, by_name["pilot"], by_name["citywide"], basemap=basemap)
+        write_html(dual, path, offline=not online)
+        written.append(path)
+    if not png:
+        return []
+    from heartgeo.viz.browser import load_page
+
+    checks = []
+    for path in written:
+        shot = outs.path(path.with_suffix(".png").name, f"snapshot of {path.name}")
+        page = load_page(path, png=shot)
+        if page.png is None:
+            raise RuntimeError(f"headless Chromium wrote no PNG for {path.name}")
+        checks.append(
+            {
+                "path": path.name,
+                "bytes": path.stat().st_size,
+                "ready_ms": page.ready_ms,
+                "errors": page.errors,
+                "png": str(outs.out_dir / shot.name),
+            }
+        )
+    return checks
+
+
+def write_run(
+    out_dir: Path,
+    study: Study,
+    results: list[ScenarioResult],
+    progress: Progress = QUIET,
+    *,
+    coverage: bool = True,
+    isochrones: bool = True,
+    maps: bool = True,
+    png: bool = False,
+    basemap: bool = False,
+    online: bool = False,
+) -> list[dict]:
+    """Write a run's tables, layers, maps and ``summary.json`` into ``out_dir`` as one set
+    (see :class:`heartgeo.io.outputs.OutputSet`); return the map checks (with ``png``)."""
+    with progress.step(f"Writing outputs to {out_dir}"), OutputSet(out_dir) as outs:
+        for result in results:
+            write_scenario(outs, study, result, tables=coverage, isochrones=isochrones)
+        checks = (
+            write_maps(outs, study, results, png=png, basemap=basemap, online=online)
+            if maps
+            else []
+        )
+        outs.json(
+            "summary.json",
+            summary(study, results, outs.records(), map_checks=checks),
+            "run manifest: inputs, parameters, versions, travel model, headline numbers",
+        )
+    return checks
 
 
 def network_summary(study: Study) -> dict:

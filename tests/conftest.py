@@ -81,7 +81,7 @@ def central_net():
 
 @pytest.fixture(scope="session")
 def boundaries():
-    from heartgeo.boundaries import load_boundaries
+    from heartgeo.io.boundaries import load_boundaries
 
     return load_boundaries(DATA)
 
@@ -108,7 +108,7 @@ def nx_graph(central_net):
 
 def assert_drivable(highways) -> None:
     """Only drivable road classes, and the common ones present."""
-    from heartgeo.network import EXCLUDED_HIGHWAYS
+    from heartgeo.io.osm import EXCLUDED_HIGHWAYS
 
     classes = set(highways)
     assert not classes & EXCLUDED_HIGHWAYS, classes & EXCLUDED_HIGHWAYS

@@ -68,7 +68,7 @@ def synthetic_city_overpass(n_nodes: int = 20_000, seed: int = 0) -> dict:
     35 mph; residential streets 25 mph), one way per link, plus a footway beside every
     40th link so that the drivable filter has something to drop. Not real roads.
     """
-    from heartgeo.synthetic import synthetic_grid
+    from heartgeo.testing.synthetic import synthetic_grid
 
     grid = synthetic_grid(n_nodes, seed=seed)
     lon, lat = Transformer.from_crs("EPSG:32119", "EPSG:4326", always_xy=True).transform(

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import shapely
 
-from heartgeo.isochrones import _reached, band_polygon, reached_fractions, reached_pieces
-from heartgeo.routing import node_travel_times
-from heartgeo.synthetic import network_from_lines, synthetic_grid
+from heartgeo.analysis.isochrones import _reached, band_polygon, reached_fractions, reached_pieces
+from heartgeo.analysis.routing import node_travel_times
+from heartgeo.testing.synthetic import network_from_lines, synthetic_grid
 
 
 def _direct(net, times, seconds, buffer_m):
@@ -108,7 +108,7 @@ def test_blocks_keep_holes_far_from_roads():
 
 
 def test_blocks_survive_the_cache(tmp_path):
-    from heartgeo.cache import Cache
+    from heartgeo.io.cache import Cache
 
     net = network_from_lines(_awkward_lines())
     cache = Cache(folder=tmp_path)

@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from heartgeo.browser import find_browser, load_page
 from heartgeo.cli import cli
+from heartgeo.viz.browser import find_browser, load_page
 
 from .conftest import DATA, LOAD_REPORT, SITE_ARGS
 

@@ -183,7 +183,7 @@ def test_cache_pickles_geometry_arrays_exactly(central_net):
     import numpy as np
     import shapely
 
-    from heartgeo.cache import dumps
+    from heartgeo.io.cache import dumps
 
     mixed = np.array([shapely.Point(1, 2), None], dtype=object)
     back = pickle.loads(dumps({"net": central_net, "mixed": mixed}))

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import shapely
 
-from heartgeo.demand import allocate_population, hex_grid
+from heartgeo.analysis.demand import allocate_population, hex_grid
 
 
 def test_hex_grid_tiles_area_exactly(boundaries):
@@ -59,8 +59,8 @@ def test_dasymetric_weights_follow_residential_roads(boundaries, central_net):
 def test_measure_equals_direct_intersection(study, central_net):
     """The cell-decomposed measure (with its whole / empty / partial shortcuts) gives
     the area and road length of layer x zone computed directly."""
-    from heartgeo.isochrones import band_polygon
-    from heartgeo.routing import node_travel_times
+    from heartgeo.analysis.isochrones import band_polygon
+    from heartgeo.analysis.routing import node_travel_times
 
     grid = study.grid
     layer_geom = band_polygon(study.net, node_travel_times(study.net, np.array([20])), 150, 100)

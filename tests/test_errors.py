@@ -166,7 +166,7 @@ def test_missing_data_dir(tmp_path, monkeypatch):
 
 def test_failed_write_keeps_previous_outputs(tmp_path, monkeypatch):
     """An error while writing leaves the earlier outputs as they were, and no temporary files."""
-    from heartgeo import outputs
+    from heartgeo.io import outputs
 
     out = tmp_path / "out"
     staging = write(tmp_path, "u.csv", "id,lon,lat\nA,-78.9153,36.0078\n")

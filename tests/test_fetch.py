@@ -41,7 +41,7 @@ def test_fetch_from_local_servers(server, tmp_path):
     # the Overpass query asked for the drive network
     posts = [r for r in requests if r[0] == "POST"]
     assert posts and "motor_vehicle" in posts[0][2]
-    from heartgeo.boundaries import load_beats
+    from heartgeo.io.boundaries import load_beats
     from heartgeo.network import load_network
 
     beats = load_beats(data / "boundaries" / "police_beats_2022.geojson")

@@ -4,8 +4,8 @@ import pytest
 import shapely
 from shapely.ops import substring
 
-from heartgeo.isochrones import band_polygon, line_prefixes
-from heartgeo.routing import node_travel_times
+from heartgeo.analysis.isochrones import band_polygon, line_prefixes
+from heartgeo.analysis.routing import node_travel_times
 
 
 def test_line_prefixes_match_shapely_substring():
@@ -77,7 +77,7 @@ def test_bands_nested_and_not_convex_hulls(central_net):
 def test_dissolved_bands_equal_the_polygon_of_nearest_unit_times(central_net):
     import geopandas as gpd
 
-    from heartgeo.isochrones import nested_bands, network_isochrones
+    from heartgeo.analysis.isochrones import nested_bands, network_isochrones
 
     nodes = np.array([10, 60, 150])
     units = gpd.GeoDataFrame({"id": ["a", "b", "c"], "node": nodes})
@@ -98,7 +98,7 @@ def test_dissolved_bands_equal_the_polygon_of_nearest_unit_times(central_net):
 def test_unit_polygons_are_reused_through_the_memo(central_net, monkeypatch):
     import geopandas as gpd
 
-    from heartgeo import isochrones
+    from heartgeo.analysis import isochrones
 
     memo: dict = {}
     one = gpd.GeoDataFrame({"id": ["a"], "node": [10]})
@@ -109,7 +109,7 @@ def test_unit_polygons_are_reused_through_the_memo(central_net, monkeypatch):
     monkeypatch.setattr(
         isochrones,
         "band_polygons",
-        lambda net, rows, seconds, b: built.append(len(rows)) or real(net, rows, seconds, b),
+        lambda net, rows, seconds, b, w: built.append(len(rows)) or real(net, rows, seconds, b, w),
     )
     two = gpd.GeoDataFrame({"id": ["x", "a"], "node": [60, 10]})
     _, per_unit = isochrones.network_isochrones(central_net, two, (1.0, 2.0), 50.0, memo=memo)

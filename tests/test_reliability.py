@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from heartgeo.analysis.coverage import zone_table
+from heartgeo.analysis.demand import allocate_population
+from heartgeo.analysis.isochrones import band_polygon
+from heartgeo.analysis.routing import node_travel_times
 from heartgeo.cli import cli
-from heartgeo.coverage import zone_table
-from heartgeo.demand import allocate_population
-from heartgeo.isochrones import band_polygon
-from heartgeo.routing import node_travel_times
 
 from .conftest import DATA
 
@@ -60,7 +60,7 @@ def test_adding_a_unit_never_lowers_coverage(study, data):
 def test_band_polygon_inside_any_larger_band(central_net, nodes, small, extra):
     import geopandas as gpd
 
-    from heartgeo.isochrones import network_isochrones
+    from heartgeo.analysis.isochrones import network_isochrones
 
     # one polygon by itself: nested up to the buffer's approximation -- arcs drawn as
     # chords (16 a circle) and GEOS simplifying the buffered line by 1 % of the distance
@@ -169,6 +169,6 @@ def test_check_reports_changed_inputs(tmp_path):
 
 
 def test_fuzzing_the_readers_finds_no_traceback():
-    from heartgeo.fuzz import run
+    from heartgeo.testing.fuzz import run
 
     assert run(seconds=8) > 100

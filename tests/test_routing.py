@@ -2,7 +2,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from heartgeo.routing import calibrate_crowfly, node_travel_times
+from heartgeo.analysis.routing import calibrate_crowfly, node_travel_times
 
 from .conftest import assert_drivable
 
@@ -46,7 +46,7 @@ def test_crowfly_calibration_is_plausible(central_net):
 
 def test_parse_speeds():
     from heartgeo.errors import InputError
-    from heartgeo.network import parse_speeds
+    from heartgeo.io.osm import parse_speeds
 
     assert parse_speeds(["residential=25mph", "primary=60"]) == {
         "residential": pytest.approx(40.2336),
@@ -60,7 +60,8 @@ def test_network_matches_osmnx_reference_processing(central_net):
     """The array-based preparation keeps what OSMnx's own steps keep."""
     import osmnx as ox
 
-    from heartgeo.network import is_drivable, read_graph
+    from heartgeo.io.osm import is_drivable
+    from heartgeo.network.loading import read_graph
 
     from .conftest import CENTRAL_OSM
 
@@ -81,7 +82,7 @@ def test_network_matches_osmnx_reference_processing(central_net):
 def test_strokes_cover_every_road_once_and_turn_gently(central_net):
     import shapely
 
-    from heartgeo.network import STROKE_MAX_TURN_DEG
+    from heartgeo.network.strokes import STROKE_MAX_TURN_DEG
 
     net, strokes = central_net, central_net.strokes
     roads = np.flatnonzero(net.road_mask & (net.u != net.v))

@@ -4,7 +4,8 @@ from click.testing import CliRunner
 
 from heartgeo.cli import cli
 from heartgeo.errors import InputError
-from heartgeo.siting import Instance, brute_force, busy_probability, evaluate, heuristic, solve
+from heartgeo.siting.models import Instance, busy_probability, evaluate, heuristic, solve
+from heartgeo.testing.brute_force import brute_force
 
 from .conftest import SITE_ARGS
 

@@ -29,7 +29,6 @@ Models (``a[c, d] = 1`` when ``t[c, d] <= T``):
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,14 +48,21 @@ def busy_probability(
     """Probability that a unit is busy: given, or ``calls/h x minutes/call / 60 / units``."""
     if q is None:
         if calls_per_hour is None or minutes_per_call is None:
-            raise InputError("mexclp needs --busy Q, or --calls-per-hour and --minutes-per-call")
+            raise InputError(
+                "mexclp needs busy_q, or calls_per_hour and minutes_per_call",
+                param=("busy_q", "calls_per_hour", "minutes_per_call"),
+            )
         if calls_per_hour < 0 or minutes_per_call <= 0:
-            raise InputError("--calls-per-hour must be >= 0 and --minutes-per-call > 0")
+            raise InputError(
+                "calls_per_hour must be >= 0 and minutes_per_call > 0",
+                param=("calls_per_hour", "minutes_per_call"),
+            )
         q = calls_per_hour * minutes_per_call / 60.0 / units
     if not 0 <= q < 1:
         raise InputError(
             f"busy probability q = {q:.3f} is outside [0, 1): with that workload the units are "
-            "never free; give more units or check --busy / --calls-per-hour / --minutes-per-call"
+            "never free; give more units or check busy_q / calls_per_hour / minutes_per_call",
+            param=("busy_q", "calls_per_hour", "minutes_per_call"),
         )
     return float(q)
 
@@ -99,10 +105,10 @@ class Solution:
     method: str
     optimal: bool
     marginal: np.ndarray
-    details: dict = field(default_factory=dict)
 
     @property
     def gap(self) -> float | None:
+        """Relative optimality gap between the value and the bound, if a bound is known."""
         if self.bound is None or not np.isfinite(self.bound):
             return None
         return abs(self.bound - self.value) / max(abs(self.value), 1e-12)
@@ -137,7 +143,7 @@ def _maximise(objective: str) -> bool:
     return objective in ("mclp", "mexclp")
 
 
-def _better(objective, a, b) -> bool:
+def better(objective: str, a: float, b: float) -> bool:
     return a > b + 1e-9 if _maximise(objective) else a < b - 1e-9
 
 
@@ -162,14 +168,17 @@ def marginal_contributions(objective, inst, sites, seconds, q) -> np.ndarray:
 def _check(inst: Instance, k: int | None) -> None:
     if k is not None:
         if k < 1:
-            raise InputError(f"--units {k}: give at least 1")
+            raise InputError(f"units {k}: give at least 1", param="units")
         if k > inst.n_candidates:
             raise InputError(
-                f"--units {k} is more than the {inst.n_candidates} candidate sites: "
-                "give fewer units or more candidates"
+                f"units {k} is more than the {inst.n_candidates} candidate sites: "
+                "give fewer units or more candidates",
+                param="units",
             )
         if len(inst.fixed) > k:
-            raise InputError(f"{len(inst.fixed)} fixed sites do not fit in --units {k}")
+            raise InputError(
+                f"{len(inst.fixed)} fixed sites do not fit in units {k}", param="units"
+            )
 
 
 def _solve(c, integrality, bounds, constraints, time_limit):
@@ -310,7 +319,7 @@ def heuristic(
             for j, inn in enumerate(free):
                 trial = chosen[:i] + [inn] + chosen[i + 1 :]
                 value = evaluate(objective, inst, trial, seconds, q)
-                if _better(objective, value, current):
+                if better(objective, value, current):
                     chosen, current = trial, value
                     free[j] = out
                     out = inn
@@ -361,12 +370,14 @@ def solve(
         Force (True) or forbid (False) the MILP; default: decided by the instance size.
     """
     if objective not in OBJECTIVES:
-        raise InputError(f"--objective {objective!r}: choose one of {', '.join(OBJECTIVES)}")
+        raise InputError(
+            f"objective {objective!r}: choose one of {', '.join(OBJECTIVES)}", param="objective"
+        )
     if not seconds > 0:
-        raise InputError(f"--minutes {seconds / 60:g}: give a time > 0")
+        raise InputError(f"minutes {seconds / 60:g}: give a time > 0", param="minutes")
     if objective == "lscp":
         if not 0 < target <= 1:
-            raise InputError(f"--target {target}: give a share in (0, 1]")
+            raise InputError(f"target {target}: give a share in (0, 1]", param="target")
         _check(inst, None)
     else:
         _check(inst, units)
@@ -399,10 +410,6 @@ def solve(
         value = float(len(sites))
     else:
         value = evaluate(objective, inst, sites, seconds, q)
-    details = {
-        "covered": evaluate("mclp", inst, sites, seconds),
-        "population": float(inst.weights.sum()),
-    }
     return Solution(
         objective=objective,
         sites=np.asarray(sites, dtype=int),
@@ -413,7 +420,6 @@ def solve(
         marginal=marginal_contributions(
             objective if objective != "lscp" else "mclp", inst, sites, seconds, q
         ),
-        details=details,
     )
 
 
@@ -430,23 +436,3 @@ def _simple_bound(objective, inst, k, seconds, q):
     if objective == "pcenter":
         return float(inst.cost.min(axis=0)[w > 0].max())
     return None
-
-
-def brute_force(objective, inst, k, seconds=600.0, q=0.0, target=0.9):
-    """Best answer by enumerating every subset (for tests on small instances)."""
-    fixed = set(inst.fixed.tolist())
-    free = [c for c in range(inst.n_candidates) if c not in fixed]
-    if objective == "lscp":
-        total = inst.weights.sum()
-        for size in range(len(fixed), inst.n_candidates + 1):
-            for extra in itertools.combinations(free, size - len(fixed)):
-                sites = sorted(fixed | set(extra))
-                if sites and evaluate("mclp", inst, sites, seconds) >= target * total - 1e-6:
-                    return float(len(sites))
-        return np.inf
-    best = None
-    for extra in itertools.combinations(free, k - len(fixed)):
-        value = evaluate(objective, inst, sorted(fixed | set(extra)), seconds, q)
-        if best is None or _better(objective, value, best):
-            best = value
-    return best

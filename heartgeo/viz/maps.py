@@ -31,10 +31,10 @@ from branca.element import MacroElement
 from folium.plugins import DualMap
 from jinja2 import Template
 
+from heartgeo.analysis.coverage import band_label
 from heartgeo.config import LONLAT_CRS, METRIC_CRS
-from heartgeo.coverage import band_label
-from heartgeo.demand import polygonal
-from heartgeo.threads import thread_map
+from heartgeo.geometry import polygonal
+from heartgeo.parallel import thread_map
 
 #: Sequential blues (ColorBrewer YlGnBu, colour-blind safe): darkest = quickest.
 BAND_COLOURS = ["#253494", "#2c7fb8", "#41b6c4", "#a1dab4", "#ffffcc"]
@@ -406,6 +406,71 @@ def comparison_map(study, pilot, citywide, *, basemap: bool = False) -> DualMap:
         folium.Element(legend_html(legend_title(model), entries, _model_note(model)))
     )
     return dual
+
+
+def site_map(study, area_name: str, problem, chosen_rows: np.ndarray) -> folium.Map:
+    """Candidate, current and optimised staging sites over the study area.
+
+    Parameters
+    ----------
+    study
+        The prepared study.
+    area_name
+        ``citywide`` or ``pilot``.
+    problem
+        The :class:`heartgeo.siting.planning.PlanningProblem` (sites with their roles).
+    chosen_rows
+        Rows of ``problem.sites`` chosen by the optimisation.
+    """
+    area = study.area(area_name)
+    minx, miny, maxx, maxy = _lonlat([area]).total_bounds
+    fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=12)
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    folium.GeoJson(
+        _lonlat([area]).iloc[0].__geo_interface__,
+        name=f"{area_name} area",
+        style_function=lambda _f: {"color": "#000", "weight": 2, "fill": False},
+    ).add_to(fmap)
+    sites = problem.sites.to_crs(LONLAT_CRS)
+    chosen = set(chosen_rows.tolist())
+    styles = {"candidate": ("#bbbbbb", 4), "current": ("#ffffff", 7), "chosen": ("#7b3294", 8)}
+    for label, rows in (
+        ("candidate", [r for r in problem.rows("candidate") if r not in chosen]),
+        ("current", list(problem.rows("current"))),
+        ("chosen", sorted(chosen)),
+    ):
+        group = folium.FeatureGroup(
+            name={
+                "candidate": "Candidate sites",
+                "current": "Current staging",
+                "chosen": "Optimised staging",
+            }[label]
+        )
+        colour, radius = styles[label]
+        for r in rows:
+            p = sites.geometry.iloc[r]
+            folium.CircleMarker(
+                [p.y, p.x],
+                radius=radius,
+                color="#000",
+                weight=1.5,
+                fill=True,
+                fill_color=colour,
+                fill_opacity=1,
+                tooltip=html.escape(str(sites["name"].iloc[r])),
+            ).add_to(group)
+        group.add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    Attribution(ATTRIBUTION).add_to(fmap)
+    fmap.get_root().html.add_child(
+        folium.Element(
+            title_html(
+                "HEART staging: current (white) and optimised (purple)"
+                + (" - SCREENING estimate (crow-fly model)" if study.model.screening else "")
+            )
+        )
+    )
+    return fmap
 
 
 def _pct(value) -> str:

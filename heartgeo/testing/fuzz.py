@@ -1,6 +1,6 @@
 """Fuzz the staging-point and boundary readers for a bounded time.
 
-    python -m heartgeo.fuzz --seconds 60
+    python -m heartgeo.testing.fuzz --seconds 60
 
 Feeds generated files (random bytes, mangled CSV, mangled GeoJSON) to
 :func:`heartgeo.staging.read_staging` and :func:`heartgeo.boundaries.read_layer`. Each
@@ -20,9 +20,9 @@ import traceback
 import warnings
 from pathlib import Path
 
-from heartgeo.boundaries import read_layer
 from heartgeo.errors import InputError
-from heartgeo.staging import read_staging
+from heartgeo.io.boundaries import read_layer
+from heartgeo.io.staging import read_staging
 
 SUFFIXES = (".csv", ".geojson", ".json", ".gpkg", ".txt")
 

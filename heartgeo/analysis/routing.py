@@ -19,7 +19,7 @@ import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
 from heartgeo.config import DEFAULT_ACCESS_SPEED_KMH, DEFAULT_MAX_ACCESS_M
-from heartgeo.network import RoadNetwork
+from heartgeo.network.arrays import RoadNetwork
 
 
 def node_travel_times(
@@ -93,18 +93,29 @@ class NetworkModel:
     def node_times(self, sources: np.ndarray, limit_s: float = np.inf) -> np.ndarray:
         return node_travel_times(self.net, sources, limit_s=limit_s)
 
-    def point_times(self, node_times: np.ndarray, xy: np.ndarray) -> np.ndarray:
-        """Seconds to points ``xy`` given the node times of a scenario.
-
-        Points outside the network extent get ``nan``: their travel time is unknown.
-        """
+    def known(self, xy: np.ndarray) -> np.ndarray:
+        """Whether each point lies inside the network extent (its travel time is known)."""
         import shapely
 
+        return shapely.contains_xy(self.net.extent, xy[:, 0], xy[:, 1])
+
+    def point_times(self, node_times: np.ndarray, xy: np.ndarray) -> np.ndarray:
+        """Seconds to points ``xy`` given node times: of a scenario, shape (N,), or one row
+        per origin, shape (S, N), giving shape (P,) or (S, P).
+
+        A point is reached through its nearest node, then at ``access_speed_kmh``; points
+        farther than ``max_access_m`` from every node get ``inf``, points outside the
+        network extent ``nan``: their travel time is unknown.
+        """
         idx, dist = self.net.nearest_nodes(xy)
-        times = node_times[idx] + dist / (self.access_speed_kmh / 3.6)
+        times = node_times[..., idx] + dist / (self.access_speed_kmh / 3.6)
         times = np.where(dist > self.max_access_m, np.inf, times)
-        inside = shapely.contains_xy(self.net.extent, xy[:, 0], xy[:, 1])
-        return np.where(inside, times, np.nan)
+        return np.where(self.known(xy), times, np.nan)
+
+    def cost_matrix(self, nodes: np.ndarray, xy: np.ndarray) -> np.ndarray:
+        """Seconds from each origin node to each point, shape (S, P): one search per origin,
+        then :meth:`point_times`."""
+        return self.point_times(node_travel_times(self.net, nodes, per_source=True), xy)
 
 
 @dataclass

@@ -9,7 +9,6 @@ engine as the isochrones and reused for every K of the planner's curve.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,14 +16,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse.csgraph import dijkstra
 
-from heartgeo.boundaries import read_layer
+from heartgeo.analysis.routing import CrowflyModel, NetworkModel
+from heartgeo.analysis.snapping import nearest_within
 from heartgeo.config import LONLAT_CRS, METRIC_CRS, layer_path
 from heartgeo.errors import InputError
-from heartgeo.routing import CrowflyModel, NetworkModel
-from heartgeo.siting import Instance, evaluate
-from heartgeo.staging import default_staging, read_staging
+from heartgeo.io.staging import default_staging, read_fire_stations, read_staging
+from heartgeo.siting.models import Instance, evaluate
 
 
 @dataclass
@@ -50,19 +48,18 @@ def candidate_sites(study, area: shapely.Geometry, spec: str, spacing_m: float) 
     """Candidates: ``fire`` (fire-station layer), ``nodes`` (network nodes every
     ``spacing_m`` metres) or a staging-format file."""
     if spec == "fire":
-        path = layer_path(study.settings.data_dir, "fire_stations")
-        layer = read_layer(path, ["Station"], what="fire stations", geom_types=("Point",))
+        layer = read_fire_stations(layer_path(study.settings.data_dir, "fire_stations"))
         frame = gpd.GeoDataFrame(
-            {
-                "id": layer["Station"].str.lower().str.replace(" ", "_"),
-                "name": "Fire " + layer["Station"],
-            },
+            {"id": layer["id"], "name": "Fire " + layer["Station"]},
             geometry=layer.geometry.values,
             crs=METRIC_CRS,
         )
     elif spec == "nodes":
         if spacing_m <= 0:
-            raise InputError(f"--candidate-spacing {spacing_m}: give a positive distance in metres")
+            raise InputError(
+                f"candidate_spacing_m {spacing_m}: give a positive distance in metres",
+                param="candidate_spacing_m",
+            )
         xy = study.net.xy
         inside = shapely.contains_xy(area, xy[:, 0], xy[:, 1])
         idx = np.flatnonzero(inside)
@@ -82,7 +79,9 @@ def candidate_sites(study, area: shapely.Geometry, spec: str, spacing_m: float) 
     inside = shapely.contains_xy(area, frame.geometry.x, frame.geometry.y)
     frame = frame[inside].reset_index(drop=True)
     if len(frame) == 0:
-        raise InputError(f"--candidates {spec}: no candidate site lies inside the study area")
+        raise InputError(
+            f"candidates {spec}: no candidate site lies inside the study area", param="candidates"
+        )
     return frame
 
 
@@ -113,7 +112,6 @@ def build_problem(
     sites = gpd.GeoDataFrame(
         pd.concat(parts, ignore_index=True), geometry="geometry", crs=METRIC_CRS
     )
-    sites["row"] = np.arange(len(sites))
     sxy = np.c_[sites.geometry.x, sites.geometry.y]
     cells = study.demand.cells
     cxy = np.c_[cells.geometry.representative_point().x, cells.geometry.representative_point().y]
@@ -122,18 +120,15 @@ def build_problem(
     dropped: list[str] = []
     model = study.model
     if isinstance(model, NetworkModel):
-        node, dist = study.net.nearest_nodes(sxy)
-        far = dist > study.settings.max_snap_m
+        node, dist, ok = nearest_within(study.net, sxy, study.settings.max_snap_m)
+        far = ~ok
         for r in np.flatnonzero(far & (sites["role"].to_numpy() != "current")):
             dropped.append(f"{sites['id'].iloc[r]} ({dist[r]:.0f} m from the loaded network)")
         if (far & (sites["role"].to_numpy() == "fixed")).any():
             raise InputError("a fixed site lies off the loaded road network: " + "; ".join(dropped))
-        times = dijkstra(study.net.csr, directed=True, indices=node)  # (sites, nodes), once
-        cnode, cdist = study.net.nearest_nodes(cxy)
-        cost = times[:, cnode] + cdist / (model.access_speed_kmh / 3.6)
-        cost[:, cdist > model.max_access_m] = np.inf
+        cost = model.cost_matrix(node, cxy)  # (sites, cells), one search per site
         cost[far] = np.inf
-        known = shapely.contains_xy(study.net.extent, cxy[:, 0], cxy[:, 1])
+        known = model.known(cxy)
         unknown_pop = float(weights[~known].sum())
         weights = np.where(known, weights, 0.0)
         keep = ~far | (sites["role"].to_numpy() == "current")
@@ -181,66 +176,10 @@ def comparison_table(
     return pd.DataFrame(rows)
 
 
-def curve_svg(curve: pd.DataFrame, minutes: float, target: float) -> str:
-    """A small self-contained SVG line chart of coverage against the number of units."""
-    w, h, pad = 560, 300, 45
-    ks = curve["units"].to_numpy()
-    share = curve["covered_share"].to_numpy(dtype=float)
-    x = pad + (ks - ks.min()) / max(ks.max() - ks.min(), 1) * (w - 2 * pad)
-    y = h - pad - share * (h - 2 * pad)
-    points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y, strict=True))
-    ty = h - pad - target * (h - 2 * pad)
-    ticks = "".join(
-        f'<text x="{a:.1f}" y="{h - pad + 16}" font-size="11" text-anchor="middle">{k}</text>'
-        for a, k in zip(x, ks, strict=True)
-    )
-    yticks = "".join(
-        f'<text x="{pad - 6}" y="{h - pad - v * (h - 2 * pad) + 4:.1f}" font-size="11" '
-        f'text-anchor="end">{int(v * 100)} %</text>'
-        for v in (0, 0.25, 0.5, 0.75, 1.0)
-    )
-    dots = "".join(
-        f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3" fill="#253494"/>'
-        for a, b in zip(x, y, strict=True)
-    )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
-        f'aria-label="population within {minutes:g} minutes against number of units">'
-        f'<rect width="{w}" height="{h}" fill="white"/>'
-        f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#333"/>'
-        f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{h - pad}" stroke="#333"/>'
-        f'<line x1="{pad}" y1="{ty:.1f}" x2="{w - pad}" y2="{ty:.1f}" stroke="#d95f02" stroke-dasharray="5 4"/>'
-        f'<text x="{w - pad}" y="{ty - 5:.1f}" font-size="11" text-anchor="end" fill="#d95f02">'
-        f"target {target:.0%}</text>"
-        f'<polyline points="{points}" fill="none" stroke="#253494" stroke-width="2"/>{dots}{ticks}{yticks}'
-        f'<text x="{w / 2}" y="{h - 8}" font-size="12" text-anchor="middle">units (K)</text>'
-        f'<text x="12" y="{pad - 14}" font-size="12">population within {minutes:g} min</text></svg>'
-    )
-
-
-def site_report_html(
-    title: str, comparison: pd.DataFrame, curve: pd.DataFrame, svg: str, notes: list[str]
-) -> str:
-    """A self-contained HTML page: the comparison table, the planner's curve and notes."""
-    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title>"
-        "<style>body{font:14px sans-serif;margin:24px;max-width:980px}"
-        "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}"
-        "th{background:#eee}</style></head><body>"
-        f"<h1>{html.escape(title)}</h1>"
-        "<h2>Current against optimised staging</h2>"
-        f"{comparison.to_html(index=False, float_format=lambda v: f'{v:,.2f}')}"
-        "<h2>Planner's curve</h2>"
-        f"{svg}{curve.to_html(index=False, float_format=lambda v: f'{v:,.3f}')}"
-        f"<h2>Notes</h2><ul>{items}</ul></body></html>\n"
-    )
-
-
 def sites_frame(
     problem: PlanningProblem, rows: np.ndarray, marginal: np.ndarray
 ) -> gpd.GeoDataFrame:
+    """The chosen sites with their role, marginal contribution and lon/lat."""
     chosen = problem.sites.iloc[rows]
     ll = chosen.to_crs(LONLAT_CRS)
     return gpd.GeoDataFrame(

@@ -14,10 +14,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from heartgeo.boundaries import read_layer
-from heartgeo.config import LONLAT_CRS, METRIC_CRS, WARN_SNAP_M, layer_path, load_defs
+from heartgeo.config import LONLAT_CRS, METRIC_CRS, layer_path, load_defs
 from heartgeo.errors import InputError
-from heartgeo.network import RoadNetwork
+from heartgeo.io.layers import read_layer
 from heartgeo.progress import QUIET, Progress
 
 LON_NAMES = ("lon", "longitude", "lng", "long", "x")
@@ -155,58 +154,17 @@ def check_in_area(
     )
 
 
-def snap(
-    points: gpd.GeoDataFrame,
-    net: RoadNetwork,
-    max_snap_m: float,
-    source: str,
-    progress: Progress = QUIET,
-) -> gpd.GeoDataFrame:
-    """Snap points to the nearest network node; refuse points farther than ``max_snap_m``.
+def station_id(names: pd.Series) -> pd.Series:
+    """Site ids of fire stations: ``Station 2`` becomes ``station_2``."""
+    return names.str.lower().str.replace(" ", "_")
 
-    Adds ``node`` (node index) and ``snap_m`` (metres).
-    """
-    xy = np.c_[points.geometry.x.to_numpy(), points.geometry.y.to_numpy()]
-    node, dist = net.nearest_nodes(xy)
-    if len(net.orphan_xy):
-        from scipy.spatial import cKDTree
 
-        orphan_dist, _ = cKDTree(net.orphan_xy).query(xy)
-        cut_off = orphan_dist < np.minimum(dist, max_snap_m)
-        if cut_off.any():
-            row = int(np.flatnonzero(cut_off)[0])
-            offset = points.attrs.get("row_offset", 0)
-            raise InputError(
-                f"staging file {source}, row {row + offset} ({points['id'].iloc[row]}): the "
-                f"nearest road ({orphan_dist[row]:.0f} m away) is a part that cannot reach the rest "
-                "of the network, or cannot be reached from it (one-way or cut off at the data's "
-                "edge): move the point onto a connected road"
-            )
-    far = dist > max_snap_m
-    if far.any():
-        row = int(np.flatnonzero(far)[0])
-        offset = points.attrs.get("row_offset", 0)
-        where = (
-            "outside the loaded road network's extent"
-            if not shapely.contains_xy(net.extent, *xy[row])
-            else "on no road connected to the network"
-        )
-        raise InputError(
-            f"staging file {source}, row {row + offset} ({points['id'].iloc[row]}): nearest drivable "
-            f"road node is {dist[row]:.0f} m away (> --max-snap {max_snap_m:g} m; the point is {where}): "
-            "move the point onto a road, raise --max-snap, or load a network that covers it"
-        )
-    for row in np.flatnonzero(dist > WARN_SNAP_M):
-        outside = not shapely.contains_xy(net.extent, *xy[row])
-        progress.warn(
-            f"staging point {points['id'].iloc[row]} snapped {dist[row]:.0f} m to the nearest road node"
-            + (" (it lies outside the loaded network's extent)" if outside else "")
-        )
-    out = points.copy()
-    out["node"] = node
-    out["snap_m"] = np.round(dist, 1)
-    out.attrs.update(points.attrs)
-    return out
+def read_fire_stations(path: Path, progress: Progress = QUIET) -> gpd.GeoDataFrame:
+    """The fire-station layer (``Station`` column, points) with an ``id`` per station."""
+    layer = read_layer(
+        path, ["Station"], what="fire stations", geom_types=("Point",), progress=progress
+    )
+    return layer.assign(id=station_id(layer["Station"]))
 
 
 def default_staging(data_dir: Path, scenario: str, progress: Progress = QUIET) -> gpd.GeoDataFrame:
@@ -225,9 +183,7 @@ def default_staging(data_dir: Path, scenario: str, progress: Progress = QUIET) -
     stations = defs.get("fire_stations", {})
     if scenario in stations.get("scenarios", []):
         path = layer_path(data_dir, stations["layer"])
-        layer = read_layer(
-            path, ["Station"], what="fire stations", geom_types=("Point",), progress=progress
-        )
+        layer = read_fire_stations(path, progress)
         wanted = stations["stations"]
         found = layer[layer["Station"].isin(wanted)]
         missing = sorted(set(wanted) - set(found["Station"]))
@@ -237,7 +193,7 @@ def default_staging(data_dir: Path, scenario: str, progress: Progress = QUIET) -
             )
         extra = gpd.GeoDataFrame(
             {
-                "id": found["Station"].str.lower().str.replace(" ", "_").to_numpy(),
+                "id": found["id"].to_numpy(),
                 "name": (
                     "Fire " + found["Station"] + ", " + found["Address"].str.strip()
                 ).to_numpy()

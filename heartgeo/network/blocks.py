@@ -1,7 +1,7 @@
 """City blocks: the faces of the road network, to build isochrones from whole blocks.
 
 An isochrone polygon is the union of the reached road pieces, each buffered by
-``buffer_m`` (see :mod:`heartgeo.isochrones`). Computed directly, that union is an
+``buffer_m`` (see :mod:`heartgeo.analysis.isochrones`). Computed directly, that union is an
 overlay whose cost grows with everything reached. Most of a large band, though, is made
 of *whole blocks*: faces of the road network (regions enclosed by roads) all of whose
 roads are reached in full. Inside such a block the polygon is always the same --

@@ -12,9 +12,9 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
-from heartgeo.boundaries import read_layer
 from heartgeo.config import load_defs
 from heartgeo.errors import InputError
+from heartgeo.io.boundaries import read_layer
 from heartgeo.progress import QUIET, Progress
 
 
@@ -39,7 +39,13 @@ class PilotArea:
 
 
 def parse_beats(text: str) -> tuple[int, ...]:
-    """Parse ``"111,112"`` into beat numbers; errors name the bad value."""
+    """Parse ``"111,112"`` into beat numbers.
+
+    Raises
+    ------
+    InputError
+        Naming the bad value (parameter ``pilot_beats``).
+    """
     beats = []
     for part in text.split(","):
         part = part.strip()
@@ -49,10 +55,13 @@ def parse_beats(text: str) -> tuple[int, ...]:
             beats.append(int(part))
         except ValueError:
             raise InputError(
-                f"--pilot-beats: {part!r} is not a beat number; give e.g. --pilot-beats 111,112,511"
+                f"pilot_beats: {part!r} is not a beat number; give e.g. 111,112,511",
+                param="pilot_beats",
             ) from None
     if not beats:
-        raise InputError("--pilot-beats is empty; give e.g. --pilot-beats 111,112,511")
+        raise InputError(
+            "pilot_beats is empty; give beat numbers, e.g. 111,112,511", param="pilot_beats"
+        )
     return tuple(beats)
 
 
@@ -72,7 +81,9 @@ def pilot_area(
         A beat not in the beat layer, both options given, or a polygon file outside the city.
     """
     if beat_list is not None and polygon_file is not None:
-        raise InputError("give either --pilot-beats or --pilot-area, not both")
+        raise InputError(
+            "give either pilot_beats or pilot_area, not both", param=("pilot_beats", "pilot_area")
+        )
     if polygon_file is not None:
         layer = read_layer(polygon_file, what="pilot area", progress=progress)
         outline = shapely.union_all(layer.geometry.values)
@@ -89,8 +100,9 @@ def pilot_area(
     unknown = [b for b in chosen if b not in known]
     if unknown:
         raise InputError(
-            f"--pilot-beats: beat {', '.join(map(str, unknown))} is not in the beat layer "
-            f"(known beats: {', '.join(map(str, sorted(known)))})"
+            f"pilot_beats: beat {', '.join(map(str, unknown))} is not in the beat layer "
+            f"(known beats: {', '.join(map(str, sorted(known)))})",
+            param="pilot_beats",
         )
     outline = shapely.union_all(beats.loc[beats["beat"].isin(chosen), "geometry"].values)
     geom = shapely.intersection(outline, city)

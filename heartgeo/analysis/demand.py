@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from heartgeo.config import METRIC_CRS
+from heartgeo.geometry import clip_to_area
 
 
 def hex_grid(area: shapely.Geometry, size_m: float) -> gpd.GeoDataFrame:
@@ -57,85 +58,6 @@ def hex_grid(area: shapely.Geometry, size_m: float) -> gpd.GeoDataFrame:
         geometry=clipped[keep],
         crs=METRIC_CRS,
     )
-
-
-def clip_to_area(
-    polys: np.ndarray,
-    area: shapely.Geometry,
-    tile_m: float = 500.0,
-    tree: shapely.STRtree | None = None,
-) -> np.ndarray:
-    """Intersect many small polygons with one large, detailed ``area``, fast.
-
-    Polygons inside ``area`` are kept as they are. ``area`` is cut once into small
-    pieces (a quadtree, down to ``tile_m`` squares); the other polygons are intersected
-    with the few pieces they touch, so that each GEOS call handles a small geometry. ``tree`` (an STRtree of ``polys``) narrows
-    the candidates when ``area`` is small.
-    """
-    polys = np.asarray(polys, dtype=object)
-    out = np.full(len(polys), shapely.Polygon(), dtype=object)
-    if area is None or area.is_empty:
-        return out
-    shapely.prepare(area)
-    cand = tree.query(area) if tree is not None else np.arange(len(polys))
-    inside = shapely.contains_properly(area, polys[cand])
-    out[cand[inside]] = polys[cand[inside]]
-    cand = cand[~inside]
-    touching = cand[shapely.intersects(area, polys[cand])]
-    if len(touching) == 0:
-        return out
-    tiles = np.asarray(
-        quadtree_pieces(area, tuple(shapely.total_bounds(polys[touching])), tile_m), dtype=object
-    )
-    i, j = shapely.STRtree(tiles).query(polys[touching], predicate="intersects")
-    parts = shapely.intersection(polys[touching][i], tiles[j])
-    order = np.argsort(i, kind="stable")
-    i, parts = i[order], parts[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(i)) + 1]
-    ends = np.r_[starts[1:], len(i)]
-    single = ends - starts == 1
-    out[touching[i[starts[single]]]] = parts[starts[single]]
-    for s, e in zip(starts[~single], ends[~single], strict=True):
-        out[touching[i[s]]] = shapely.union_all(parts[s:e])
-    return polygonal(out)
-
-
-def quadtree_pieces(
-    geom: shapely.Geometry, bounds: tuple, min_size: float, max_vertices: int = 1024
-) -> list[shapely.Geometry]:
-    """Cut ``geom`` into pieces of at most ``max_vertices`` (or ``min_size`` squares).
-
-    Each level clips only the piece of its parent, so a detailed polygon is cut in
-    O(n log n) instead of once per tile.
-    """
-    minx, miny, maxx, maxy = bounds
-    piece = shapely.clip_by_rect(geom, minx, miny, maxx, maxy)
-    if piece.is_empty:
-        return []
-    size = max(maxx - minx, maxy - miny)
-    if shapely.get_num_coordinates(piece) <= max_vertices or size <= min_size:
-        return [piece]
-    midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
-    out = []
-    for box in (
-        (minx, miny, midx, midy),
-        (midx, miny, maxx, midy),
-        (minx, midy, midx, maxy),
-        (midx, midy, maxx, maxy),
-    ):
-        out.extend(quadtree_pieces(piece, box, min_size, max_vertices))
-    return out
-
-
-def polygonal(geoms: np.ndarray) -> np.ndarray:
-    """Drop the points and lines that intersections leave where polygons only touch."""
-    geoms = np.asarray(geoms, dtype=object)
-    mixed = np.flatnonzero(shapely.get_type_id(geoms) == 7)  # GeometryCollection
-    for k in mixed:
-        parts = shapely.get_parts(geoms[k])
-        parts = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
-        geoms[k] = shapely.union_all(parts) if len(parts) else shapely.Polygon()
-    return geoms
 
 
 def _pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

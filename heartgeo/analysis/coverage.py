@@ -16,16 +16,16 @@ For every zone:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from heartgeo.demand import Demand, clip_to_area, polygonal
-from heartgeo.threads import thread_map
+from heartgeo.analysis.demand import Demand
+from heartgeo.geometry import clip_to_area, polygonal
+from heartgeo.parallel import thread_map
 
 
 def band_label(minutes: float) -> str:
@@ -43,15 +43,24 @@ class MeasureGrid:
     road_pieces: np.ndarray
     road_cell: np.ndarray
 
-    @cached_property
-    def tree(self) -> shapely.STRtree:
-        return shapely.STRtree(self.cells)
+    #: spatial index of the cells and length of each road piece, built with the grid (and
+    #: again after unpickling), so that threads can share the grid as it is
+    tree: shapely.STRtree = field(init=False, repr=False)
+    road_len: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.tree = shapely.STRtree(self.cells)
+        self.road_len = shapely.length(self.road_pieces)
 
     def __getstate__(self):  # the STRtree is rebuilt after unpickling
         state = dict(self.__dict__)
         state.pop("tree", None)
         state.pop("road_len", None)
         return state
+
+    def __setstate__(self, state) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
 
     @classmethod
     def build(cls, demand: Demand, roads: np.ndarray) -> MeasureGrid:
@@ -77,14 +86,6 @@ class MeasureGrid:
             road_len=self.road_len,
             state=np.full(len(self.cells), WHOLE, dtype=np.int8),
         )
-
-    @cached_property
-    def road_len(self) -> np.ndarray:
-        return shapely.length(self.road_pieces)
-
-    def build_indexes(self) -> None:
-        """Build the lazy indexes now, before threads share the grid."""
-        self.tree, self.road_len  # noqa: B018
 
     def cells_touching(self, geom: shapely.Geometry | None) -> np.ndarray | None:
         """Indexes of the cells that touch ``geom`` (``None``: all cells)."""
@@ -233,6 +234,7 @@ def zone_table(
     known: LayerCut,
     bands: dict[float, LayerCut],
     cell_minutes: np.ndarray,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """One row per zone: totals, known/unknown, per band, gap and travel-time percentiles.
 
@@ -240,7 +242,6 @@ def zone_table(
     each cell (``nan`` unknown, ``inf`` unreachable).
     """
     minutes = sorted(bands)
-    grid.build_indexes()
 
     def zone_row(zone: tuple[str, str, shapely.Geometry]) -> dict:
         ztype, zname, geom = zone
@@ -295,7 +296,7 @@ def zone_table(
         row["unreached_population"] = float(weights[known_cell & np.isinf(cell_minutes)].sum())
         return row
 
-    rows = thread_map(zone_row, zones)
+    rows = thread_map(zone_row, zones, workers)
     return pd.DataFrame(rows)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from heartgeo.network import RoadNetwork
+from heartgeo.network.arrays import RoadNetwork
 
 #: Durham city limit bounds in EPSG:32119 (metres), where synthetic grids are placed.
 DURHAM_BOUNDS = (604500.0, 234500.0, 630500.0, 262500.0)

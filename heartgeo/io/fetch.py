@@ -20,10 +20,11 @@ import geopandas as gpd
 import requests
 import shapely
 
-from heartgeo.boundaries import load_city, read_layer
 from heartgeo.config import LONLAT_CRS, METRIC_CRS, manifest
 from heartgeo.errors import InputError
-from heartgeo.network import is_drivable
+from heartgeo.io.boundaries import load_city
+from heartgeo.io.layers import read_layer
+from heartgeo.io.osm import keep_drivable
 from heartgeo.progress import QUIET, Progress
 
 PAGE_SIZE = 1000
@@ -225,9 +226,7 @@ def fetch_network(
         for k, v in saved.items():
             setattr(ox.settings, k, v)
     # a server may answer with every highway type: keep the drivable ways only
-    drop = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not is_drivable(d)]
-    graph.remove_edges_from(drop)
-    graph.remove_nodes_from([n for n, deg in dict(graph.degree()).items() if deg == 0])
+    keep_drivable(graph)
     if graph.number_of_edges() == 0:
         raise InputError(
             f"the Overpass server at {overpass_url or nets['overpass_url']} returned no drivable roads"

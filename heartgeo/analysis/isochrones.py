@@ -8,7 +8,7 @@ The polygon is the union of those pieces (and the reached nodes) buffered by
 clipped to the network extent. Everything is vectorised with shapely 2.
 
 Speed: the union of buffers costs most. Blocks whose roads are all reached come
-precomputed (:mod:`heartgeo.blocks`), so only the frontier is buffered; fully reached
+precomputed (:mod:`heartgeo.network.blocks`), so only the frontier is buffered; fully reached
 roads are joined into long lines along the network's strokes
 (:class:`heartgeo.network.Strokes`), which gives the same area from several times fewer,
 longer buffers; polygons are built on every core; a scenario's dissolved bands come from
@@ -21,11 +21,11 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from heartgeo.blocks import QUAD_SEGS
 from heartgeo.config import METRIC_CRS
-from heartgeo.demand import polygonal
-from heartgeo.network import RoadNetwork
-from heartgeo.threads import thread_map
+from heartgeo.geometry import polygonal
+from heartgeo.network.arrays import RoadNetwork
+from heartgeo.network.blocks import QUAD_SEGS
+from heartgeo.parallel import thread_map
 
 
 def line_prefixes(lines: np.ndarray, fractions: np.ndarray) -> np.ndarray:
@@ -124,7 +124,7 @@ def band_polygon(
     """Polygon reached within ``seconds``: reached pieces buffered by ``buffer_m``, in the
     network extent.
 
-    Built from the network's blocks (:mod:`heartgeo.blocks`): blocks whose roads are all
+    Built from the network's blocks (:mod:`heartgeo.network.blocks`): blocks whose roads are all
     reached in full come precomputed; only the frontier's pieces are buffered and
     unioned.
     """
@@ -171,15 +171,17 @@ def nested_bands(
 
 
 def band_polygons(
-    net: RoadNetwork, rows: list[np.ndarray], seconds: list[float], buffer_m: float
+    net: RoadNetwork,
+    rows: list[np.ndarray],
+    seconds: list[float],
+    buffer_m: float,
+    workers: int | None = None,
 ) -> list[list[shapely.Geometry]]:
     """:func:`nested_bands` for many rows of node times, on every core.
 
     Shapely releases the GIL inside GEOS, so threads build polygons in parallel.
     """
-    net.strokes  # noqa: B018  (built once, before the threads)
-    net.blocks(buffer_m)
-    return thread_map(lambda row: nested_bands(net, row, seconds, buffer_m), rows)
+    return thread_map(lambda row: nested_bands(net, row, seconds, buffer_m), rows, workers)
 
 
 def network_isochrones(
@@ -189,6 +191,7 @@ def network_isochrones(
     buffer_m: float,
     *,
     memo: dict | None = None,
+    workers: int | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Dissolved and per-unit isochrones on the network.
 
@@ -201,7 +204,7 @@ def network_isochrones(
     scenario stages a unit on the same node.
     Returns (bands, per_unit) GeoDataFrames with a ``minutes`` column.
     """
-    from heartgeo.routing import node_travel_times
+    from heartgeo.analysis.routing import node_travel_times
 
     seconds = sorted(m * 60.0 for m in bands_min)
     bands_min = tuple(sorted(bands_min))
@@ -217,7 +220,7 @@ def network_isochrones(
         rows = [by_node[n] for n in todo]
         if len(units) > 1:
             rows.append(per_source.min(axis=0))
-    built = band_polygons(net, rows, seconds, buffer_m) if rows else []
+    built = band_polygons(net, rows, seconds, buffer_m, workers) if rows else []
     memo.update({(n, tuple(seconds), float(buffer_m)): built[i] for i, n in enumerate(todo)})
     per_unit = [
         (uid, m, poly)

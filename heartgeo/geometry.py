@@ -1,0 +1,101 @@
+"""Shapely helpers every layer uses: polygonal parts, and clipping many small polygons
+with one large, detailed polygon."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+
+def clip_to_area(
+    polys: np.ndarray,
+    area: shapely.Geometry,
+    tile_m: float = 500.0,
+    tree: shapely.STRtree | None = None,
+) -> np.ndarray:
+    """Intersect many small polygons with one large, detailed ``area``, fast.
+
+    Polygons inside ``area`` are kept as they are. ``area`` is cut once into small
+    pieces (a quadtree, down to ``tile_m`` squares); the other polygons are intersected
+    with the few pieces they touch, so that each GEOS call handles a small geometry. ``tree`` (an STRtree of ``polys``) narrows
+    the candidates when ``area`` is small.
+    """
+    polys = np.asarray(polys, dtype=object)
+    out = np.full(len(polys), shapely.Polygon(), dtype=object)
+    if area is None or area.is_empty:
+        return out
+    shapely.prepare(area)
+    cand = tree.query(area) if tree is not None else np.arange(len(polys))
+    inside = shapely.contains_properly(area, polys[cand])
+    out[cand[inside]] = polys[cand[inside]]
+    cand = cand[~inside]
+    touching = cand[shapely.intersects(area, polys[cand])]
+    if len(touching) == 0:
+        return out
+    tiles = np.asarray(
+        quadtree_pieces(area, tuple(shapely.total_bounds(polys[touching])), tile_m), dtype=object
+    )
+    i, j = shapely.STRtree(tiles).query(polys[touching], predicate="intersects")
+    parts = shapely.intersection(polys[touching][i], tiles[j])
+    order = np.argsort(i, kind="stable")
+    i, parts = i[order], parts[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(i)) + 1]
+    ends = np.r_[starts[1:], len(i)]
+    single = ends - starts == 1
+    out[touching[i[starts[single]]]] = parts[starts[single]]
+    for s, e in zip(starts[~single], ends[~single], strict=True):
+        out[touching[i[s]]] = shapely.union_all(parts[s:e])
+    return polygonal(out)
+
+
+def quadtree_pieces(
+    geom: shapely.Geometry, bounds: tuple, min_size: float, max_vertices: int = 1024
+) -> list[shapely.Geometry]:
+    """Cut ``geom`` into pieces of at most ``max_vertices`` (or ``min_size`` squares).
+
+    Each level clips only the piece of its parent, so a detailed polygon is cut in
+    O(n log n) instead of once per tile.
+    """
+    minx, miny, maxx, maxy = bounds
+    piece = shapely.clip_by_rect(geom, minx, miny, maxx, maxy)
+    if piece.is_empty:
+        return []
+    size = max(maxx - minx, maxy - miny)
+    if shapely.get_num_coordinates(piece) <= max_vertices or size <= min_size:
+        return [piece]
+    midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
+    out = []
+    for box in (
+        (minx, miny, midx, midy),
+        (midx, miny, maxx, midy),
+        (minx, midy, midx, maxy),
+        (midx, midy, maxx, maxy),
+    ):
+        out.extend(quadtree_pieces(piece, box, min_size, max_vertices))
+    return out
+
+
+def polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Keep only the polygonal parts of each geometry.
+
+    Intersections leave points and lines where polygons only touch, and ``make_valid``
+    can add lines; a geometry collection becomes the union of its polygons, a geometry
+    with no polygon an empty polygon. ``None`` stays ``None``.
+
+    Parameters
+    ----------
+    geoms
+        Array of shapely geometries (or None).
+
+    Returns
+    -------
+    numpy.ndarray
+        A new object array of Polygons and MultiPolygons.
+    """
+    geoms = np.array(list(geoms) + [None], dtype=object)[:-1]
+    types = shapely.get_type_id(geoms)
+    for k in np.flatnonzero((types >= 0) & ~np.isin(types, (3, 6))):
+        parts = shapely.get_parts(geoms[k])
+        parts = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
+        geoms[k] = shapely.union_all(parts) if len(parts) else shapely.Polygon()
+    return geoms

@@ -1,0 +1,229 @@
+"""The parameters of a run: one declaration per parameter.
+
+Each field of :class:`Settings` carries, in its metadata, everything that is derived
+from it elsewhere: the command-line option (``flag``, ``help``), its validity rule
+(``check``) and its name in ``summary.json`` (``record``). The CLI builds its options
+from these fields, :meth:`Settings.validate` checks them, and :meth:`Settings.as_dict`
+records them; a new parameter is one new field.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from heartgeo.config import (
+    DEFAULT_ACCESS_SPEED_KMH,
+    DEFAULT_BANDS_MIN,
+    DEFAULT_BUFFER_M,
+    DEFAULT_CELL_SIZE_M,
+    DEFAULT_MAX_ACCESS_M,
+    DEFAULT_MAX_SNAP_M,
+    data_search_path,
+)
+from heartgeo.errors import InputError
+
+#: Travel models: ``auto`` chooses between the other two (see :mod:`heartgeo.pipeline`).
+MODELS = ("auto", "network", "crowfly")
+
+
+def _positive(value: float) -> str | None:
+    return None if math.isfinite(value) and value > 0 else "give a positive number"
+
+
+def _positive_or_none(value: float | None) -> str | None:
+    return None if value is None else _positive(value)
+
+
+def _factor(value: float | None) -> str | None:
+    if value is None or (math.isfinite(value) and value >= 1.0):
+        return None
+    return "give a finite factor >= 1 (network / straight distance)"
+
+
+def _model(value: str) -> str | None:
+    return None if value in MODELS else f"choose {', '.join(MODELS)}"
+
+
+def _workers(value: int | None) -> str | None:
+    return None if value is None or value >= 1 else "give at least 1 (or leave it unset)"
+
+
+def param(default: Any = None, *, flag: str, help: str, check=None, record: Any = True, **kw):
+    """A :class:`Settings` field: its default and what the CLI, checks and summary need.
+
+    ``record`` is the key in ``summary.json`` (True: the field's name; False: not
+    recorded, for settings that never change a result); other keywords go to the CLI
+    option (``type``, ``multiple``, ``is_flag``...).
+    """
+    meta = {"flag": flag, "help": help, "check": check, "record": record, "option": kw}
+    if isinstance(default, dict | list):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass
+class Settings:
+    """Every parameter of a run (recorded in ``summary.json``)."""
+
+    data_dir: Path | None = param(
+        flag="--data-dir",
+        help="Data directory holding boundaries/, census/, roads/ (default: $HEARTGEO_DATA, "
+        "else what 'heartgeo fetch' downloaded into the per-user data directory, over the "
+        "Durham data bundled with heartgeo).",
+        kind="dir",
+    )
+    network: Path | None = param(
+        flag="--network",
+        help="Road network file, OSM XML (.osm) or GraphML (.graphml) (default: "
+        "roads/durham_drive.graphml from 'heartgeo fetch', else the central-Durham OSM "
+        "extract bundled with heartgeo).",
+        kind="file",
+    )
+    network_extent: Path | None = param(
+        flag="--network-extent",
+        help="Polygon file of the area where the network's road data is complete "
+        "(default: read from the network file; outside it results are 'unknown').",
+        kind="file",
+    )
+    travel_model: str = param(
+        "auto",
+        flag="--travel-model",
+        help="'network': free-flow drive time on the road network (unknown outside its "
+        "extent); 'crowfly': straight-line screening model (distance x circuity / speed) "
+        "calibrated on the loaded network; 'auto': network where the loaded road network "
+        "covers at least 95 % of the study area, else crowfly.",
+        check=_model,
+        kind="choice",
+        choices=MODELS,
+    )
+    bands_min: tuple[float, ...] = param(
+        DEFAULT_BANDS_MIN,
+        flag="--bands",
+        help="Drive-time bands in minutes, strictly increasing, comma-separated.",
+        record="bands_minutes",
+        kind="bands",
+    )
+    buffer_m: float = param(
+        DEFAULT_BUFFER_M,
+        flag="--buffer",
+        help="Width (metres) around reached road segments that forms an isochrone polygon.",
+        check=_positive,
+        record="isochrone_buffer_m",
+    )
+    cell_size_m: float = param(
+        DEFAULT_CELL_SIZE_M,
+        flag="--cell-size",
+        help="Distance (metres) between the centres of the hexagonal demand cells.",
+        check=_positive,
+    )
+    max_snap_m: float = param(
+        DEFAULT_MAX_SNAP_M,
+        flag="--max-snap",
+        help="Staging points farther than this (metres) from a road node are refused.",
+        check=_positive,
+    )
+    max_access_m: float = param(
+        DEFAULT_MAX_ACCESS_M,
+        flag="--max-access",
+        help="Demand cells whose centre is farther than this (metres) from the network "
+        "are unreachable.",
+        check=_positive,
+    )
+    access_speed_kmh: float = param(
+        DEFAULT_ACCESS_SPEED_KMH,
+        flag="--access-speed",
+        help="Speed (km/h) of the stretch between the network and a cell's centre.",
+        check=_positive,
+    )
+    road_speeds_kmh: dict[str, float] = param(
+        {},
+        flag="--road-speed",
+        help="Speed for OSM road class CLASS where maxspeed is missing, in km/h or with an "
+        "mph suffix, e.g. --road-speed residential=25mph (repeatable).",
+        record="road_speed_overrides_kmh",
+        kind="speeds",
+    )
+    pilot_beats: tuple[int, ...] | None = param(
+        flag="--pilot-beats",
+        help="Pilot area as police beat numbers, e.g. 111,112,511 (default: the bundled "
+        "approximation of the 12 pilot beats).",
+        kind="beats",
+    )
+    pilot_area: Path | None = param(
+        flag="--pilot-area",
+        help="Pilot area as a polygon file (GeoJSON/GPKG) instead of beats.",
+        kind="file",
+    )
+    circuity: float | None = param(
+        flag="--circuity",
+        help="Crow-fly model: network/straight distance factor (default: fitted).",
+        check=_factor,
+    )
+    crowfly_speed_kmh: float | None = param(
+        flag="--crowfly-speed",
+        help="Crow-fly model: speed in km/h (default: fitted).",
+        check=_positive_or_none,
+    )
+    use_cache: bool = param(
+        True,
+        flag="--no-cache",
+        help="Prepare the network and demand cells afresh instead of reusing the cache "
+        "($HEARTGEO_CACHE, default ~/.cache/heartgeo; keyed by the inputs' sha256).",
+        kind="negated_flag",
+    )
+    workers: int | None = param(
+        flag="--workers",
+        help="Threads for geometry work (default: every core).",
+        check=_workers,
+        record=False,
+    )
+
+    def validate(self) -> None:
+        """Check every parameter that has a rule.
+
+        Raises
+        ------
+        InputError
+            Naming the parameter (``param``) and the fix.
+        """
+        for f in fields(self):
+            check = f.metadata.get("check")
+            value = getattr(self, f.name)
+            problem = check(value) if check else None
+            if problem:
+                raise InputError(f"{f.name} {value!r}: {problem}", param=f.name)
+
+    def as_dict(self) -> dict:
+        """The recorded parameters, JSON-ready, as written into ``summary.json``."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            record = f.metadata.get("record", True)
+            if record is False:
+                continue
+            out[f.name if record is True else record] = _jsonable(getattr(self, f.name))
+            if f.name == "data_dir":
+                out["data_search_path"] = [str(d) for d in data_search_path(self.data_dir)]
+        return out
+
+    @property
+    def n_workers(self) -> int:
+        """Threads to use: ``workers``, else every core."""
+        return self.workers or os.cpu_count() or 1
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value) or None
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+#: Python name -> command-line option, for messages.
+FLAGS = {f.name: f.metadata["flag"] for f in fields(Settings)}

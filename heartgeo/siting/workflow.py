@@ -1,0 +1,264 @@
+"""``heartgeo site`` as a library call: choose staging sites on a prepared study, build the
+planner's curve and the comparison with the current staging, and write the outputs.
+
+>>> study = prepare(Settings(), areas=("citywide",))          # doctest: +SKIP
+>>> result = run_siting(study, SiteOptions(objective="mclp", units=4))  # doctest: +SKIP
+>>> with OutputSet("maps") as outs:                            # doctest: +SKIP
+...     write_site(outs, result)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from heartgeo.errors import InputError
+from heartgeo.io.outputs import OutputSet, input_record, utc_now, versions
+from heartgeo.progress import QUIET, Progress
+from heartgeo.siting.models import Solution, busy_probability, solve
+from heartgeo.siting.planning import PlanningProblem, build_problem, comparison_table, sites_frame
+from heartgeo.siting.report import curve_svg, site_report_html
+from heartgeo.viz.maps import site_map, write_html
+
+#: What each objective's value counts.
+VALUE_UNITS = {
+    "mclp": "people",
+    "lscp": "sites",
+    "mexclp": "people (expected)",
+    "pmedian": "seconds (mean)",
+    "pcenter": "seconds (worst)",
+}
+
+
+@dataclass
+class SiteOptions:
+    """The choices of a siting run (see ``heartgeo site --help``).
+
+    Attributes
+    ----------
+    area
+        ``citywide`` or ``pilot``: whose population is served.
+    objective
+        ``mclp``, ``lscp``, ``pmedian``, ``pcenter`` or ``mexclp``.
+    units
+        Number of sites K.
+    minutes
+        Coverage time T (minutes) of mclp, lscp, mexclp and the planner's curve.
+    candidates
+        ``fire``, ``nodes`` or a point file.
+    candidate_spacing_m
+        Spacing (metres) of the road-node candidates.
+    fixed
+        Sites kept open: a point file, ``city_hall`` or ``default``; None for none.
+    target
+        lscp's share of the population to cover, in (0, 1].
+    busy_q, calls_per_hour, minutes_per_call
+        mexclp's busy probability, given or derived from the workload.
+    max_units
+        The planner's curve runs K = 1 .. this.
+    time_limit_s
+        Seconds the MILP solver may use per model.
+    """
+
+    area: str = "citywide"
+    objective: str = "mclp"
+    units: int = 4
+    minutes: float = 10.0
+    candidates: str = "fire"
+    candidate_spacing_m: float = 1000.0
+    fixed: str | None = None
+    target: float = 0.9
+    busy_q: float | None = None
+    calls_per_hour: float | None = None
+    minutes_per_call: float | None = None
+    max_units: int = 12
+    time_limit_s: float = 120.0
+
+    def validate(self) -> float:
+        """Check the options; return the busy probability q (0 unless one is asked for).
+
+        Raises
+        ------
+        InputError
+            Naming the option and the fix.
+        """
+        if not self.minutes > 0:
+            raise InputError(f"minutes {self.minutes}: give a time > 0", param="minutes")
+        if self.units < 1:
+            raise InputError(f"units {self.units}: give at least 1", param="units")
+        wants_q = (
+            self.objective == "mexclp" or self.busy_q is not None or self.calls_per_hour is not None
+        )
+        if not wants_q:
+            return 0.0
+        return busy_probability(self.busy_q, self.calls_per_hour, self.minutes_per_call, self.units)
+
+
+@dataclass
+class SiteResult:
+    """What a siting run found: the solution, the planner's curve and the comparison."""
+
+    options: SiteOptions
+    study: object
+    problem: PlanningProblem
+    solution: Solution
+    busy_q: float
+    curve: pd.DataFrame
+    units_needed: int | None
+    comparison: pd.DataFrame
+    chosen: gpd.GeoDataFrame
+    notes: list[str]
+
+    @property
+    def value_units(self) -> str:
+        """What the objective's value counts."""
+        return VALUE_UNITS[self.options.objective]
+
+
+def planners_curve(
+    problem: PlanningProblem, seconds: float, max_units: int, time_limit_s: float
+) -> pd.DataFrame:
+    """Population covered within ``seconds`` against the number of units (MCLP for each K)."""
+    inst = problem.instance()
+    rows = []
+    for k in range(max(1, len(inst.fixed)), min(max_units, inst.n_candidates) + 1):
+        c = solve("mclp", inst, units=k, seconds=seconds, time_limit=time_limit_s)
+        rows.append(
+            {
+                "units": k,
+                "covered": c.value,
+                "covered_share": c.value / inst.weights.sum(),
+                "optimal": c.optimal,
+                "sites": ";".join(problem.sites["id"].iloc[c.sites]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def run_siting(study, options: SiteOptions, progress: Progress = QUIET) -> SiteResult:
+    """Choose staging sites for ``options.area`` of a prepared study.
+
+    Parameters
+    ----------
+    study
+        A :class:`heartgeo.pipeline.Study` (its travel model gives the cost matrix).
+    options
+        The siting choices.
+    progress
+        Progress reporter.
+
+    Returns
+    -------
+    SiteResult
+    """
+    q = options.validate()
+    o = options
+    with progress.step("Travel-time matrix from every site to every demand cell"):
+        problem = build_problem(
+            study,
+            o.area,
+            candidates=o.candidates,
+            spacing_m=o.candidate_spacing_m,
+            fixed=o.fixed,
+            progress=progress,
+        )
+    inst = problem.instance()
+    seconds = o.minutes * 60.0
+    with progress.step(f"Solving {o.objective}"):
+        sol = solve(
+            o.objective,
+            inst,
+            units=o.units,
+            seconds=seconds,
+            q=q,
+            target=o.target,
+            time_limit=o.time_limit_s,
+        )
+    with progress.step(f"Planner's curve (mclp, K = 1..{o.max_units})"):
+        curve = planners_curve(problem, seconds, o.max_units, o.time_limit_s)
+    reach = curve[curve["covered_share"] >= o.target - 1e-9]
+    needed = int(reach["units"].iloc[0]) if len(reach) else None
+    unit = VALUE_UNITS[o.objective]
+    notes = [
+        f"Objective {o.objective}: value {sol.value:,.1f} {unit}; method {sol.method}; "
+        + (f"optimality gap {sol.gap:.2%}" if sol.gap is not None else "no bound")
+        + ("" if sol.optimal or sol.method.startswith("greedy") else " (time limit reached)"),
+        f"{study.model.name} travel model ({study.model.label}); {len(inst.weights)} populated "
+        f"demand cells; {inst.n_candidates} candidate sites ({len(inst.fixed)} fixed).",
+        f"Population with no road data (left out, unknown): {problem.unknown_population:,.0f}.",
+        f"Units needed to reach {o.target:.0%} within {o.minutes:g} min: "
+        + (str(needed) if needed else f"more than {o.max_units} from these candidates"),
+    ]
+    if problem.dropped:
+        notes.append(f"Candidates off the loaded network, left out: {', '.join(problem.dropped)}")
+    return SiteResult(
+        options=o,
+        study=study,
+        problem=problem,
+        solution=sol,
+        busy_q=q,
+        curve=curve,
+        units_needed=needed,
+        comparison=comparison_table(problem, sol.sites, seconds, q),
+        chosen=sites_frame(problem, sol.sites, sol.marginal),
+        notes=notes,
+    )
+
+
+def site_summary(result: SiteResult) -> dict:
+    """The manifest of a siting run (``site_summary.json``)."""
+    o, sol, study = result.options, result.solution, result.study
+    return {
+        "heartgeo_version": versions()["heartgeo"],
+        "created": utc_now(),
+        "objective": o.objective,
+        "units": o.units,
+        "minutes": o.minutes,
+        "busy_q": result.busy_q,
+        "target": o.target,
+        "area": o.area,
+        "value": sol.value,
+        "value_units": result.value_units,
+        "bound": sol.bound,
+        "gap": sol.gap,
+        "method": sol.method,
+        "optimal": sol.optimal,
+        "sites": result.chosen.drop(columns="geometry").to_dict(orient="records"),
+        "units_needed_for_target": result.units_needed,
+        "unknown_population": result.problem.unknown_population,
+        "travel_model": study.model.describe(),
+        "parameters": study.settings.as_dict(),
+        "inputs": [input_record(k, v) for k, v in sorted(study.inputs.items())],
+        "versions": versions(),
+    }
+
+
+def write_site(outs: OutputSet, result: SiteResult) -> None:
+    """Write a siting run's tables, report page, map and manifest into ``outs``."""
+    o = result.options
+    chosen = result.chosen
+    outs.csv(
+        f"sites_{o.objective}.csv",
+        pd.DataFrame(chosen.drop(columns="geometry")),
+        "chosen sites with their marginal contribution",
+    )
+    outs.geojson(f"sites_{o.objective}.geojson", chosen, "chosen sites")
+    outs.csv("site_comparison.csv", result.comparison, "current against optimised staging")
+    outs.csv("site_curve.csv", result.curve, "planner's curve: coverage against number of units")
+    outs.text(
+        "site_report.html",
+        site_report_html(
+            f"HEART staging plan ({o.area}, {o.objective})",
+            result.comparison,
+            result.curve,
+            curve_svg(result.curve, o.minutes, o.target),
+            result.notes,
+        ),
+        "comparison, planner's curve (chart) and notes",
+    )
+    fmap = site_map(result.study, o.area, result.problem, np.asarray(result.solution.sites))
+    write_html(fmap, outs.path("map_sites.html", "current and optimised staging sites"))
+    outs.json("site_summary.json", site_summary(result), "site optimisation manifest")
