@@ -110,7 +110,8 @@ def timed(fn, *args, **kw):
 def osmnx_notebook(g: nx.MultiDiGraph, centres, bands_min, edge_buff=25, node_buff=50):
     """The osmnx-examples notebook 13 method (``make_iso_polys``), step by step as users
     copy it: ego_graph per centre and band, a node GeoDataFrame indexed by id, each
-    edge's geometry looked up through its end nodes, buffered nodes and edges, union."""
+    edge's geometry looked up through its end nodes, buffered nodes and edges, union.
+    """
     from shapely.geometry import LineString, Point
 
     reached, polys = {}, []
@@ -132,7 +133,8 @@ def osmnx_notebook(g: nx.MultiDiGraph, centres, bands_min, edge_buff=25, node_bu
 
 def osmnx_notebook_lean(g: nx.MultiDiGraph, centres, bands_min, edge_buff=25, node_buff=50):
     """The same method without the notebook's per-edge GeoDataFrame lookups (edge
-    geometries read straight from the graph): a stronger baseline than users run."""
+    geometries read straight from the graph): a stronger baseline than users run.
+    """
     reached, polys = {}, []
     for c in centres:
         for m in bands_min:
@@ -147,7 +149,8 @@ def osmnx_notebook_lean(g: nx.MultiDiGraph, centres, bands_min, edge_buff=25, no
 def heartgeo_isochrones(net: RoadNetwork, centres, bands_min, buffer_m=25.0):
     """heartgeo: one bounded multi-row Dijkstra, then each origin's bands (exactly nested,
     as heartgeo writes them) built from the network's blocks on every core. The first call
-    on a network includes finding its blocks."""
+    on a network includes finding its blocks.
+    """
     t0 = time.perf_counter()
     times = node_travel_times(
         net, np.asarray(centres), limit_s=max(bands_min) * 60, per_source=True
@@ -242,7 +245,8 @@ def full_report(
     net: RoadNetwork, data: Path, runs: int = 3, warm_runs: int = 3
 ) -> tuple[list[float], list[float]]:
     """Wall times of ``heartgeo report`` on ``net``: ``runs`` cold (empty cache each) and
-    ``warm_runs`` warm (the machine is shared and noisy: compare medians)."""
+    ``warm_runs`` warm (the machine is shared and noisy: compare medians).
+    """
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         graphml, extent = write_graphml(net, tmp)

@@ -1,21 +1,20 @@
 """heartgeo: drive-time coverage analysis for mobile crisis-response units.
 
-One module per step of the pipeline:
+The package is layered; a module imports only its own layer and the layers below
+(``tests/test_architecture.py`` checks this):
 
-- :mod:`heartgeo.config` -- constants, data directory and the bundled definitions
-- :mod:`heartgeo.io.boundaries` -- city limit, beats, districts, tracts
-- :mod:`heartgeo.io.pilot` -- the pilot area (default beat list, or user beats / polygon)
-- :mod:`heartgeo.network` -- road network from OSM XML / GraphML, speeds, travel times
-- :mod:`heartgeo.io.fetch` -- online download of the network and boundary layers
-- :mod:`heartgeo.io.staging` -- staging points, reading and snapping
-- :mod:`heartgeo.analysis.routing` -- travel-time engine (sparse graph) and the crow-fly model
-- :mod:`heartgeo.analysis.isochrones` -- drive-time polygons from reached road segments
-- :mod:`heartgeo.analysis.demand` -- hexagonal demand cells with dasymetric population
-- :mod:`heartgeo.analysis.coverage` -- coverage, gaps and unknown area per zone
-- :mod:`heartgeo.viz.maps` -- Folium maps
-- :mod:`heartgeo.io.outputs` -- atomic output writing and the run manifest
-- :mod:`heartgeo.pipeline` -- scenarios, end-to-end runs
-- :mod:`heartgeo.cli` -- the ``heartgeo`` command
+- foundation -- :mod:`heartgeo.config` (constants, data directories, the manifest),
+  :mod:`heartgeo.errors`, :mod:`heartgeo.progress`, :mod:`heartgeo.parallel` (threads),
+  :mod:`heartgeo.geometry` (shapely helpers), :mod:`heartgeo.settings` (run parameters)
+- :mod:`heartgeo.io` -- layers, boundaries, pilot area, staging points, OSM tag rules,
+  download, cache, outputs
+- :mod:`heartgeo.network` -- loading, arrays, strokes, blocks
+- :mod:`heartgeo.analysis` -- travel models, snapping, isochrones, demand, coverage
+- :mod:`heartgeo.viz` -- Folium maps and their check in headless Chromium
+- :mod:`heartgeo.siting` -- location models, planning on a study, report, workflow
+- :mod:`heartgeo.testing` -- synthetic grids, fuzzer, brute force (tests and benchmarks)
+- :mod:`heartgeo.pipeline` -- prepare a study, run scenarios, write a run
+- :mod:`heartgeo.cli` -- the ``heartgeo`` command (parses and prints only)
 """
 
 __version__ = "0.1.0"

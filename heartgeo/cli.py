@@ -44,7 +44,8 @@ ALL_FLAGS = {**FLAGS, **SITE_FLAGS, "area": "--area", "objective": "--objective"
 
 class OneLineErrors(click.Group):
     """A command group whose usage errors (bad choice, unreadable file...) are one line,
-    like every other error of heartgeo, with exit code 2."""
+    like every other error of heartgeo, with exit code 2.
+    """
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         """Run the command; in standalone mode print click's errors on one line."""
@@ -63,7 +64,8 @@ class OneLineErrors(click.Group):
 
 def handle_input_errors(func):
     """Print an :class:`InputError` as one line on stderr (naming options as flags) and
-    exit with code 2."""
+    exit with code 2.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -135,7 +137,8 @@ def _settings_option(f):
 
 def analysis_options(func):
     """The options of every analysis command: one per :class:`Settings` field, the output
-    directory and ``--quiet``."""
+    directory and ``--quiet``.
+    """
     options = [_settings_option(f) for f in fields(Settings)]
     options += [
         click.option(

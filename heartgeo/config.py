@@ -72,7 +72,8 @@ MANIFEST = "manifest.json"
 
 def bundled_data_dir() -> Path:
     """The Durham data bundled with heartgeo (``data/`` of the repository, installed as
-    the package ``heartgeo.data``)."""
+    the package ``heartgeo.data``).
+    """
     return Path(str(resources.files("heartgeo.data")))
 
 
@@ -98,7 +99,8 @@ def defs_path(name: str) -> Path:
 @cache
 def load_defs(name: str) -> dict[str, Any]:
     """Parsed JSON of a bundled definition file (``pilot_beats.json``...) or, for
-    ``manifest.json``, of the data manifest."""
+    ``manifest.json``, of the data manifest.
+    """
     path = bundled_data_dir() / MANIFEST if name == MANIFEST else defs_path(name)
     with open(path, encoding="utf-8") as f:
         return json.load(f)
@@ -146,7 +148,8 @@ def data_search_path(data_dir: Path | None) -> list[Path]:
 
 def data_file(data_dir: Path | None, rel: str) -> Path:
     """The file ``rel`` (e.g. ``boundaries/city_limits_2025.geojson``) on the search path;
-    where no directory has it, its path in the first directory (for the error message)."""
+    where no directory has it, its path in the first directory (for the error message).
+    """
     dirs = data_search_path(data_dir)
     for d in dirs:
         if (d / rel).exists():

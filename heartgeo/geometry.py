@@ -1,5 +1,6 @@
 """Shapely helpers every layer uses: polygonal parts, and clipping many small polygons
-with one large, detailed polygon."""
+with one large, detailed polygon.
+"""
 
 from __future__ import annotations
 

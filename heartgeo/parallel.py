@@ -40,7 +40,8 @@ def thread_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = N
 class shared_cached_property:  # noqa: N801  (named like functools.cached_property)
     """Like :func:`functools.cached_property`, but computed once even when several threads
     ask at the same time (the first computes, the others wait), so an object can be
-    handed to threads without computing its lazy attributes beforehand."""
+    handed to threads without computing its lazy attributes beforehand.
+    """
 
     def __init__(self, func: Callable[[Any], Any]):
         self.func = func

@@ -58,7 +58,8 @@ AREAS = ("pilot", "citywide")
 
 def find_network(data_dir: Path | None) -> Path:
     """The network file to use by default: a fetched GraphML anywhere on the data search
-    path (:func:`heartgeo.config.data_search_path`), else the OSM extract."""
+    path (:func:`heartgeo.config.data_search_path`), else the OSM extract.
+    """
     dirs = data_search_path(data_dir)
     for rel in manifest()["networks"]["default_search"]:
         for d in dirs:
@@ -81,7 +82,8 @@ def network_title(path: Path) -> str:
 def choose_travel_model(requested: str, network_share: float) -> tuple[str, str]:
     """The travel model of a run and why: ``auto`` picks the network model where the loaded
     road network covers at least :data:`MIN_NETWORK_SHARE` of the study area, else the
-    crow-fly screening model for the whole area."""
+    crow-fly screening model for the whole area.
+    """
     if requested != "auto":
         return requested, f"travel model {requested!r} was asked for"
     covers = f"auto: the loaded road network covers {100 * network_share:.1f} % of the study area"
@@ -104,6 +106,7 @@ class Study:
     inputs: dict[str, Path]
 
     def area(self, name: str) -> shapely.Geometry:
+        """The geometry of study area ``name`` (``pilot`` or ``citywide``)."""
         if name == "pilot":
             return self.pilot.geometry
         if name == "citywide":
@@ -113,7 +116,8 @@ class Study:
     @cached_property
     def polygon_memo(self) -> dict:
         """A unit's band polygons by (node, band seconds, buffer): scenarios sharing a
-        unit's site build its polygons once."""
+        unit's site build its polygons once.
+        """
         return {}
 
     @cached_property
@@ -396,7 +400,8 @@ def run_scenario(
     coverage: bool = True,
 ) -> ScenarioResult:
     """Run one scenario: units, travel times, isochrones, and (unless ``coverage=False``)
-    coverage, gaps and the unknown area."""
+    coverage, gaps and the unknown area.
+    """
     settings = study.settings
     area = study.area(area_name)
     units, excluded, source = scenario_units(study, area_name, staging, progress)
@@ -544,7 +549,8 @@ def headline_band(bands_min: tuple[float, ...]) -> float:
 
 def headline(study: Study, results: list[ScenarioResult]) -> str:
     """One line for every scenario with tables, e.g. ``pilot (crow-fly screening): population
-    within 10 min 37.2 %; citywide: 61.0 %``."""
+    within 10 min 37.2 %; citywide: 61.0 %``.
+    """
     band = headline_band(study.settings.bands_min)
     parts = []
     for result in (r for r in results if r.tables):
@@ -581,6 +587,7 @@ def scenario_line(study: Study, result: ScenarioResult) -> str:
 
 
 def units_frame(result: ScenarioResult) -> gpd.GeoDataFrame:
+    """A scenario's staging points (id, name, snap distance) as a layer."""
     cols = [c for c in ("id", "name", "snap_m") if c in result.units.columns]
     return gpd.GeoDataFrame(result.units[cols], geometry=result.units.geometry, crs=METRIC_CRS)
 
@@ -723,7 +730,8 @@ def write_run(
     online: bool = False,
 ) -> list[dict]:
     """Write a run's tables, layers, maps and ``summary.json`` into ``out_dir`` as one set
-    (see :class:`heartgeo.io.outputs.OutputSet`); return the map checks (with ``png``)."""
+    (see :class:`heartgeo.io.outputs.OutputSet`); return the map checks (with ``png``).
+    """
     with progress.step(f"Writing outputs to {out_dir}"), OutputSet(out_dir) as outs:
         for result in results:
             write_scenario(outs, study, result, tables=coverage, isochrones=isochrones)
@@ -741,6 +749,7 @@ def write_run(
 
 
 def network_summary(study: Study) -> dict:
+    """The road network's part of ``summary.json``: source, size, extent, steps."""
     net = study.net
     city, pilot = study.boundaries.city, study.pilot.geometry
     return {

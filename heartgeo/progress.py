@@ -19,7 +19,8 @@ class Progress:
 
     def hold(self) -> None:
         """Keep the following lines back until :meth:`release` (to print a line that is
-        only known later, such as the travel model chosen, first)."""
+        only known later, such as the travel model chosen, first).
+        """
         if self._held is None:
             self._held = self.stream
             self.stream = io.StringIO()

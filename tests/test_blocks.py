@@ -63,7 +63,8 @@ def _ring(corners):
 def _awkward_lines():
     """A 5 x 5 block grid (200 m) with a diagonal on a bridge (crossing without nodes), a
     dead end and a curved cul-de-sac inside blocks, an island loop linked by one road, and
-    a loop nobody can reach."""
+    a loop nobody can reach.
+    """
     lines = []
     for k in range(6):
         lines += [

@@ -194,7 +194,8 @@ def test_cache_pickles_geometry_arrays_exactly(central_net):
 
 def test_default_run_is_a_labelled_citywide_screening(tmp_path):
     """No options at all: the bundled data, and (the central extract covering 1.7 % of the
-    city) the crow-fly screening model for both scenarios, said everywhere."""
+    city) the crow-fly screening model for both scenarios, said everywhere.
+    """
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["report", "--cell-size", "500", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -225,7 +226,8 @@ def test_default_run_is_a_labelled_citywide_screening(tmp_path):
 
 def test_auto_decides_on_the_areas_of_the_run(tmp_path, study):
     """A network extent that covers the pilot area but not the city: a pilot-only run uses
-    the network model, a run of both scenarios the crow-fly model."""
+    the network model, a run of both scenarios the crow-fly model.
+    """
     import geopandas as gpd
 
     from heartgeo.pipeline import Settings, prepare

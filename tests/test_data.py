@@ -1,5 +1,6 @@
 """The Durham data bundled with heartgeo: the manifest is complete and true, the files are
-compact and exact, and nothing needs a folder outside the repository."""
+compact and exact, and nothing needs a folder outside the repository.
+"""
 
 import hashlib
 import json
@@ -110,7 +111,8 @@ def test_readme_quickstart_is_the_two_commands():
 
 def test_non_editable_install_finds_its_bundled_data(tmp_path):
     """``pip install .`` (not editable) ships the data inside the package, and a run from
-    anywhere uses it: no repository, no data directory, no environment variable."""
+    anywhere uses it: no repository, no data directory, no environment variable.
+    """
     import shutil
 
     source, target = tmp_path / "source", tmp_path / "site"

@@ -58,7 +58,8 @@ def test_dasymetric_weights_follow_residential_roads(boundaries, central_net):
 
 def test_measure_equals_direct_intersection(study, central_net):
     """The cell-decomposed measure (with its whole / empty / partial shortcuts) gives
-    the area and road length of layer x zone computed directly."""
+    the area and road length of layer x zone computed directly.
+    """
     from heartgeo.analysis.isochrones import band_polygon
     from heartgeo.analysis.routing import node_travel_times
 

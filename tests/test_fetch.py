@@ -1,5 +1,6 @@
 """The download path, against a local server on 127.0.0.1 that answers like Overpass and
-ArcGIS REST (``tests/loopback.py``) -- never the internet."""
+ArcGIS REST (``tests/loopback.py``) -- never the internet.
+"""
 
 import json
 
@@ -86,7 +87,8 @@ def test_city_scale_fetch_then_report(tmp_path, monkeypatch):
     data directory downloads a SYNTHETIC city-size street grid (about 20,000 nodes over
     Durham) and the boundary layers into the per-user data directory; ``heartgeo report``
     with no options then finds the network there and uses the network model, with no
-    unknown area. Nothing is written into the installed package."""
+    unknown area. Nothing is written into the installed package.
+    """
     user = tmp_path / "user-data"
     monkeypatch.setenv("HEARTGEO_USER_DATA", str(user))
 

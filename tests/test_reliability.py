@@ -171,4 +171,4 @@ def test_check_reports_changed_inputs(tmp_path):
 def test_fuzzing_the_readers_finds_no_traceback():
     from heartgeo.testing.fuzz import run
 
-    assert run(seconds=8) > 100
+    assert run(examples=300) >= 300  # a count, not a time: the same work on any machine

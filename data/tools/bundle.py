@@ -86,10 +86,12 @@ def rounded_geojson(src: Path, dst: Path) -> float:
 
 
 def sha256(path: Path) -> str:
+    """The sha256 of a file, in hex."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Rebuild the bundled files and the manifest; 0 on success."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mirror", type=Path, help="the source mirror, e.g. ../shared/data/durham")
     args = parser.parse_args(argv)

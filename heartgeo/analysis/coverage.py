@@ -64,6 +64,7 @@ class MeasureGrid:
 
     @classmethod
     def build(cls, demand: Demand, roads: np.ndarray) -> MeasureGrid:
+        """The grid of the demand cells, with the road pieces cut by the cells."""
         cells = demand.cells.geometry.to_numpy()
         ri, ci = shapely.STRtree(cells).query(roads, predicate="intersects")
         pieces = shapely.intersection(roads[ri], cells[ci])
@@ -93,7 +94,8 @@ class MeasureGrid:
 
     def layer(self, geom: shapely.Geometry, only: np.ndarray | None = None) -> LayerCut:
         """Clip every cell and road piece to ``geom``; with ``only`` (cell indexes, see
-        :meth:`cells_touching`), just those cells: the others count as empty."""
+        :meth:`cells_touching`), just those cells: the others count as empty.
+        """
         parts = np.full(len(self.cells), shapely.Polygon(), dtype=object)
         if geom is not None and not geom.is_empty:
             if only is None:
@@ -117,10 +119,7 @@ class MeasureGrid:
         Only the zone's part in the cells matters, so it need not be clipped to the
         study area first; ``None`` is the whole study area.
         """
-        if geom is None:
-            parts = self.cells
-        else:
-            parts = clip_to_area(self.cells, geom, tree=self.tree)
+        parts = self.cells if geom is None else clip_to_area(self.cells, geom, tree=self.tree)
         area = shapely.area(parts)
         state = _cell_state(area, self.cell_area)
         edge = np.flatnonzero(state == PARTIAL)
@@ -191,7 +190,8 @@ def _cell_state(area: np.ndarray, cell_area: np.ndarray) -> np.ndarray:
 @dataclass
 class LayerCut:
     """A layer (a polygon) cut by the cells: each cell's part, area and state, and the
-    road pieces inside with their length."""
+    road pieces inside with their length.
+    """
 
     parts: np.ndarray
     roads: np.ndarray
@@ -203,7 +203,8 @@ class LayerCut:
 @dataclass
 class ZoneCut:
     """A zone cut by the cells: whole cells, edge cells with their part, and the road
-    pieces of edge cells inside the zone."""
+    pieces of edge cells inside the zone.
+    """
 
     whole: np.ndarray
     edge: np.ndarray

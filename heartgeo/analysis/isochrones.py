@@ -134,7 +134,8 @@ def band_polygon(
 def _band(net, node_times, seconds, buffer_m, carry=None):
     """(band polygon, carry): ``carry`` holds a band's frontier polygon and buffers; given
     a smaller band's, they are added to this band's frontier, which makes this band
-    contain the smaller one exactly."""
+    contain the smaller one exactly.
+    """
     frac = reached_fractions(net, node_times, seconds)
     road_full = _reached(net, frac)
     blocks = net.blocks(buffer_m)

@@ -78,6 +78,7 @@ class NetworkModel:
         return "Free-flow drive time on OpenStreetMap roads."
 
     def describe(self) -> dict:
+        """The model as recorded in ``summary.json``."""
         return {
             "name": self.name,
             "requested": self.requested,
@@ -91,6 +92,7 @@ class NetworkModel:
         }
 
     def node_times(self, sources: np.ndarray, limit_s: float = np.inf) -> np.ndarray:
+        """Seconds from the nearest of ``sources`` to every node (``inf`` beyond ``limit_s``)."""
         return node_travel_times(self.net, sources, limit_s=limit_s)
 
     def known(self, xy: np.ndarray) -> np.ndarray:
@@ -114,7 +116,8 @@ class NetworkModel:
 
     def cost_matrix(self, nodes: np.ndarray, xy: np.ndarray) -> np.ndarray:
         """Seconds from each origin node to each point, shape (S, P): one search per origin,
-        then :meth:`point_times`."""
+        then :meth:`point_times`.
+        """
         return self.point_times(node_travel_times(self.net, nodes, per_source=True), xy)
 
 
@@ -155,6 +158,7 @@ class CrowflyModel:
 
     @property
     def seconds_per_metre(self) -> float:
+        """Seconds per metre of straight-line distance."""
         return self.circuity / (self.speed_kmh / 3.6)
 
     def radius_m(self, seconds: float) -> float:
@@ -162,6 +166,7 @@ class CrowflyModel:
         return seconds / self.seconds_per_metre
 
     def describe(self) -> dict:
+        """The model as recorded in ``summary.json``."""
         return {
             "name": self.name,
             "requested": self.requested,
@@ -200,7 +205,6 @@ def calibrate_crowfly(
     straight-line distance; the speed is chosen so that the model's median time per
     straight-line metre equals the network's (median of travel time / straight distance).
     """
-
     rng = np.random.default_rng(seed)
     origins = rng.choice(net.n_nodes, size=min(n_origins, net.n_nodes), replace=False)
     times = dijkstra(net.csr, indices=origins, limit=max_minutes * 60.0)

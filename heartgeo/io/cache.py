@@ -61,6 +61,7 @@ class Cache:
         return self.folder / f"{kind}-{key}.pickle"
 
     def get(self, kind: str, key: str) -> Any | None:
+        """The cached value of ``kind`` under ``key``, or None (missing, disabled or unreadable)."""
         if not self.enabled:
             return None
         path = self._path(kind, key)
@@ -74,6 +75,7 @@ class Cache:
             return None
 
     def put(self, kind: str, key: str, value: Any) -> None:
+        """Store ``value`` under ``key`` (written atomically; failures only cost speed)."""
         if not self.enabled:
             return
         try:
@@ -92,7 +94,8 @@ def _geometries_from_wkb(wkb: np.ndarray) -> np.ndarray:
 
 class _GeometryPickler(pickle.Pickler):
     """Pickles arrays of shapely geometries as one vectorised WKB conversion instead of
-    one Python call per geometry (several times faster for a city's roads)."""
+    one Python call per geometry (several times faster for a city's roads).
+    """
 
     def reducer_override(self, obj):
         if (

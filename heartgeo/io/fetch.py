@@ -126,7 +126,8 @@ def fetch_layers(
 def seed_from_bundle(data_dir: Path, progress: Progress = QUIET) -> list[Path]:
     """Copy into ``data_dir`` the bundled files of the layers that have no download source
     (census tracts and counts, fire stations) and that it lacks, so that a data directory
-    given with ``--data-dir`` is complete after a fetch. Returns the files copied."""
+    given with ``--data-dir`` is complete after a fetch. Returns the files copied.
+    """
     import shutil
 
     from heartgeo.config import bundled_data_dir

@@ -48,28 +48,7 @@ def read_layer(
         unrepairable geometries, wrong geometry type.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{what} file {path} does not exist: check the path or the data directory")
-    if path.is_file() and path.stat().st_size == 0:
-        raise InputError(f"{what} file {path} is empty: replace it with a valid file")
-    try:
-        gdf = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises several DataSourceError kinds
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(
-            f"{what} file {path} cannot be read ({reason}): replace it with valid GeoJSON/GeoPackage"
-        ) from None
-    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
-        raise InputError(
-            f"{what} file {path} has no geometry: give a GeoJSON, GeoPackage or shapefile layer"
-        )
-    if len(gdf) == 0:
-        raise InputError(f"{what} file {path} has no features: replace it with a non-empty layer")
-    if gdf.crs is None:
-        raise InputError(
-            f"{what} file {path} has no CRS: save it with its coordinate reference system "
-            "(for lon/lat, EPSG:4326)"
-        )
+    gdf = _read_file(path, what)
     missing = [c for c in required if c not in gdf.columns]
     if missing:
         raise InputError(
@@ -121,4 +100,31 @@ def read_layer(
         gdf["geometry"] = polygonal(gdf.geometry.to_numpy())
     gdf.attrs["source"] = str(path)
     gdf.attrs["repaired"] = int(invalid.sum())
+    return gdf
+
+
+def _read_file(path: Path, what: str) -> gpd.GeoDataFrame:
+    """The layer in ``path`` as read by pyogrio: present, readable, with features and a CRS."""
+    if not path.exists():
+        raise InputError(f"{what} file {path} does not exist: check the path or the data directory")
+    if path.is_file() and path.stat().st_size == 0:
+        raise InputError(f"{what} file {path} is empty: replace it with a valid file")
+    try:
+        gdf = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises several DataSourceError kinds
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(
+            f"{what} file {path} cannot be read ({reason}): replace it with valid GeoJSON/GeoPackage"
+        ) from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise InputError(
+            f"{what} file {path} has no geometry: give a GeoJSON, GeoPackage or shapefile layer"
+        )
+    if len(gdf) == 0:
+        raise InputError(f"{what} file {path} has no features: replace it with a non-empty layer")
+    if gdf.crs is None:
+        raise InputError(
+            f"{what} file {path} has no CRS: save it with its coordinate reference system "
+            "(for lon/lat, EPSG:4326)"
+        )
     return gdf

@@ -13,12 +13,33 @@ from heartgeo.errors import InputError
 
 #: ``highway`` values that are not drivable (OSMnx's drive filter).
 EXCLUDED_HIGHWAYS = frozenset(
-    "abandoned bridleway bus_guideway construction corridor cycleway elevator escalator "
-    "footway no path pedestrian planned platform proposed raceway razed rest_area service "
-    "services steps track".split()
+    [
+        "abandoned",
+        "bridleway",
+        "bus_guideway",
+        "construction",
+        "corridor",
+        "cycleway",
+        "elevator",
+        "escalator",
+        "footway",
+        "no",
+        "path",
+        "pedestrian",
+        "planned",
+        "platform",
+        "proposed",
+        "raceway",
+        "razed",
+        "rest_area",
+        "service",
+        "services",
+        "steps",
+        "track",
+    ]
 )
 EXCLUDED_SERVICE = frozenset(
-    "alley driveway emergency_access parking parking_aisle private".split()
+    ["alley", "driveway", "emergency_access", "parking", "parking_aisle", "private"]
 )
 #: Road classes whose length weights where people live (dasymetric population weights).
 RESIDENTIAL_HIGHWAYS = frozenset({"residential", "living_street"})
@@ -78,14 +99,13 @@ def is_drivable(data: dict) -> bool:
         return False
     if tag_values(data.get("service")) & EXCLUDED_SERVICE:
         return False
-    if "private" in tag_values(data.get("access")):
-        return False
-    return True
+    return "private" not in tag_values(data.get("access"))
 
 
 def keep_drivable(graph) -> None:
     """Remove the edges of an OSMnx graph that are not drivable, and the nodes left without
-    an edge (in place)."""
+    an edge (in place).
+    """
     graph.remove_edges_from(
         [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not is_drivable(d)]
     )

@@ -69,6 +69,7 @@ def input_record(name: str, path: str | Path) -> dict[str, Any]:
 
 
 def utc_now() -> str:
+    """The current UTC time, ISO 8601, to the second."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
@@ -173,18 +174,21 @@ class OutputSet:
     # writers ---------------------------------------------------------------
 
     def csv(self, name: str, frame: pd.DataFrame, description: str = "") -> None:
+        """Write a table as CSV (6 significant digits, Unix line ends)."""
         frame.to_csv(
             self.path(name, description), index=False, float_format="%.6g", lineterminator="\n"
         )
 
     def json(self, name: str, data: dict, description: str = "") -> None:
+        """Write a JSON document (NaN and infinity refused)."""
         with open(self.path(name, description), "w", encoding="utf-8") as f:
             json.dump(_jsonable(data), f, indent=2, sort_keys=False, allow_nan=False)
             f.write("\n")
 
     def geojson(self, name: str, frame: gpd.GeoDataFrame, description: str = "") -> None:
         """GeoJSON in WGS84 (RFC 7946: lon/lat, counter-clockwise shells), coordinates
-        rounded to 1e-6 degrees (about 0.1 m)."""
+        rounded to 1e-6 degrees (about 0.1 m).
+        """
         with open(self.path(name, description), "w", encoding="utf-8") as f:
             f.write(geojson_text(frame))
 
@@ -201,6 +205,7 @@ class OutputSet:
         db.close()
 
     def text(self, name: str, text: str, description: str = "") -> None:
+        """Write a text file (UTF-8)."""
         with open(self.path(name, description), "w", encoding="utf-8") as f:
             f.write(text)
 

@@ -96,7 +96,7 @@ def pilot_area(
         return PilotArea(geom, None, f"polygon file {polygon_file}", False, outline)
     defs = load_defs("pilot_beats.json")
     chosen = tuple(beat_list) if beat_list is not None else tuple(defs["beats"])
-    known = set(int(b) for b in beats["beat"])
+    known = {int(b) for b in beats["beat"]}
     unknown = [b for b in chosen if b not in known]
     if unknown:
         raise InputError(

@@ -63,10 +63,12 @@ class RoadNetwork:
 
     @property
     def n_nodes(self) -> int:
+        """Number of nodes."""
         return len(self.node_ids)
 
     @property
     def n_edges(self) -> int:
+        """Number of directed edges."""
         return len(self.u)
 
     @shared_cached_property
@@ -76,7 +78,8 @@ class RoadNetwork:
 
     def adjacency(self, weights: np.ndarray) -> csr_matrix:
         """Sparse adjacency matrix of per-edge ``weights``; parallel edges keep the smallest,
-        self-loops are dropped (neither changes a shortest path)."""
+        self-loops are dropped (neither changes a shortest path).
+        """
         order = np.lexsort((weights, self.v, self.u))
         u, v, w = self.u[order], self.v[order], weights[order]
         first = np.ones(len(u), dtype=bool)
@@ -88,6 +91,7 @@ class RoadNetwork:
 
     @shared_cached_property
     def kdtree(self) -> cKDTree:
+        """Spatial index of the nodes."""
         return cKDTree(self.xy)
 
     def nearest_nodes(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -127,7 +131,8 @@ class RoadNetwork:
 
     def blocks(self, buffer_m: float) -> Blocks:
         """The network's blocks for isochrones of ``buffer_m`` (built once per buffer, also
-        when threads ask together; see :class:`heartgeo.network.blocks.Blocks`)."""
+        when threads ask together; see :class:`heartgeo.network.blocks.Blocks`).
+        """
         key = float(buffer_m)
         with _BLOCKS_LOCK:
             if key not in self._blocks:

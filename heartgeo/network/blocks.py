@@ -148,6 +148,7 @@ class Blocks:
 
     @property
     def n_faces(self) -> int:
+        """Number of blocks (faces of the noded road lines)."""
         return len(self.faces)
 
     def whole(self, reached: np.ndarray) -> np.ndarray:
@@ -168,7 +169,8 @@ class Blocks:
     ) -> shapely.Geometry:
         """The polygon made of the ``whole`` blocks and ``frontier_polygon``, the union of
         the polygons ``buffers`` (the frontier's buffered pieces): exactly
-        ``(blocks - holes) | frontier``."""
+        ``(blocks - holes) | frontier``.
+        """
         if not whole.any():
             return frontier_polygon
         area = shapely.coverage_union_all(self.faces[whole])
@@ -211,7 +213,8 @@ class Blocks:
 
 def _subtract(geoms: np.ndarray, target: np.ndarray, cutters: np.ndarray) -> np.ndarray:
     """``geoms`` with each ``cutters[k]`` taken from ``geoms[target[k]]``: vectorised, one
-    round per cutter rank, so each GEOS call handles one small pair."""
+    round per cutter rank, so each GEOS call handles one small pair.
+    """
     order = np.argsort(target, kind="stable")
     target, cutters = target[order], cutters[order]
     geoms = geoms.copy()
@@ -224,7 +227,8 @@ def _subtract(geoms: np.ndarray, target: np.ndarray, cutters: np.ndarray) -> np.
 
 def _minus(holes: np.ndarray, buffers: np.ndarray) -> np.ndarray:
     """The parts of ``holes`` outside every polygon of ``buffers``, each hole cut only by
-    the few buffers that reach it."""
+    the few buffers that reach it.
+    """
     h_i, b_i = shapely.STRtree(buffers).query(holes, predicate="intersects")
     parts = shapely.get_parts(_subtract(holes, h_i, buffers[b_i]))
     return parts[shapely.area(parts) > 0]

@@ -106,7 +106,8 @@ def read_graph(path: Path) -> tuple[nx.MultiDiGraph, shapely.Geometry, str]:
 def recorded_extent(path: Path) -> tuple[shapely.Geometry, str] | None:
     """The extent a network file records without being loaded, and how: an OSM file's
     ``<bounds>``, or the ``<name>.extent.geojson`` written next to a GraphML by
-    ``heartgeo fetch``; None if it records none (the extent then comes from the nodes)."""
+    ``heartgeo fetch``; None if it records none (the extent then comes from the nodes).
+    """
     if path.suffix.lower() in (".osm", ".xml"):
         bounds = _xml_bounds(path) if path.is_file() else None
         return None if bounds is None else (_lonlat_box(bounds), "OSM <bounds> element")

@@ -47,6 +47,7 @@ class Strokes:
 
     @classmethod
     def build(cls, net: RoadNetwork, max_turn_deg: float = STROKE_MAX_TURN_DEG) -> Strokes:
+        """Chain the network's roads into strokes (turns up to ``max_turn_deg`` degrees)."""
         roads = np.flatnonzero(net.road_mask & (net.u != net.v))
         geoms = net.geometry[roads]
         coords, idx = shapely.get_coordinates(geoms, return_index=True)

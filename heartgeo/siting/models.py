@@ -1,4 +1,4 @@
-"""Staging-site optimisation: where should K units wait, and how many are needed?
+"""Staging-site optimisation: where K units should wait, and how many are needed.
 
 Every model works on a cost matrix ``t[c, d]`` (seconds from candidate site ``c`` to
 demand cell ``d``; ``inf`` where unreachable) and demand weights ``w[d]`` (people),
@@ -77,6 +77,7 @@ class Instance:
 
     @classmethod
     def from_cost_matrix(cls, cost, weights, fixed=()) -> Instance:
+        """An instance from a (sites, cells) matrix of seconds, cell weights and fixed site rows."""
         cost = np.asarray(cost, dtype=float)
         weights = np.asarray(weights, dtype=float)
         if cost.ndim != 2 or cost.shape[1] != len(weights):
@@ -88,9 +89,11 @@ class Instance:
 
     @property
     def n_candidates(self) -> int:
+        """Number of candidate sites (fixed ones included)."""
         return self.cost.shape[0]
 
     def covers(self, seconds: float) -> np.ndarray:
+        """Which site covers which cell within ``seconds`` (boolean matrix)."""
         return self.cost <= seconds
 
 
@@ -121,7 +124,7 @@ def evaluate(
     objective: str, inst: Instance, sites, seconds: float = 600.0, q: float = 0.0
 ) -> float:
     """Objective value of a set of open sites (what the models optimise)."""
-    sites = np.asarray(sorted(set(int(s) for s in sites)), dtype=int)
+    sites = np.asarray(sorted({int(s) for s in sites}), dtype=int)
     w = inst.weights
     if len(sites) == 0:
         return {"mclp": 0.0, "lscp": 0.0, "mexclp": 0.0}.get(objective, np.inf)
@@ -144,6 +147,7 @@ def _maximise(objective: str) -> bool:
 
 
 def better(objective: str, a: float, b: float) -> bool:
+    """Whether value ``a`` is better than ``b`` for ``objective`` (beyond rounding)."""
     return a > b + 1e-9 if _maximise(objective) else a < b - 1e-9
 
 

@@ -36,17 +36,20 @@ class PlanningProblem:
     dropped: list[str]
 
     def instance(self) -> Instance:
+        """The siting instance: fixed sites and candidates (current staging left out)."""
         pick = self.sites["role"].to_numpy() != "current"
         fixed = np.flatnonzero(self.sites["role"].to_numpy()[pick] == "fixed")
         return Instance.from_cost_matrix(self.cost[pick], self.weights, fixed)
 
     def rows(self, role: str) -> np.ndarray:
+        """Rows of ``sites`` with ``role`` (``fixed``, ``candidate`` or ``current``)."""
         return np.flatnonzero(self.sites["role"].to_numpy() == role)
 
 
 def candidate_sites(study, area: shapely.Geometry, spec: str, spacing_m: float) -> gpd.GeoDataFrame:
     """Candidates: ``fire`` (fire-station layer), ``nodes`` (network nodes every
-    ``spacing_m`` metres) or a staging-format file."""
+    ``spacing_m`` metres) or a staging-format file.
+    """
     if spec == "fire":
         layer = read_fire_stations(layer_path(study.settings.data_dir, "fire_stations"))
         frame = gpd.GeoDataFrame(

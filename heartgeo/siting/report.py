@@ -1,5 +1,6 @@
 """The planner's report: current against optimised staging, the planner's curve as a
-self-contained SVG chart, and notes, on one HTML page."""
+self-contained SVG chart, and notes, on one HTML page.
+"""
 
 from __future__ import annotations
 

@@ -1,12 +1,14 @@
-"""Fuzz the staging-point and boundary readers for a bounded time.
+"""Fuzz the staging-point and boundary readers, for a number of inputs or a time budget.
 
     python -m heartgeo.testing.fuzz --seconds 60
+    python -m heartgeo.testing.fuzz --examples 2000
 
 Feeds generated files (random bytes, mangled CSV, mangled GeoJSON) to
-:func:`heartgeo.staging.read_staging` and :func:`heartgeo.boundaries.read_layer`. Each
-must either return a result or raise :class:`heartgeo.errors.InputError` with a
-one-line message; anything else (a traceback) is a failure: the input is saved and the
-command exits with 1. Needs ``hypothesis`` (installed with ``pip install -e ".[test]"``).
+:func:`heartgeo.io.staging.read_staging` and :func:`heartgeo.io.layers.read_layer`.
+Each must either return a result or raise :class:`heartgeo.errors.InputError` with a
+one-line message; anything else (a traceback) is a failure: hypothesis prints the
+failing input (its shrunk example) with the traceback, and the command exits with 1.
+Test support, not used by a run of heartgeo; needs ``hypothesis`` (a test extra).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import warnings
 from pathlib import Path
 
 from heartgeo.errors import InputError
-from heartgeo.io.boundaries import read_layer
+from heartgeo.io.layers import read_layer
 from heartgeo.io.staging import read_staging
 
 SUFFIXES = (".csv", ".geojson", ".json", ".gpkg", ".txt")
@@ -90,12 +92,17 @@ def check_one(suffix: str, data: bytes, folder: Path) -> None:
                 raise AssertionError(f"multi-line error message: {exc!r}") from None
 
 
-def run(seconds: float) -> int:
-    """Fuzz for about ``seconds``; return the number of inputs tried (raises on a failure)."""
+def run(seconds: float | None = None, examples: int | None = None) -> int:
+    """Fuzz until ``examples`` inputs were tried or about ``seconds`` passed (at least one
+    batch of 50); return the number of inputs tried. Raises on a failure.
+    """
     from hypothesis import HealthCheck, given, settings
 
+    if seconds is None and examples is None:
+        raise ValueError("give seconds or examples")
     tried = 0
-    deadline = time.monotonic() + seconds
+    deadline = time.monotonic() + seconds if seconds is not None else float("inf")
+    enough = examples if examples is not None else float("inf")
     with tempfile.TemporaryDirectory(prefix="heartgeo-fuzz-") as tmp:
         folder = Path(tmp)
 
@@ -111,18 +118,22 @@ def run(seconds: float) -> int:
             tried += 1
             check_one(case[0], case[1], folder)
 
-        while time.monotonic() < deadline:
+        while True:
             batch()
+            if tried >= enough or time.monotonic() >= deadline:
+                break
     return tried
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command line: ``python -m heartgeo.testing.fuzz --seconds 60``."""
     parser = argparse.ArgumentParser(description="Fuzz heartgeo's staging and boundary readers.")
-    parser.add_argument("--seconds", type=float, default=60.0, help="time budget (seconds)")
+    parser.add_argument("--seconds", type=float, default=None, help="time budget (seconds)")
+    parser.add_argument("--examples", type=int, default=None, help="number of inputs")
     args = parser.parse_args(argv)
     start = time.monotonic()
     try:
-        tried = run(args.seconds)
+        tried = run(args.seconds if args.examples else (args.seconds or 60.0), args.examples)
     except Exception:
         traceback.print_exc()
         print("fuzz: FAILED: an input produced a traceback (shown above)", file=sys.stderr)

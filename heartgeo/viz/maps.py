@@ -53,7 +53,9 @@ MAP_TOLERANCE_M = 15.0
 MAP_DECIMALS = 5
 
 
-def simplify_for_screen(geoms: np.ndarray, tolerance: float = MAP_TOLERANCE_M) -> np.ndarray:
+def simplify_for_screen(
+    geoms: np.ndarray, tolerance: float = MAP_TOLERANCE_M, workers: int | None = None
+) -> np.ndarray:
     """Simplify polygons for the screen, one geometry per core.
 
     GEOS's coverage simplifier (Visvalingam-Whyatt; each polygon a coverage of its own)
@@ -67,13 +69,13 @@ def simplify_for_screen(geoms: np.ndarray, tolerance: float = MAP_TOLERANCE_M) -
             return geom
         return shapely.coverage_simplify(np.array([geom], dtype=object), tolerance)[0]
 
-    return np.array([*thread_map(one, geoms), None], dtype=object)[:-1]
+    return np.array([*thread_map(one, geoms, workers), None], dtype=object)[:-1]
 
 
-def _lonlat(geoms, tolerance: float = MAP_TOLERANCE_M) -> gpd.GeoSeries:
+def _lonlat(geoms, tolerance: float = MAP_TOLERANCE_M, workers: int | None = None) -> gpd.GeoSeries:
     geoms = np.asarray(list(geoms) + [None], dtype=object)[:-1]
     if tolerance > 0:
-        geoms = simplify_for_screen(geoms, tolerance)
+        geoms = simplify_for_screen(geoms, tolerance, workers)
     series = gpd.GeoSeries(geoms, crs=METRIC_CRS).to_crs(LONLAT_CRS)
     return gpd.GeoSeries(
         shapely.set_precision(series.values, 10**-MAP_DECIMALS, mode="pointwise"), crs=LONLAT_CRS
@@ -110,7 +112,8 @@ def map_geometry(study, result) -> MapGeometry:
     # handle far fewer vertices, and the rings inherit the simplified area outline
     outlines = [result.area, study.boundaries.city, study.pilot.geometry, result.gap]
     simple = simplify_for_screen(
-        polygonal(np.array([*outlines, result.unknown, *result.bands.geometry], dtype=object))
+        polygonal(np.array([*outlines, result.unknown, *result.bands.geometry], dtype=object)),
+        workers=study.settings.workers,
     )
     area, bands = simple[0], simple[5:]
     inside = shapely.intersection(bands, area)
@@ -168,12 +171,14 @@ def band_colours(n: int) -> list[str]:
 
 
 def band_names(bands_min: list[float]) -> list[str]:
+    """Legend names of the bands: ``0-5 min drive``, ``5-10 min drive``..."""
     return [
         f"{0 if i == 0 else bands_min[i - 1]:g}-{m:g} min drive" for i, m in enumerate(bands_min)
     ]
 
 
 def legend_html(title: str, entries: list[tuple[str, str]], note: str) -> str:
+    """The legend box: a title, a coloured row per entry and a note."""
     rows = "".join(
         f'<div><span style="display:inline-block;width:14px;height:14px;background:{c};'
         f'opacity:0.8;margin-right:6px;vertical-align:middle;border:1px solid #333"></span>'
@@ -190,6 +195,7 @@ def legend_html(title: str, entries: list[tuple[str, str]], note: str) -> str:
 
 
 def title_html(text: str, where: str = "top:10px") -> str:
+    """The title box of a map (``where``: its CSS position)."""
     return (
         f'<div id="heartgeo-title" style="position:fixed;{where};left:50%;'
         "transform:translateX(-50%);z-index:9999;background:white;padding:6px 12px;"
@@ -205,7 +211,8 @@ def _model_note(model) -> str:
 
 def map_title(model, what: str, bands_min: list[float]) -> str:
     """A map's title: what it shows, the travel model and the bands; a screening model is
-    named as such."""
+    named as such.
+    """
     bands_txt = ", ".join(f"{m:g}" for m in bands_min)
     if model.screening:
         return (
@@ -310,7 +317,7 @@ def _beats_layer(study, result, bands_min) -> folium.FeatureGroup:
                 _pct(None if v != v else 1 - v) for v in frame["known_population_share"]
             ],
         },
-        geometry=_lonlat(polygonal(geoms)).values,
+        geometry=_lonlat(polygonal(geoms), workers=study.settings.workers).values,
         crs=LONLAT_CRS,
     )
     folium.GeoJson(
