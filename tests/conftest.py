@@ -35,9 +35,27 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "city_scale: the city-scale loopback fetch rehearsal (minutes)"
     )
+    config.addinivalue_line(
+        "markers",
+        "integration: runs on the bundled Durham data (unit tests: pytest -m 'not integration')",
+    )
+
+
+#: Fixtures that hold Durham data: a test using one is an integration test.
+DATA_FIXTURES = {"central_net", "study", "boundaries", "data_dir", "nx_graph"}
 
 
 def pytest_collection_modifyitems(config, items):
+    unmarked = [
+        item.nodeid
+        for item in items
+        if DATA_FIXTURES & set(getattr(item, "fixturenames", ()))
+        and "integration" not in item.keywords
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "tests on the Durham data must be marked integration: " + ", ".join(unmarked)
+        )
     if not config.getoption("--skip-city-scale"):
         return
     skip = pytest.mark.skip(reason="--skip-city-scale was given")

@@ -46,6 +46,7 @@ def test_synthetic_grid_blocks_match_direct_union(buffer_m):
     assert used[-1] > 50  # the block path is exercised, not only the frontier
 
 
+@pytest.mark.integration
 def test_real_network_blocks_match_direct_union(central_net):
     for sources in ([10], [40, 150]):
         times = node_travel_times(central_net, np.array(sources))

@@ -12,6 +12,8 @@ from heartgeo.viz.browser import find_browser, load_page
 
 from .conftest import DATA, LOAD_REPORT, SITE_ARGS
 
+pytestmark = pytest.mark.integration  # runs on the bundled Durham data
+
 MAPS = ("map_pilot", "map_citywide", "map_pilot_vs_citywide")
 SCENARIO_LAYERS = (
     "City limit",

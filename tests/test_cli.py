@@ -10,6 +10,8 @@ from heartgeo.cli import cli
 
 from .conftest import DATA
 
+pytestmark = pytest.mark.integration  # runs on the bundled Durham data
+
 FAST = ["--data-dir", str(DATA), "--cell-size", "500", "--quiet"]
 
 

@@ -31,6 +31,7 @@ def bundled_files() -> set[str]:
     }
 
 
+@pytest.mark.integration
 def test_every_bundled_file_matches_the_manifest_sha256():
     files = manifest()["files"]
     for rel, entry in files.items():
@@ -44,6 +45,7 @@ def test_every_bundled_file_matches_the_manifest_sha256():
     assert bundled_files() == set(files)
 
 
+@pytest.mark.integration
 def test_attribution_and_licences_name_their_sources():
     files = manifest()["files"]
     assert files["roads/osm_central_durham_2024-01-24.osm"]["licence"].startswith(
@@ -57,6 +59,7 @@ def test_attribution_and_licences_name_their_sources():
     assert "Census" in files["census/tracts_acs_2020_2024.geojson"]["attribution"]
 
 
+@pytest.mark.integration
 def test_bundled_data_is_compact_and_exact():
     total = sum(p.stat().st_size for p in DATA.rglob("*") if p.is_file())
     assert total < 10e6, f"data/ holds {total / 1e6:.1f} MB"
@@ -69,6 +72,7 @@ def test_bundled_data_is_compact_and_exact():
         assert not re.search(r"[\[,]-?\d+\.\d{8,}", text), rel
 
 
+@pytest.mark.integration
 def test_every_layer_resolves_to_a_bundled_file():
     for name in manifest()["layers"]:
         path = layer_path(None, name)
@@ -109,6 +113,7 @@ def test_readme_quickstart_is_the_two_commands():
     ]
 
 
+@pytest.mark.integration
 def test_non_editable_install_finds_its_bundled_data(tmp_path):
     """``pip install .`` (not editable) ships the data inside the package, and a run from
     anywhere uses it: no repository, no data directory, no environment variable.

@@ -4,6 +4,8 @@ import shapely
 
 from heartgeo.analysis.demand import allocate_population, hex_grid
 
+pytestmark = pytest.mark.integration  # runs on the bundled Durham data
+
 
 def test_hex_grid_tiles_area_exactly(boundaries):
     area = shapely.box(618000, 248000, 621000, 250500)

@@ -7,6 +7,8 @@ from heartgeo.cli import cli
 
 from .conftest import DATA
 
+pytestmark = pytest.mark.integration  # runs on the bundled Durham data
+
 BASE = ["--data-dir", str(DATA), "--travel-model", "network", "--cell-size", "600", "--quiet"]
 
 

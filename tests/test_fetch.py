@@ -18,6 +18,8 @@ from .loopback import (
     synthetic_city_overpass,
 )
 
+pytestmark = pytest.mark.integration  # runs on the bundled Durham data
+
 
 @pytest.fixture(scope="module")
 def server():

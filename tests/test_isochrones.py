@@ -35,6 +35,7 @@ def _densified_times(net, times, step=2.0):
     return np.concatenate(pts), np.concatenate(tt)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("minutes", [0.5, 1.0, 2.0])
 def test_sampled_points_reachable_within_band(central_net, nx_graph, minutes):
     sources = [10]
@@ -64,6 +65,7 @@ def test_sampled_points_reachable_within_band(central_net, nx_graph, minutes):
     assert not shapely.contains_xy(poly, far[:, 0], far[:, 1]).any()
 
 
+@pytest.mark.integration
 def test_bands_nested_and_not_convex_hulls(central_net):
     times = node_travel_times(central_net, np.array([10]))
     polys = [band_polygon(central_net, times, m * 60, 50.0) for m in (0.5, 1, 2, 3)]
@@ -74,6 +76,7 @@ def test_bands_nested_and_not_convex_hulls(central_net):
     assert shapely.within(largest, central_net.extent.buffer(1e-6))
 
 
+@pytest.mark.integration
 def test_dissolved_bands_equal_the_polygon_of_nearest_unit_times(central_net):
     import geopandas as gpd
 
@@ -95,6 +98,7 @@ def test_dissolved_bands_equal_the_polygon_of_nearest_unit_times(central_net):
         assert shapely.difference(got, mine.buffer(slack)).area < 1e-6 * got.area
 
 
+@pytest.mark.integration
 def test_unit_polygons_are_reused_through_the_memo(central_net, monkeypatch):
     import geopandas as gpd
 

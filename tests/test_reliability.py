@@ -22,6 +22,7 @@ PROPS = settings(max_examples=25, deadline=None, suppress_health_check=list(Heal
 FAST = ["--data-dir", str(DATA), "--travel-model", "network", "--cell-size", "600", "--quiet"]
 
 
+@pytest.mark.integration
 @PROPS
 @given(data=st.data())
 def test_adding_a_unit_never_lowers_coverage(study, data):
@@ -56,6 +57,7 @@ def test_adding_a_unit_never_lowers_coverage(study, data):
     small=st.floats(0.1, 3.0),
     extra=st.floats(0.01, 3.0),
 )
+@pytest.mark.integration
 @example(nodes=[40], small=0.1015625, extra=1.0)  # a cap in one band, a join in the next
 def test_band_polygon_inside_any_larger_band(central_net, nodes, small, extra):
     import geopandas as gpd
@@ -77,6 +79,7 @@ def test_band_polygon_inside_any_larger_band(central_net, nodes, small, extra):
         assert shapely.difference(inner, outer).area <= 1e-6 * max(inner.area, 1.0)
 
 
+@pytest.mark.integration
 @PROPS
 @given(data=st.data())
 def test_shares_stay_between_zero_and_one(study, data):
@@ -110,6 +113,7 @@ def test_shares_stay_between_zero_and_one(study, data):
     h=st.floats(500, 6000),
     cell=st.floats(150, 900),
 )
+@pytest.mark.integration
 def test_population_conserved_by_allocation(boundaries, central_net, x, y, w, h, cell):
     area = shapely.box(x, y, x + w, y + h)
     demand = allocate_population(
@@ -127,6 +131,7 @@ def test_population_conserved_by_allocation(boundaries, central_net, x, y, w, h,
     assert (demand.cells["population"] >= 0).all()
 
 
+@pytest.mark.integration
 def test_same_inputs_give_identical_outputs(tmp_path):
     outs = []
     for name in ("a", "b"):
@@ -146,6 +151,7 @@ def test_same_inputs_give_identical_outputs(tmp_path):
             assert a == b, name
 
 
+@pytest.mark.integration
 def test_check_reports_changed_inputs(tmp_path):
     data = tmp_path / "data"
     for sub in ("boundaries", "census", "facilities", "roads"):

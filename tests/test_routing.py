@@ -7,6 +7,7 @@ from heartgeo.analysis.routing import calibrate_crowfly, node_travel_times
 from .conftest import assert_drivable
 
 
+@pytest.mark.integration
 def test_network_loaded_as_drive_graph(central_net):
     assert central_net.n_nodes > 150
     assert_drivable(central_net.highway)
@@ -16,6 +17,7 @@ def test_network_loaded_as_drive_graph(central_net):
     assert np.isfinite(times).all()
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("sources", [[0], [5, 50, 120], list(range(0, 200, 25))])
 def test_multi_source_times_equal_networkx_dijkstra(central_net, nx_graph, sources):
     ours = node_travel_times(central_net, np.array(sources))
@@ -24,6 +26,7 @@ def test_multi_source_times_equal_networkx_dijkstra(central_net, nx_graph, sourc
     np.testing.assert_allclose(ours, expected, rtol=1e-9, atol=1e-6)
 
 
+@pytest.mark.integration
 def test_per_source_times_equal_networkx_with_limit(central_net, nx_graph):
     sources = np.array([3, 77])
     ours = node_travel_times(central_net, sources, limit_s=120.0, per_source=True)
@@ -35,6 +38,7 @@ def test_per_source_times_equal_networkx_with_limit(central_net, nx_graph):
         np.testing.assert_allclose(row, expected, rtol=1e-9, atol=1e-6)
 
 
+@pytest.mark.integration
 def test_crowfly_calibration_is_plausible(central_net):
     model = calibrate_crowfly(central_net)
     assert 1.0 <= model.circuity < 2.5
@@ -56,6 +60,7 @@ def test_parse_speeds():
         parse_speeds(["residential=fast"])
 
 
+@pytest.mark.integration
 def test_network_matches_osmnx_reference_processing(central_net):
     """The array-based preparation keeps what OSMnx's own steps keep."""
     import osmnx as ox
@@ -79,6 +84,7 @@ def test_network_matches_osmnx_reference_processing(central_net):
     assert ours == sorted((u, v) for u, v, _ in reference.edges(keys=True))
 
 
+@pytest.mark.integration
 def test_strokes_cover_every_road_once_and_turn_gently(central_net):
     import shapely
 

@@ -68,6 +68,7 @@ def test_bad_input():
     assert busy_probability(None, 2, 45, 3) == pytest.approx(0.5)
 
 
+@pytest.mark.integration
 def test_site_command_writes_plan(tmp_path):
     import json
 
@@ -107,6 +108,7 @@ def test_site_command_writes_plan(tmp_path):
         ),
     ],
 )
+@pytest.mark.integration
 def test_site_bad_input(tmp_path, args, needle):
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, [*SITE_ARGS, *args, "--out", str(out)])
@@ -115,6 +117,7 @@ def test_site_bad_input(tmp_path, args, needle):
     assert not out.exists() or not any(out.iterdir())
 
 
+@pytest.mark.integration
 def test_site_no_candidates_inside_area(tmp_path):
     far = tmp_path / "far.csv"
     far.write_text("id,lon,lat\nA,-78.60,35.80\n")
