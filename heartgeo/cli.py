@@ -560,7 +560,7 @@ def site(**kw):
     study = prepare(make_settings(kw), progress, areas=(options.area,))
     _freeze_prepared()
     result = run_siting(study, options, progress)
-    with OutputSet(kw["out_dir"]) as outs:
+    with OutputSet(kw["out_dir"], warn=progress.warn) as outs:
         write_site(outs, result)
     for note in result.notes:
         progress.info(note)

@@ -12,6 +12,17 @@ from __future__ import annotations
 import re
 
 
+def shown(value) -> str:
+    """A value as a message shows it: numbers plainly (not ``np.int32(-1200)``), text
+    quoted, and control characters (NUL...) escaped, at most 80 characters.
+    """
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    text = repr(value) if isinstance(value, str | bytes) else str(value)
+    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 class InputError(ValueError):
     """Bad input that the user can fix; the message is a single line.
 

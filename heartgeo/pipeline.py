@@ -334,7 +334,7 @@ def scenario_units(
     source = units.attrs["source"]
     study.inputs.update(units.attrs.get("layers", {}))
     excluded: list[dict] = []
-    inside = shapely.contains_xy(area, units.geometry.x, units.geometry.y)
+    inside = shapely.intersects_xy(area, units.geometry.x, units.geometry.y)
     for _, row in units[~inside].iterrows():
         excluded.append(
             {"id": row["id"], "name": row["name"], "reason": f"outside the {area_name} area"}
@@ -732,7 +732,10 @@ def write_run(
     """Write a run's tables, layers, maps and ``summary.json`` into ``out_dir`` as one set
     (see :class:`heartgeo.io.outputs.OutputSet`); return the map checks (with ``png``).
     """
-    with progress.step(f"Writing outputs to {out_dir}"), OutputSet(out_dir) as outs:
+    with (
+        progress.step(f"Writing outputs to {out_dir}"),
+        OutputSet(out_dir, warn=progress.warn) as outs,
+    ):
         for result in results:
             write_scenario(outs, study, result, tables=coverage, isochrones=isochrones)
         checks = (
@@ -742,7 +745,7 @@ def write_run(
         )
         outs.json(
             "summary.json",
-            summary(study, results, outs.records(), map_checks=checks),
+            summary(study, results, outs.records(), map_checks=checks, stale=outs.stale()),
             "run manifest: inputs, parameters, versions, travel model, headline numbers",
         )
     return checks
@@ -771,9 +774,14 @@ def summary(
     outputs: list[dict],
     *,
     map_checks: list[dict] | None = None,
+    stale: list[str] | None = None,
 ) -> dict:
-    """The run manifest: inputs with checksums, parameters, versions, model and headline numbers."""
+    """The run manifest: inputs with checksums, parameters, versions, model and headline
+    numbers, the outputs written and (``stale``) other files in the folder, left alone.
+    """
     extra = {"map_checks": map_checks} if map_checks else {}
+    if stale:
+        extra["stale_outputs"] = stale
     return {
         "heartgeo_version": __version__,
         "created": utc_now(),

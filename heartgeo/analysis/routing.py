@@ -99,7 +99,7 @@ class NetworkModel:
         """Whether each point lies inside the network extent (its travel time is known)."""
         import shapely
 
-        return shapely.contains_xy(self.net.extent, xy[:, 0], xy[:, 1])
+        return shapely.intersects_xy(self.net.extent, xy[:, 0], xy[:, 1])
 
     def point_times(self, node_times: np.ndarray, xy: np.ndarray) -> np.ndarray:
         """Seconds to points ``xy`` given node times: of a scenario, shape (N,), or one row

@@ -68,7 +68,7 @@ def snap(
         offset = points.attrs.get("row_offset", 0)
         where = (
             "outside the loaded road network's extent"
-            if not shapely.contains_xy(net.extent, *xy[row])
+            if not shapely.intersects_xy(net.extent, *xy[row])
             else "on no road connected to the network"
         )
         raise InputError(
@@ -77,7 +77,7 @@ def snap(
             "move the point onto a road, raise --max-snap, or load a network that covers it"
         )
     for row in np.flatnonzero(dist > WARN_SNAP_M):
-        outside = not shapely.contains_xy(net.extent, *xy[row])
+        outside = not shapely.intersects_xy(net.extent, *xy[row])
         progress.warn(
             f"staging point {points['id'].iloc[row]} snapped {dist[row]:.0f} m to the nearest road node"
             + (" (it lies outside the loaded network's extent)" if outside else "")

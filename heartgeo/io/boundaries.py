@@ -16,9 +16,13 @@ import pandas as pd
 import shapely
 
 from heartgeo.config import layer_path, manifest
-from heartgeo.errors import InputError
+from heartgeo.errors import InputError, shown
 from heartgeo.io.layers import read_layer
 from heartgeo.progress import QUIET, Progress
+
+#: Largest believable population of one census tract (the most populous US tracts hold
+#: tens of thousands; the Census Bureau aims at 1,200 to 8,000): a larger value is an error.
+MAX_TRACT_POPULATION = 1_000_000
 
 
 @dataclass
@@ -63,7 +67,7 @@ def load_beats(path: Path, progress: Progress = QUIET) -> gpd.GeoDataFrame:
     if beat.isna().any():
         row = int(np.flatnonzero(beat.isna().to_numpy())[0])
         raise InputError(
-            f"police beats file {path}, feature {row}: LAWBEAT {gdf['LAWBEAT'].iloc[row]!r} "
+            f"police beats file {path}, feature {row}: LAWBEAT {shown(gdf['LAWBEAT'].iloc[row])} "
             "is not a beat number: fix or drop that feature"
         )
     gdf = gdf.assign(beat=beat.astype(int), district=gdf["LAWDIST"].astype(str))
@@ -84,13 +88,14 @@ def load_districts(path: Path, progress: Progress = QUIET) -> gpd.GeoDataFrame:
 def load_tracts(path: Path, progress: Progress = QUIET) -> gpd.GeoDataFrame:
     """Census tracts with ``GEOID`` and ``population`` (from ``total_population``)."""
     gdf = read_layer(path, _required("tracts"), what="census tracts", progress=progress)
-    pop = pd.to_numeric(gdf["total_population"], errors="coerce")
-    bad = pop.isna() | (pop < 0)
+    pop = pd.to_numeric(gdf["total_population"], errors="coerce").astype(float)
+    bad = ~np.isfinite(pop) | (pop < 0) | (pop > MAX_TRACT_POPULATION)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"census tracts file {path}, feature {row} (GEOID {gdf['GEOID'].iloc[row]}): "
-            f"total_population {gdf['total_population'].iloc[row]!r} is not a count >= 0: fix the value"
+            f"census tracts file {path}, feature {row} (GEOID {shown(gdf['GEOID'].iloc[row])}): "
+            f"total_population {shown(gdf['total_population'].iloc[row])} is not a count "
+            f"between 0 and {MAX_TRACT_POPULATION:,}: fix the value"
         )
     out = gpd.GeoDataFrame(
         {"GEOID": gdf["GEOID"].astype(str), "population": pop.astype(float)},

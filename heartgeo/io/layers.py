@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pyogrio
 import shapely
 
 from heartgeo.config import BOUNDARY_TOLERANCE_M, METRIC_CRS
-from heartgeo.errors import InputError
+from heartgeo.errors import InputError, shown
 from heartgeo.geometry import polygonal
 from heartgeo.progress import QUIET, Progress
 
@@ -23,13 +25,16 @@ def read_layer(
     geom_types: Iterable[str] | None = ("Polygon", "MultiPolygon"),
     progress: Progress = QUIET,
     simplify_m: float = BOUNDARY_TOLERANCE_M,
+    null_geometries: str = "drop",
 ) -> gpd.GeoDataFrame:
     """Read a vector file, check it and return it in EPSG:32119.
 
     Parameters
     ----------
     path
-        GeoJSON, GeoPackage, shapefile or any format pyogrio reads.
+        GeoJSON, GeoPackage, shapefile or any format pyogrio reads; ``FILE.gpkg:LAYER``
+        names one layer of a file with several (a file with several layers and no name
+        is refused: no layer is ever skipped silently).
     required
         Columns that must be present.
     what
@@ -40,6 +45,8 @@ def read_layer(
         Where repairs are reported.
     simplify_m
         Tolerance (metres) of a topology-preserving simplification of polygons.
+    null_geometries
+        ``"drop"`` (with a warning) or ``"refuse"`` features without geometry.
 
     Raises
     ------
@@ -47,8 +54,8 @@ def read_layer(
         Missing or empty file, unreadable file, no CRS, missing columns, empty or
         unrepairable geometries, wrong geometry type.
     """
-    path = Path(path)
-    gdf = _read_file(path, what)
+    path, layer = split_layer(path)
+    gdf = _read_file(path, what, layer, progress)
     missing = [c for c in required if c not in gdf.columns]
     if missing:
         raise InputError(
@@ -58,6 +65,11 @@ def read_layer(
     null = gdf.geometry.isna() | gdf.geometry.is_empty
     if null.all():
         raise InputError(f"{what} file {path} has no geometries: replace it with a non-empty layer")
+    if null.any() and null_geometries == "refuse":
+        row = int(np.flatnonzero(null.to_numpy())[0])
+        raise InputError(
+            f"{what} file {path}, feature {row}: no geometry: give it a position or remove it"
+        )
     if null.any():
         progress.warn(f"{what} file {path}: dropped {int(null.sum())} feature(s) without geometry")
         gdf = gdf[~null].copy()
@@ -103,19 +115,49 @@ def read_layer(
     return gdf
 
 
-def _read_file(path: Path, what: str) -> gpd.GeoDataFrame:
-    """The layer in ``path`` as read by pyogrio: present, readable, with features and a CRS."""
+def split_layer(path: str | Path) -> tuple[Path, str | None]:
+    """``FILE.gpkg:LAYER`` into the file and the layer's name (None if not given)."""
+    text = str(path)
+    head, sep, tail = text.rpartition(":")
+    if sep and tail and not Path(text).exists() and Path(head).suffix and "/" not in tail:
+        return Path(head), tail
+    return Path(text), None
+
+
+def _read_file(
+    path: Path, what: str, layer: str | None = None, progress: Progress = QUIET
+) -> gpd.GeoDataFrame:
+    """The layer in ``path`` as read by pyogrio: present, readable, one named or only layer,
+    with features and a CRS. GDAL's warnings go to ``progress`` (silent under --quiet).
+    """
     if not path.exists():
         raise InputError(f"{what} file {path} does not exist: check the path or the data directory")
     if path.is_file() and path.stat().st_size == 0:
         raise InputError(f"{what} file {path} is empty: replace it with a valid file")
     try:
-        gdf = gpd.read_file(path, engine="pyogrio")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+            if layer is None and len(names) > 1:
+                raise InputError(
+                    f"{what} file {path} has {len(names)} layers ({', '.join(names[:6])}): "
+                    f"name one as {path}:LAYER"
+                )
+            if layer is not None and layer not in names:
+                raise InputError(
+                    f"{what} file {path} has no layer {shown(layer)} (layers: "
+                    f"{', '.join(names[:6])}): name one of them as {path}:LAYER"
+                )
+            gdf = gpd.read_file(path, engine="pyogrio", layer=layer)
+    except InputError:
+        raise
     except Exception as exc:  # pyogrio raises several DataSourceError kinds
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        reason = shown(str(exc).splitlines()[0]) if str(exc) else type(exc).__name__
         raise InputError(
             f"{what} file {path} cannot be read ({reason}): replace it with valid GeoJSON/GeoPackage"
         ) from None
+    for item in caught:
+        progress.warn(f"{what} file {path}: {' '.join(str(item.message).split())}")
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise InputError(
             f"{what} file {path} has no geometry: give a GeoJSON, GeoPackage or shapefile layer"

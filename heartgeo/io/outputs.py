@@ -1,13 +1,21 @@
-"""Writing outputs atomically, and the run manifest.
+"""Writing outputs all-or-nothing, and the run manifest.
 
 All files of a run are first written into a hidden temporary folder inside the output
-directory; only when every file is complete are they moved into place (``os.replace``,
-atomic per file on the same file system). An error half-way leaves the earlier outputs
-untouched and no partial file behind.
+directory (``.heartgeo-tmp-*``, with the writing process's id). When every file is
+complete and flushed to disk, a journal (``.heartgeo-journal.json``) naming the folder
+and its files is written atomically, the files are moved into place (``os.replace``),
+and the journal and folder are removed. The journal makes the switch one step: a run
+killed while moving leaves the journal, and the next heartgeo command writing to that
+directory (or :func:`recover`) completes the moves first, so the directory always ends
+up holding one run's outputs, never a mix. A run killed before its journal leaves the
+earlier outputs as they were; its temporary folder is removed by the next run once its
+process is gone. Errors (a full disk too) end as one-line :class:`InputError`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -107,30 +115,102 @@ def geojson_text(frame: gpd.GeoDataFrame) -> str:
     return '{"type":"FeatureCollection","features":[\n' + ",\n".join(features) + "\n]}\n"
 
 
+#: The journal of a switch in progress, and the prefix of the temporary folders.
+JOURNAL = ".heartgeo-journal.json"
+TMP_PREFIX = ".heartgeo-tmp-"
+OWNER = ".owner-pid"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _move(src: Path, dst: Path) -> None:
+    """One step of a switch: move a finished file into place (atomic on one file system)."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(src, dst)
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
+
+
+def recover(out_dir: str | Path) -> list[str]:
+    """Finish an interrupted switch in ``out_dir`` and remove temporary folders of runs that
+    are gone. Returns what was done, one line each (for a warning).
+    """
+    out_dir = Path(out_dir)
+    done = []
+    journal = out_dir / JOURNAL
+    if journal.exists():
+        try:
+            entry = json.loads(journal.read_text(encoding="utf-8"))
+            tmp, names = out_dir / entry["tmp"], list(entry["files"])
+        except (ValueError, KeyError, TypeError, OSError):
+            tmp, names = None, []
+        if tmp is not None and tmp.is_dir():
+            for name in names:
+                if (tmp / name).exists():
+                    _move(tmp / name, out_dir / name)
+            done.append(f"completed the interrupted writing of {len(names)} outputs")
+        journal.unlink(missing_ok=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    for folder in out_dir.glob(TMP_PREFIX + "*"):
+        try:
+            pid = int((folder / OWNER).read_text())
+        except (OSError, ValueError):
+            pid = None
+        if pid is None or not _pid_alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+            done.append(f"removed {folder.name}, left by an interrupted run")
+    return done
+
+
 class OutputSet:
     """A set of output files written all-or-nothing into ``out_dir``.
 
     Use as a context manager: ``with OutputSet(out) as outs: outs.path("a.csv")...``.
-    Files appear in ``out_dir`` only if the block finishes without error.
+    Files appear in ``out_dir`` only if the block finishes without error, and then all of
+    them as one switch (see the module's description).
+
+    Parameters
+    ----------
+    out_dir
+        The output directory (created if needed).
+    warn
+        Called with a line for each repair of an earlier interrupted run.
     """
 
-    def __init__(self, out_dir: str | Path):
+    def __init__(self, out_dir: str | Path, warn=None):
         self.out_dir = Path(out_dir)
         self.files: dict[str, str] = {}
         self._tmp: Path | None = None
+        self._warn = warn or (lambda _line: None)
 
     def __enter__(self) -> OutputSet:
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise InputError(
-                f"output directory {self.out_dir} cannot be created ({exc}): choose another --out"
+                f"output directory {self.out_dir} cannot be created ({exc.strerror or exc}): "
+                "choose another --out"
             ) from None
         if not os.access(self.out_dir, os.W_OK):
             raise InputError(
                 f"output directory {self.out_dir} is not writable: choose another --out"
             )
-        self._tmp = Path(tempfile.mkdtemp(prefix=".heartgeo-tmp-", dir=self.out_dir))
+        for line in recover(self.out_dir):
+            self._warn(f"{self.out_dir}: {line}")
+        self._tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.out_dir))
+        (self._tmp / OWNER).write_text(str(os.getpid()))
         return self
 
     def path(self, name: str, description: str = "") -> Path:
@@ -158,18 +238,56 @@ class OutputSet:
                 )
         return out
 
+    def stale(self) -> list[str]:
+        """Files already in ``out_dir`` that this set does not write (left as they are)."""
+        names = set(self.files)
+        return sorted(
+            str(p.relative_to(self.out_dir))
+            for p in self.out_dir.iterdir()
+            if p.is_file() and not p.name.startswith(".") and p.name not in names
+        )
+
     def __exit__(self, exc_type, exc, tb) -> None:
         assert self._tmp is not None
         try:
             if exc_type is None:
-                for name in self.files:
-                    src = self._tmp / name
-                    if src.exists():
-                        dst = self.out_dir / name
-                        dst.parent.mkdir(parents=True, exist_ok=True)
-                        os.replace(src, dst)
+                self._switch()
+        except OSError as error:
+            exc_type, exc = type(error), error
         finally:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            switching = (self.out_dir / JOURNAL).exists()
+            if not switching:  # else the next run completes the switch from the folder
+                shutil.rmtree(self._tmp, ignore_errors=True)
+        if exc_type is not None and issubclass(exc_type, OSError):
+            why = "no space left on device" if exc.errno == errno.ENOSPC else exc.strerror
+            state = (
+                "the next run into it completes this one's switch"
+                if switching
+                else "the earlier outputs are as they were"
+            )
+            raise InputError(
+                f"writing the outputs into {self.out_dir} failed ({why or exc}): free some space "
+                f"or choose another --out; {state}"
+            ) from None
+
+    def _switch(self) -> None:
+        names = [n for n in self.files if (self._tmp / n).exists()]
+        for name in names:
+            _fsync(self._tmp / name)
+        journal = self.out_dir / JOURNAL
+        tmp_journal = self._tmp / JOURNAL
+        tmp_journal.write_text(json.dumps({"tmp": self._tmp.name, "files": names}))
+        _fsync(tmp_journal)
+        os.replace(tmp_journal, journal)  # from here on the switch is decided
+        for name in names:
+            _move(self._tmp / name, self.out_dir / name)
+        journal.unlink()
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(self.out_dir, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
 
     # writers ---------------------------------------------------------------
 
@@ -227,8 +345,18 @@ def check_inputs(run_dir: str | Path, progress) -> list[str]:
         raise InputError(
             f"{path} is not a heartgeo summary (no 'inputs'): give the output directory of a run"
         ) from None
+    ok = isinstance(inputs, list) and all(
+        isinstance(i, dict) and isinstance(i.get("path"), str) and isinstance(i.get("sha256"), str)
+        for i in inputs
+    )
+    if not ok:
+        raise InputError(
+            f"{path}: its 'inputs' are not a list of {{name, path, sha256}} records: "
+            "give the output directory of a heartgeo run (the summary may have been edited)"
+        )
     changed = []
     for item in inputs:
+        item.setdefault("name", item["path"])
         file = Path(item["path"])
         if not file.exists():
             status = "MISSING"

@@ -15,8 +15,8 @@ import pandas as pd
 import shapely
 
 from heartgeo.config import LONLAT_CRS, METRIC_CRS, layer_path, load_defs
-from heartgeo.errors import InputError
-from heartgeo.io.layers import read_layer
+from heartgeo.errors import InputError, shown
+from heartgeo.io.layers import read_layer, split_layer
 from heartgeo.progress import QUIET, Progress
 
 LON_NAMES = ("lon", "longitude", "lng", "long", "x")
@@ -29,25 +29,39 @@ def _pick(columns: list[str], names: tuple[str, ...]) -> str | None:
     return next((lower[n] for n in names if n in lower), None)
 
 
-def _read_csv(path: Path) -> gpd.GeoDataFrame:
+def _separator(path: Path) -> str:
+    """The CSV field separator: a comma, unless the header holds none and has a semicolon,
+    tab or pipe (spreadsheets in many locales write semicolons).
+    """
+    with open(path, encoding="utf-8", errors="replace") as f:
+        header = f.readline()
+    if "," in header:
+        return ","
+    return next((sep for sep in (";", "\t", "|") if sep in header), ",")
+
+
+def _read_csv(path: Path, what: str) -> gpd.GeoDataFrame:
+    sep = _separator(path)
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep)
     except pd.errors.EmptyDataError:
         raise InputError(
-            f"staging file {path} is empty: give a header lon,lat and one row per site"
+            f"{what} file {path} is empty: give a header lon,lat and one row per site"
         ) from None
     except Exception as exc:
         raise InputError(
-            f"staging file {path} cannot be read as CSV ({exc}): fix the file"
+            f"{what} file {path} cannot be read as CSV ({shown(str(exc).splitlines()[0])}): "
+            "fix the file"
         ) from None
     lon_col, lat_col = _pick(list(df.columns), LON_NAMES), _pick(list(df.columns), LAT_NAMES)
     if lon_col is None or lat_col is None:
         raise InputError(
-            f"staging file {path} lacks a {'longitude' if lon_col is None else 'latitude'} column "
-            f"(has {', '.join(df.columns) or 'none'}): name the columns lon and lat (WGS84 degrees)"
+            f"{what} file {path} lacks a {'longitude' if lon_col is None else 'latitude'} column "
+            f"(has {', '.join(shown(c) for c in df.columns) or 'none'}; fields separated by "
+            f"{shown(sep)}): name the columns lon and lat (WGS84 degrees), separated by commas"
         )
     if len(df) == 0:
-        raise InputError(f"staging file {path} has no rows: add one row per staging site")
+        raise InputError(f"{what} file {path} has no rows: add one row per site")
     values = {}
     for col in (lon_col, lat_col):
         num = pd.to_numeric(df[col].str.strip(), errors="coerce")
@@ -55,8 +69,8 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise InputError(
-                f"staging file {path}, row {row + 2}: {col} {df[col].iloc[row]!r} is not a finite "
-                "number: give decimal degrees (WGS84)"
+                f"{what} file {path}, row {row + 2}: {col} {shown(df[col].iloc[row])} is not a "
+                "finite number: give decimal degrees (WGS84)"
             )
         values[col] = num.to_numpy(float)
     lon, lat = values[lon_col], values[lat_col]
@@ -66,7 +80,7 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
         swapped = abs(lon[row]) <= 90 < abs(lat[row])
         hint = "; longitude and latitude look swapped" if swapped else ""
         raise InputError(
-            f"staging file {path}, row {row + 2}: {lon_col}={lon[row]}, {lat_col}={lat[row]} "
+            f"{what} file {path}, row {row + 2}: {lon_col}={lon[row]}, {lat_col}={lat[row]} "
             f"is not a WGS84 position{hint}: give {lon_col} in -180..180 and {lat_col} in -90..90"
         )
     gdf = gpd.GeoDataFrame(
@@ -78,27 +92,40 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
     return gdf
 
 
-def read_staging(path: str | Path, progress: Progress = QUIET) -> gpd.GeoDataFrame:
-    """Read staging points from CSV, GeoJSON or GPKG; return ``id``, ``name`` and points in EPSG:32119.
+def read_staging(
+    path: str | Path, progress: Progress = QUIET, what: str = "staging"
+) -> gpd.GeoDataFrame:
+    """Read sites from CSV, GeoJSON or GPKG; return ``id``, ``name`` and points in EPSG:32119.
+
+    Parameters
+    ----------
+    path
+        The file; ``FILE.gpkg:LAYER`` names one layer of a file with several.
+    progress
+        Where GDAL's warnings go.
+    what
+        What the file holds, for messages (``staging``, ``candidate sites``, ``fixed sites``).
 
     Raises
     ------
     InputError
         Missing or empty file, missing or non-numeric coordinate columns, NaN/infinite or
-        out-of-range coordinates, swapped longitude/latitude, duplicate ids, non-point geometry.
+        out-of-range coordinates, swapped longitude/latitude, duplicate ids, non-point or
+        missing geometry, a file with several layers and none named.
     """
-    path = Path(path)
+    path, layer = split_layer(path)
     if not path.exists():
-        raise InputError(f"staging file {path} does not exist: check --staging")
+        raise InputError(f"{what} file {path} does not exist: check the path")
     if path.stat().st_size == 0:
-        raise InputError(
-            f"staging file {path} is empty: give a header lon,lat and one row per site"
-        )
+        raise InputError(f"{what} file {path} is empty: give a header lon,lat and one row per site")
     if path.suffix.lower() in (".csv", ".txt"):
-        gdf = _read_csv(path).to_crs(METRIC_CRS)
+        gdf = _read_csv(path, what).to_crs(METRIC_CRS)
         offset = 2
     else:
-        gdf = read_layer(path, what="staging", geom_types=("Point",), progress=progress)
+        source = f"{path}:{layer}" if layer else path
+        gdf = read_layer(
+            source, what=what, geom_types=("Point",), progress=progress, null_geometries="refuse"
+        )
         offset = 0
     id_col = _pick([c for c in gdf.columns if c != "geometry"], ID_NAMES)
     ids = (
@@ -108,12 +135,12 @@ def read_staging(path: str | Path, progress: Progress = QUIET) -> gpd.GeoDataFra
     )
     if (ids == "").any():
         row = int(np.flatnonzero((ids == "").to_numpy())[0]) + offset
-        raise InputError(f"staging file {path}, row {row}: empty {id_col}: give every site an id")
+        raise InputError(f"{what} file {path}, row {row}: empty {id_col}: give every site an id")
     dup = ids.duplicated()
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0])
         raise InputError(
-            f"staging file {path}, row {row + offset}: {id_col} {ids.iloc[row]!r} is used twice: "
+            f"{what} file {path}, row {row + offset}: {id_col} {shown(ids.iloc[row])} is used twice: "
             "give every site a unique id"
         )
     name_col = _pick(
@@ -134,7 +161,8 @@ def check_in_area(
     points: gpd.GeoDataFrame, area: shapely.Geometry, area_name: str, source: str
 ) -> None:
     """Refuse points outside the study area (naming the first one); detect swapped lon/lat."""
-    inside = shapely.contains_xy(area, points.geometry.x.to_numpy(), points.geometry.y.to_numpy())
+    # covers, not contains: a point on the boundary (edge or vertex) is inside
+    inside = shapely.intersects_xy(area, points.geometry.x.to_numpy(), points.geometry.y.to_numpy())
     if inside.all():
         return
     row = int(np.flatnonzero(~inside)[0])

@@ -46,6 +46,10 @@ def busy_probability(
     q: float | None, calls_per_hour: float | None, minutes_per_call: float | None, units: int
 ) -> float:
     """Probability that a unit is busy: given, or ``calls/h x minutes/call / 60 / units``."""
+    given = {"busy_q": q, "calls_per_hour": calls_per_hour, "minutes_per_call": minutes_per_call}
+    for name, value in given.items():
+        if value is not None and not np.isfinite(value):
+            raise InputError(f"{name} {value}: give a finite number", param=name)
     if q is None:
         if calls_per_hour is None or minutes_per_call is None:
             raise InputError(
@@ -194,8 +198,12 @@ def _solve(c, integrality, bounds, constraints, time_limit):
         options={"time_limit": time_limit, "disp": False, "mip_rel_gap": 1e-9},
     )
     if res.x is None:
-        raise RuntimeError(f"HiGHS found no solution ({res.message})")
+        raise NoSolution(res.message)
     return res
+
+
+class NoSolution(RuntimeError):
+    """HiGHS stopped without a feasible solution (for example at its time limit)."""
 
 
 def _x_bounds(inst: Instance, n_extra: int, extra_ub=1.0):
@@ -394,16 +402,19 @@ def solve(
     use_exact = exact if exact is not None else size <= MAX_EXACT_PAIRS
     bound, optimal = None, False
     if use_exact:
-        if objective in ("mclp", "lscp"):
-            sites, bound, optimal = _cover_model(
-                inst, units if objective == "mclp" else None, seconds, target, time_limit
-            )
-        elif objective == "mexclp":
-            sites, bound, optimal = _mexclp_model(inst, units, seconds, q, time_limit)
-        else:
-            sites, bound, optimal = _assignment_model(inst, units, objective, time_limit)
-        method = "milp (HiGHS)"
-    else:
+        try:
+            if objective in ("mclp", "lscp"):
+                sites, bound, optimal = _cover_model(
+                    inst, units if objective == "mclp" else None, seconds, target, time_limit
+                )
+            elif objective == "mexclp":
+                sites, bound, optimal = _mexclp_model(inst, units, seconds, q, time_limit)
+            else:
+                sites, bound, optimal = _assignment_model(inst, units, objective, time_limit)
+            method = "milp (HiGHS)"
+        except NoSolution:  # no incumbent within the time limit: the heuristic answers
+            use_exact = False
+    if not use_exact:
         if objective == "lscp":
             sites = _lscp_heuristic(inst, seconds, target)
         else:

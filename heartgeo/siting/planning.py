@@ -10,7 +10,6 @@ engine as the isochrones and reused for every K of the planner's curve.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -64,7 +63,7 @@ def candidate_sites(study, area: shapely.Geometry, spec: str, spacing_m: float) 
                 param="candidate_spacing_m",
             )
         xy = study.net.xy
-        inside = shapely.contains_xy(area, xy[:, 0], xy[:, 1])
+        inside = shapely.intersects_xy(area, xy[:, 0], xy[:, 1])
         idx = np.flatnonzero(inside)
         key = np.floor(xy[idx] / spacing_m).astype(np.int64)
         _, first = np.unique(key, axis=0, return_index=True)
@@ -78,8 +77,8 @@ def candidate_sites(study, area: shapely.Geometry, spec: str, spacing_m: float) 
             crs=METRIC_CRS,
         )
     else:
-        frame = read_staging(Path(spec))
-    inside = shapely.contains_xy(area, frame.geometry.x, frame.geometry.y)
+        frame = read_staging(spec, what="candidate sites")
+    inside = shapely.intersects_xy(area, frame.geometry.x, frame.geometry.y)
     frame = frame[inside].reset_index(drop=True)
     if len(frame) == 0:
         raise InputError(
@@ -107,7 +106,7 @@ def build_problem(
             if fixed == "city_hall":
                 fixed_sites = fixed_sites[fixed_sites["id"] == "city_hall"]
         else:
-            fixed_sites = read_staging(Path(fixed))
+            fixed_sites = read_staging(fixed, what="fixed sites")
         parts.append(fixed_sites[["id", "name", "geometry"]].assign(role="fixed"))
     parts.append(cand)
     current = default_staging(study.settings.data_dir, area_name)

@@ -9,6 +9,7 @@ planner's curve and the comparison with the current staging, and write the outpu
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -85,10 +86,19 @@ class SiteOptions:
         InputError
             Naming the option and the fix.
         """
-        if not self.minutes > 0:
-            raise InputError(f"minutes {self.minutes}: give a time > 0", param="minutes")
-        if self.units < 1:
-            raise InputError(f"units {self.units}: give at least 1", param="units")
+        finite_positive = {
+            "minutes": self.minutes,
+            "candidate_spacing_m": self.candidate_spacing_m,
+            "time_limit_s": self.time_limit_s,
+        }
+        for name, value in finite_positive.items():
+            if not (math.isfinite(value) and value > 0):
+                raise InputError(f"{name} {value}: give a finite number > 0", param=name)
+        for name, value in (("units", self.units), ("max_units", self.max_units)):
+            if value < 1:
+                raise InputError(f"{name} {value}: give at least 1", param=name)
+        if not 0 < self.target <= 1:
+            raise InputError(f"target {self.target}: give a share in (0, 1]", param="target")
         wants_q = (
             self.objective == "mexclp" or self.busy_q is not None or self.calls_per_hour is not None
         )
