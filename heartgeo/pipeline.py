@@ -47,6 +47,7 @@ from heartgeo.io.outputs import OutputSet, input_record, sha256, utc_now, versio
 from heartgeo.io.pilot import PilotArea, pilot_area
 from heartgeo.io.staging import check_in_area, default_staging, read_staging
 from heartgeo.network.arrays import RoadNetwork
+from heartgeo.network.blocks import Blocks
 from heartgeo.network.loading import load_network, recorded_extent
 from heartgeo.parallel import thread_map
 from heartgeo.progress import QUIET, Progress
@@ -134,16 +135,15 @@ class Study:
         return shapely.intersection(area, self.net.extent)
 
 
-def _load_network(settings: Settings, net_path: Path, progress: Progress):
+def _load_network(settings: Settings, net_path: Path, progress: Progress, cache: Cache):
     """The prepared road network (from the cache when its inputs are unchanged) and its key."""
-    cache = Cache(enabled=settings.use_cache)
     net_key = make_key(
         "network",
         network=sha256(net_path) if net_path.exists() else str(net_path),
         extent=sha256(settings.network_extent) if settings.network_extent else None,
         speeds=settings.road_speeds_kmh,
     )
-    net = cache.get("network", net_key)
+    net = cache.get("network", net_key, expected=RoadNetwork)
     if net is None:
         net = load_network(
             net_path,
@@ -213,7 +213,8 @@ def prepare(
                 settings.travel_model, network_share(early[0]) if early else 1.0
             )
             progress.release(model_line(*choice))
-        net, net_key = _load_network(settings, net_path, progress)
+        cache = Cache(enabled=settings.use_cache, warn=progress.warn)
+        net, net_key = _load_network(settings, net_path, progress, cache)
         if choice is None:
             choice = choose_travel_model(settings.travel_model, network_share(net.extent))
             progress.release(model_line(*choice))
@@ -236,13 +237,12 @@ def prepare(
         inputs["network_extent"] = Path(settings.network_extent)
     if settings.pilot_area:
         inputs["pilot_area"] = Path(settings.pilot_area)
-    cache = Cache(enabled=settings.use_cache)
     if model_name == "network":
         model: NetworkModel | CrowflyModel = NetworkModel(
             net, access_speed_kmh=settings.access_speed_kmh, max_access_m=settings.max_access_m
         )
         blocks_key = make_key("blocks", network=net_key, buffer_m=settings.buffer_m)
-        blocks = cache.get("blocks", blocks_key)
+        blocks = cache.get("blocks", blocks_key, expected=Blocks)
         if blocks is None:
             with progress.step("Finding the city blocks that isochrones are built from"):
                 blocks = net.blocks(settings.buffer_m)
@@ -277,7 +277,12 @@ def prepare(
         city=sums["city_limits"],
         cell_size_m=settings.cell_size_m,
     )
-    cached = cache.get("demand", demand_key)
+    cached = cache.get("demand", demand_key, expected=tuple)
+    if cached is not None and not (
+        len(cached) == 2 and isinstance(cached[0], Demand) and isinstance(cached[1], MeasureGrid)
+    ):
+        progress.warn("cache entry of the demand cells holds something else: preparing afresh")
+        cached = None
     if cached is None:
         with progress.step(f"Allocating population to {settings.cell_size_m:g} m hexagonal cells"):
             demand = allocate_population(

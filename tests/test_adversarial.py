@@ -263,3 +263,112 @@ def test_a_point_on_a_vertex_or_an_edge_is_inside():
         {"id": ["v", "e"]}, geometry=[shapely.Point(0, 0), shapely.Point(5, 0)]
     )
     check_in_area(points, area, "test", "test.csv")  # raises if either is refused
+
+
+# --- the cache is verified before it is trusted ------------------------------------------
+
+
+def _cache(tmp_path, lines):
+    from heartgeo.io.cache import Cache
+
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    return Cache(folder=folder, warn=lines.append), folder
+
+
+@pytest.mark.parametrize("where", [0.1, 0.5, 0.9])
+def test_a_flipped_byte_anywhere_is_rebuilt_with_one_warning(tmp_path, where):
+    lines = []
+    cache, folder = _cache(tmp_path, lines)
+    cache.put("blocks", "k", {"a": list(range(1000))})
+    path = folder / "blocks-k.pickle"
+    data = bytearray(path.read_bytes())
+    data[int(len(data) * where)] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert cache.get("blocks", "k") is None
+    assert len(lines) == 1 and "damaged" in lines[0]
+    assert not path.exists()
+
+
+def test_an_entry_of_the_wrong_type_is_rebuilt(tmp_path):
+    lines = []
+    cache, _ = _cache(tmp_path, lines)
+    cache.put("network", "k", ["not", "a", "network"])
+    assert cache.get("network", "k", expected=dict) is None and len(lines) == 1
+
+
+def test_a_cache_path_that_is_a_file_or_an_entry_that_is_a_folder(tmp_path):
+    from heartgeo.io.cache import Cache
+
+    lines = []
+    plain = tmp_path / "cachefile"
+    plain.write_text("x")
+    cache = Cache(folder=plain, warn=lines.append)
+    assert not cache.enabled and "not a folder" in lines[0]
+    assert cache.get("network", "k") is None
+    cache.put("network", "k", 1)  # no traceback
+
+    lines.clear()
+    cache, folder = _cache(tmp_path, lines)
+    (folder / "network-k.pickle").mkdir()
+    assert cache.get("network", "k") is None and "is a folder" in lines[0]
+    cache.put("network", "k", 1)  # skipped, no traceback
+
+
+def test_a_cache_folder_others_may_write_is_refused(tmp_path):
+    from heartgeo.io.cache import Cache
+
+    folder = tmp_path / "shared-cache"
+    folder.mkdir()
+    folder.chmod(0o777)
+    lines = []
+    cache = Cache(folder=folder, warn=lines.append)
+    assert not cache.enabled and "others may write" in lines[0]
+
+
+def test_a_change_to_a_builder_changes_the_key(tmp_path):
+    import shutil
+
+    def key(package_root):
+        code = (
+            "from heartgeo.io.cache import make_key; "
+            "print(make_key('blocks', network='n', buffer_m=100.0))"
+        )
+        env = dict(os.environ, PYTHONPATH=str(package_root))
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        return out.stdout.strip()
+
+    copy = tmp_path / "copy"
+    shutil.copytree(
+        ROOT / "heartgeo", copy / "heartgeo", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copytree(ROOT / "data", copy / "data", ignore=shutil.ignore_patterns("__pycache__"))
+    before = key(copy)
+    with open(copy / "heartgeo" / "viz" / "maps.py", "a") as f:
+        f.write("\n# not a builder of blocks\n")
+    assert key(copy) == before
+    with open(copy / "heartgeo" / "network" / "blocks.py", "a") as f:
+        f.write("\n# a changed builder\n")
+    assert key(copy) != before
+
+
+@pytest.mark.integration
+def test_a_damaged_cached_blocks_entry_changes_no_output(tmp_path, monkeypatch):
+    from .compare_outputs import differences
+    from .conftest import DATA
+
+    monkeypatch.setenv("HEARTGEO_CACHE", str(tmp_path / "cache"))
+    args = ["coverage", "--data-dir", str(DATA), "--travel-model", "network", "--cell-size", "600"]
+    first = CliRunner().invoke(cli, [*args, "--quiet", "--out", str(tmp_path / "a")])
+    assert first.exit_code == 0, first.output
+    (entry,) = (tmp_path / "cache").glob("blocks-*.pickle")
+    data = bytearray(entry.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    entry.write_bytes(bytes(data))
+    second = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "b")])
+    assert second.exit_code == 0, second.output
+    assert "cache entry blocks-" in second.stderr and "damaged" in second.stderr
+    assert differences(tmp_path / "a", tmp_path / "b") == []

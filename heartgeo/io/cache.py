@@ -1,24 +1,36 @@
-"""A cache of prepared inputs (road network arrays, demand cells) keyed by checksums.
+"""A cache of prepared inputs (road network arrays, blocks, demand cells), verified
+before it is trusted.
 
 Preparing a city-wide network (parsing, filtering, simplifying, speeds) and the demand
 cells is the slow part of a run; scenarios, bands and maps are cheap once they exist.
 The cache stores them under a key made of the input files' sha256, every parameter that
-shapes them and heartgeo's version, so a second run on the same inputs skips the
-preparation and a changed input never reuses a stale result.
+shapes them, heartgeo's version and the source code of the modules that build them
+(:data:`BUILDERS`), so a second run on the same inputs skips the preparation and a
+changed input, parameter or builder never reuses a stale result.
+
+Every entry carries the sha256 of its content and is checked on load: a damaged,
+unreadable or wrongly typed entry is rebuilt (with one warning line), never trusted.
+Entries are pickles, and unpickling runs code: the cache must live in the user's own
+directory. A cache folder that others may write to is refused (the run goes on without
+the cache, with a warning), as is a cache path that is not a folder.
 
 Location: ``$HEARTGEO_CACHE``, else ``$XDG_CACHE_HOME/heartgeo``, else
-``~/.cache/heartgeo``. Entries are pickles written atomically; delete the folder to
-clear it, or pass ``--no-cache``.
+``~/.cache/heartgeo``. Entries are written atomically; delete the folder to clear it, or
+pass ``--no-cache``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import json
 import os
 import pickle
+import stat
 import tempfile
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +41,21 @@ from heartgeo import __version__
 
 CACHE_ENV = "HEARTGEO_CACHE"
 #: Bump when the layout of cached objects changes.
-FORMAT = 3
+FORMAT = 4
+#: First bytes of every entry, then the sha256 of the rest.
+MAGIC = b"heartgeo-cache\n"
+#: The modules whose source code shapes each kind of entry.
+BUILDERS = {
+    "network": (
+        "heartgeo.network.loading",
+        "heartgeo.network.arrays",
+        "heartgeo.io.osm",
+        "heartgeo.io.layers",
+        "heartgeo.geometry",
+    ),
+    "blocks": ("heartgeo.network.blocks", "heartgeo.network.strokes", "heartgeo.network.arrays"),
+    "demand": ("heartgeo.analysis.demand", "heartgeo.analysis.coverage", "heartgeo.geometry"),
+}
 
 
 def cache_dir() -> Path:
@@ -40,50 +66,127 @@ def cache_dir() -> Path:
     return Path(base) / "heartgeo"
 
 
+@cache
+def code_hash(kind: str) -> str:
+    """sha256 of the source of the modules that build entries of ``kind``."""
+    digest = hashlib.sha256()
+    for name in BUILDERS.get(kind, ()):
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        digest.update(name.encode())
+        digest.update(Path(origin).read_bytes() if origin else b"?")
+    return digest.hexdigest()
+
+
 def make_key(kind: str, **parts: Any) -> str:
-    """A hex key for ``kind`` from JSON-serialisable parts (checksums, parameters)."""
+    """A hex key for ``kind`` from JSON-serialisable parts (checksums, parameters), the
+    cache format, heartgeo's version and the builders' source code.
+    """
     text = json.dumps(
-        {"kind": kind, "format": FORMAT, "version": __version__, **parts},
+        {"kind": kind, "format": FORMAT, "version": __version__, "code": code_hash(kind), **parts},
         sort_keys=True,
         default=str,
     )
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-class Cache:
-    """Pickled objects by (kind, key); disabled when ``enabled`` is False."""
+def _unsafe_folder(folder: Path) -> str | None:
+    """Why ``folder`` cannot hold a cache that is safe to unpickle, or None."""
+    if folder.exists() and not folder.is_dir():
+        return "it is not a folder"
+    probe = folder if folder.exists() else None
+    if probe is None:
+        return None
+    info = probe.stat()
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:
+        return "others may write to it (entries are pickles, and unpickling runs code)"
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return "it belongs to another user (entries are pickles, and unpickling runs code)"
+    return None
 
-    def __init__(self, enabled: bool = True, folder: Path | None = None):
-        self.enabled = enabled
+
+class Cache:
+    """Verified pickled objects by (kind, key); disabled when ``enabled`` is False.
+
+    Parameters
+    ----------
+    enabled
+        False: every lookup misses and nothing is stored.
+    folder
+        The cache folder (default :func:`cache_dir`).
+    warn
+        Called with one line for each entry rebuilt and for a refused folder.
+    """
+
+    def __init__(
+        self,
+        enabled: bool = True,
+        folder: Path | None = None,
+        warn: Callable[[str], None] | None = None,
+    ):
         self.folder = folder or cache_dir()
+        self.warn = warn or (lambda _line: None)
+        self.enabled = enabled
+        if enabled:
+            why = _unsafe_folder(self.folder)
+            if why:
+                self.warn(f"cache {self.folder} not used: {why}; running without the cache")
+                self.enabled = False
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / f"{kind}-{key}.pickle"
 
-    def get(self, kind: str, key: str) -> Any | None:
-        """The cached value of ``kind`` under ``key``, or None (missing, disabled or unreadable)."""
+    def get(self, kind: str, key: str, expected: type | tuple[type, ...] = object) -> Any | None:
+        """The cached value of ``kind`` under ``key`` if it is intact and an ``expected``;
+        None if missing or disabled; a damaged entry is removed, with a warning.
+        """
         if not self.enabled:
             return None
         path = self._path(kind, key)
+        if path.is_dir():
+            self.warn(f"cache entry {path} is a folder, not a file: preparing afresh")
+            return None
         try:
-            with open(path, "rb") as f:
-                return pickle.load(f)
+            data = path.read_bytes()
         except FileNotFoundError:
             return None
-        except Exception:  # a damaged entry is rebuilt, never trusted
+        except OSError as exc:
+            self.warn(f"cache entry {path} cannot be read ({exc.strerror}): preparing afresh")
+            return None
+        head = len(MAGIC) + 32
+        payload = data[head:]
+        intact = (
+            data[: len(MAGIC)] == MAGIC
+            and data[len(MAGIC) : head] == hashlib.sha256(payload).digest()
+        )
+        value = None
+        if intact:
+            try:
+                value = pickle.loads(payload)
+            except Exception:  # an intact entry of another code version
+                intact = False
+        if not intact or not isinstance(value, expected):
+            self.warn(f"cache entry {path.name} is damaged or stale: preparing afresh")
             path.unlink(missing_ok=True)
             return None
+        return value
 
     def put(self, kind: str, key: str, value: Any) -> None:
-        """Store ``value`` under ``key`` (written atomically; failures only cost speed)."""
+        """Store ``value`` under ``key`` with its checksum (atomically; failures only cost
+        speed).
+        """
         if not self.enabled:
             return
+        path = self._path(kind, key)
+        if path.is_dir():
+            return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            payload = dumps(value)
             fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", dir=self.folder)
             with os.fdopen(fd, "wb") as f:
-                _GeometryPickler(f, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-            os.replace(tmp, self._path(kind, key))
+                f.write(MAGIC + hashlib.sha256(payload).digest() + payload)
+            os.replace(tmp, path)
         except OSError:
             return  # an unwritable cache only costs time
 
