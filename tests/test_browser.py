@@ -143,3 +143,68 @@ def test_site_map_and_report_render_offline(tmp_path):
     dom = load_page(out / "map_sites.html").dom
     for layer in ("Candidate sites", "Current staging", "Optimised staging"):
         assert layer in dom
+
+
+#: Opens every popup and tooltip of every Leaflet map on the page, then counts them.
+OPEN_ALL = """<script>
+setTimeout(function () {
+  var opened = 0;
+  function each(group, fn) {
+    if (group.getLayers) { group.getLayers().forEach(function (c) { each(c, fn); }); }
+    else { fn(group); }
+  }
+  Object.keys(window).forEach(function (k) {
+    var m = window[k];
+    if (!(m instanceof L.Map)) { return; }
+    m.eachLayer(function (l) {
+      each(l, function (child) {
+        [l, child].forEach(function (owner) {
+          if (owner.getPopup && owner.getPopup()) {
+            try { owner.openPopup(child.getLatLng ? child.getLatLng() : child); opened++; } catch (e) {}
+          }
+          if (owner.getTooltip && owner.getTooltip()) {
+            try { owner.openTooltip(child.getLatLng ? child.getLatLng() : child); opened++; } catch (e) {}
+          }
+        });
+      });
+    });
+  });
+  document.body.setAttribute('data-opened', String(opened));
+}, 100);
+</script>"""
+HOSTILE = """<img src=x onerror="document.body.setAttribute('data-pwned','1')">"""
+
+
+def test_hostile_names_never_run_as_script(tmp_path):
+    """Names from input files reach popups and tooltips as text: opening every one of them
+    runs no injected script.
+    """
+    import csv
+
+    staging = tmp_path / "hostile.csv"
+    with open(staging, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "name", "lon", "lat"])
+        writer.writerow([HOSTILE.replace("'1'", "'2'"), HOSTILE, "-78.9017", "35.996"])
+        writer.writerow(
+            ["<b>bold</b>", "<script>document.title='pwned'</script>", "-78.92", "36.0"]
+        )
+    out = tmp_path / "out"
+    args = ["map", "--data-dir", str(DATA), "--cell-size", "800", "--quiet", "--out", str(out)]
+    result = CliRunner().invoke(
+        cli, [*args, "--staging", str(staging), "--travel-model", "crowfly"]
+    )
+    assert result.exit_code == 0, result.output
+    page = out / "map_citywide.html"
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.read_text().replace("</body>", OPEN_ALL + "</body>"))
+    check = load_page(probe)
+    opened = re.search(r'data-opened="(\d+)"', check.dom)
+    assert opened and int(opened.group(1)) >= 4, "the popups and tooltips did not open"
+    assert not re.search(r"<body[^>]*data-pwned", check.dom), "an injected script ran"
+    assert "<title>pwned" not in check.dom
+    # the hostile name is on screen as text, in an open popup or tooltip
+    shown = re.findall(
+        r'class="leaflet-(?:popup-content|tooltip)[^"]*"[^>]*>(.*?)</div>', check.dom, re.S
+    )
+    assert any("&lt;img src=x onerror" in text for text in shown), shown[:3]

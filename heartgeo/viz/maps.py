@@ -309,8 +309,8 @@ def _beats_layer(study, result, bands_min) -> folium.FeatureGroup:
     covered = f"Share covered ({bands_min[-1]:g} min)"
     show = gpd.GeoDataFrame(
         {
-            "Beat": frame["beat"],
-            "District": frame["district"],
+            "Beat": _escaped(frame["beat"]),
+            "District": _escaped(frame["district"]),
             "Population": frame["population"].round(0).astype(int),
             covered: [_pct(v) for v in frame[f"population_share_{lab}"]],
             "Share unknown": [
@@ -328,12 +328,17 @@ def _beats_layer(study, result, bands_min) -> folium.FeatureGroup:
     return group
 
 
+def _escaped(values) -> list[str]:
+    """Texts from input files, escaped: Leaflet's popups and tooltips insert them as HTML."""
+    return [html.escape(str(v)) for v in values]
+
+
 def _staging_layer(result) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Staging points")
     units = result.units.to_crs(LONLAT_CRS)
     snap = [f"{v:.0f} m" for v in units["snap_m"]] if "snap_m" in units else ["n/a"] * len(units)
     frame = gpd.GeoDataFrame(
-        {"Site": units["name"].astype(str), "Id": units["id"].astype(str), "Snapped": snap},
+        {"Site": _escaped(units["name"]), "Id": _escaped(units["id"]), "Snapped": snap},
         geometry=units.geometry.values,
         crs=LONLAT_CRS,
     )
