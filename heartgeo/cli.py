@@ -129,7 +129,7 @@ def _settings_option(f):
     elif f.type in ("float", "float | None"):
         spec = {"type": float, "default": f.default, "show_default": f.default is not None}
     elif f.type in ("int", "int | None"):
-        spec = {"type": int, "default": f.default}
+        spec = {"type": int, "default": f.default, "show_default": f.default is not None}
     else:
         raise TypeError(f"no command-line form for Settings.{f.name} ({f.type})")
     return click.option(meta["flag"], f.name, help=meta["help"], **spec)

@@ -158,6 +158,28 @@ def _load_network(settings: Settings, net_path: Path, progress: Progress, cache:
     return net, net_key
 
 
+def check_cell_count(settings: Settings, area_m2: float) -> int:
+    """The number of demand cells ``settings`` would make over ``area_m2`` (estimated, before
+    any work); refused when over ``settings.max_cells``.
+
+    Raises
+    ------
+    InputError
+        Naming ``cell_size_m`` and ``max_cells``, with the smallest cell size that fits.
+    """
+    hexagon = settings.cell_size_m**2 * np.sqrt(3.0) / 2.0
+    estimate = int(area_m2 / hexagon) + 1
+    if estimate > settings.max_cells:
+        smallest = float(np.sqrt(area_m2 / settings.max_cells / (np.sqrt(3.0) / 2.0)))
+        raise InputError(
+            f"cell_size_m {settings.cell_size_m:g} m makes about {estimate:,} demand cells over "
+            f"the city, more than max_cells {settings.max_cells:,} (memory and time grow with "
+            f"them): give a cell_size_m of at least {np.ceil(smallest):.0f} m, or raise max_cells",
+            param=("cell_size_m", "max_cells"),
+        )
+    return estimate
+
+
 def model_line(name: str, because: str) -> str:
     """The progress line that announces the travel model of a run (printed first)."""
     if name == "crowfly":
@@ -195,6 +217,7 @@ def prepare(
             polygon_file=settings.pilot_area,
             progress=progress,
         )
+        check_cell_count(settings, bounds.city.area)
         by_name = {"pilot": pilot.geometry, "citywide": bounds.city}
         unknown_areas = sorted(set(areas) - set(by_name))
         if unknown_areas:
@@ -331,6 +354,13 @@ def scenario_units(
     if staging is not None:
         units = read_staging(staging, progress)
         source = str(staging)
+        if len(units) > settings.unit_limit:
+            raise InputError(
+                f"staging file {staging} holds {len(units):,} sites, more than unit_limit "
+                f"{settings.unit_limit:,}: give fewer sites, or raise unit_limit (memory and "
+                "time grow with the units; per-unit outputs stop at per_unit_limit)",
+                param=("unit_limit", "per_unit_limit"),
+            )
         check_in_area(units, area, area_name, source)
         if isinstance(study.model, NetworkModel):
             units = snap(units, study.net, settings.max_snap_m, source, progress)
@@ -414,6 +444,12 @@ def run_scenario(
         study.inputs[f"staging_{name}"] = Path(staging)
 
     bands_min = settings.bands_min
+    with_units = len(units) <= settings.per_unit_limit
+    if not with_units:
+        progress.info(
+            f"  {len(units)} units: per-unit isochrones are left out (more than "
+            f"--per-unit-limit {settings.per_unit_limit}); the dissolved bands are complete"
+        )
     cells = study.demand.cells
     cxy = np.c_[cells.geometry.representative_point().x, cells.geometry.representative_point().y]
     with progress.step(f"[{name}] Travel times and isochrones for {len(units)} unit(s)"):
@@ -426,10 +462,13 @@ def run_scenario(
                 settings.buffer_m,
                 memo=study.polygon_memo,
                 workers=settings.workers,
+                per_unit=with_units,
             )
             cell_seconds = study.model.point_times(node_times, cxy)
         else:
-            bands, per_unit = crowfly_isochrones(study.model, units, bands_min, area)
+            bands, per_unit = crowfly_isochrones(
+                study.model, units, bands_min, area, per_unit=with_units
+            )
             cell_seconds = study.model.point_times_from(
                 np.c_[units.geometry.x, units.geometry.y], cxy
             )
@@ -610,20 +649,23 @@ def write_scenario(
     model = study.model.name
     if isochrones:
         bands = result.bands.assign(scenario=n, travel_model=model)
-        per_unit = result.per_unit.assign(scenario=n, travel_model=model)
         outs.geojson(
             f"isochrones_{n}.geojson",
             bands,
             f"{n}: area reached within each band from the nearest unit ({model} model)",
         )
-        outs.geojson(
-            f"isochrones_{n}_units.geojson",
-            per_unit,
-            f"{n}: area reached within each band, per unit ({model} model)",
-        )
+        layers = {"bands": bands, "staging": units_frame(result)}
+        if len(result.per_unit):  # left out above --per-unit-limit units
+            per_unit = result.per_unit.assign(scenario=n, travel_model=model)
+            outs.geojson(
+                f"isochrones_{n}_units.geojson",
+                per_unit,
+                f"{n}: area reached within each band, per unit ({model} model)",
+            )
+            layers = {"bands": bands, "units": per_unit, "staging": units_frame(result)}
         outs.gpkg(
             f"isochrones_{n}.gpkg",
-            {"bands": bands, "units": per_unit, "staging": units_frame(result)},
+            layers,
             f"{n}: isochrones per band and per unit, and staging points (EPSG:32119)",
         )
     outs.geojson(

@@ -48,6 +48,10 @@ def _model(value: str) -> str | None:
     return None if value in MODELS else f"choose {', '.join(MODELS)}"
 
 
+def _at_least_one(value: int) -> str | None:
+    return None if value >= 1 else "give at least 1"
+
+
 def _workers(value: int | None) -> str | None:
     return None if value is None or value >= 1 else "give at least 1 (or leave it unset)"
 
@@ -174,6 +178,28 @@ class Settings:
         help="Prepare the network and demand cells afresh instead of reusing the cache "
         "($HEARTGEO_CACHE, default ~/.cache/heartgeo; keyed by the inputs' sha256).",
         kind="negated_flag",
+    )
+    max_cells: int = param(
+        500_000,
+        flag="--max-cells",
+        help="Refuse a run whose study area needs more demand cells than this (each costs "
+        "memory and time; the city at the default cell size needs about 6,000).",
+        check=_at_least_one,
+        record=False,
+    )
+    unit_limit: int = param(
+        500,
+        flag="--unit-limit",
+        help="Refuse a staging file with more units than this.",
+        check=_at_least_one,
+        record=False,
+    )
+    per_unit_limit: int = param(
+        50,
+        flag="--per-unit-limit",
+        help="Build and write per-unit isochrones only for scenarios with at most this many "
+        "units (the dissolved bands are always written).",
+        check=_at_least_one,
     )
     workers: int | None = param(
         flag="--workers",

@@ -372,3 +372,96 @@ def test_a_damaged_cached_blocks_entry_changes_no_output(tmp_path, monkeypatch):
     assert second.exit_code == 0, second.output
     assert "cache entry blocks-" in second.stderr and "damaged" in second.stderr
     assert differences(tmp_path / "a", tmp_path / "b") == []
+
+
+# --- bounded resources, refused early ---------------------------------------------------
+
+
+def _sites_csv(path, n, seed=0):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    lon, lat = rng.uniform(-78.93, -78.87, n), rng.uniform(35.97, 36.03, n)
+    rows = "".join(f"u{i},{a:.6f},{b:.6f}\n" for i, (a, b) in enumerate(zip(lon, lat, strict=True)))
+    path.write_text("id,lon,lat\n" + rows)
+    return path
+
+
+@pytest.mark.integration
+def test_a_cell_size_that_would_exhaust_memory_is_refused_before_any_work(tmp_path):
+    import time
+
+    start = time.perf_counter()
+    args = ["report", "--cell-size", "1", "--quiet", "--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(cli, args)
+    err = _one_line(result)
+    assert "--cell-size 1" in err and "--max-cells" in err and "at least" in err
+    assert time.perf_counter() - start < 60  # refused after reading the boundaries only
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.integration
+def test_too_many_units_are_refused_with_the_option_that_raises_the_limit(tmp_path):
+    staging = _sites_csv(tmp_path / "many.csv", 600)
+    args = ["coverage", "--staging", str(staging), "--quiet", "--out", str(tmp_path / "o")]
+    err = _one_line(CliRunner().invoke(cli, args))
+    assert "600 sites" in err and "--unit-limit" in err
+
+
+@pytest.mark.integration
+def test_per_unit_outputs_stop_at_the_limit_and_bands_stay_whole(tmp_path):
+    staging = _sites_csv(tmp_path / "sixty.csv", 60)
+    base = ["isochrones", "--staging", str(staging), "--cell-size", "800", "--quiet"]
+    few = CliRunner().invoke(cli, [*base, "--out", str(tmp_path / "few")])
+    assert few.exit_code == 0, few.output
+    names = {p.name for p in (tmp_path / "few").iterdir()}
+    assert "isochrones_citywide.geojson" in names
+    assert "isochrones_citywide_units.geojson" not in names
+    many = CliRunner().invoke(
+        cli, [*base, "--per-unit-limit", "60", "--out", str(tmp_path / "all")]
+    )
+    assert many.exit_code == 0, many.output
+    assert (tmp_path / "all" / "isochrones_citywide_units.geojson").exists()
+    # the dissolved bands do not depend on whether per-unit polygons were built
+    a = (tmp_path / "few" / "isochrones_citywide.geojson").read_bytes()
+    assert (tmp_path / "all" / "isochrones_citywide.geojson").read_bytes() == a
+
+
+@pytest.mark.integration
+def test_five_thousand_units_make_dissolved_bands_in_bounded_memory(tmp_path):
+    import resource
+
+    import numpy as np
+    from pyproj import Transformer
+
+    from heartgeo.network import load_network
+
+    from .conftest import CENTRAL_OSM
+
+    net = load_network(CENTRAL_OSM)  # units on its nodes: every one snaps
+    pick = np.random.default_rng(0).integers(0, net.n_nodes, 5000)
+    lon, lat = Transformer.from_crs(32119, 4326, always_xy=True).transform(*net.xy[pick].T)
+    staging = tmp_path / "5000.csv"
+    rows = "".join(f"u{i},{a:.7f},{b:.7f}\n" for i, (a, b) in enumerate(zip(lon, lat, strict=True)))
+    staging.write_text("id,lon,lat\n" + rows)
+    out = tmp_path / "o"
+    code = (
+        "import sys, resource; from heartgeo.cli import cli; "
+        "rc = cli.main(sys.argv[1:], standalone_mode=False); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    args = ["isochrones", "--staging", str(staging), "--unit-limit", "5000", "--quiet"]
+    args += ["--travel-model", "network", "--out", str(out)]
+    run = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    peak_mb = int(run.stdout.split()[-1]) / 1024
+    assert peak_mb < 2000, peak_mb
+    assert (out / "isochrones_citywide.geojson").stat().st_size < 20e6
+    assert not (out / "isochrones_citywide_units.geojson").exists()
+    del resource

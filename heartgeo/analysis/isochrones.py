@@ -193,8 +193,9 @@ def network_isochrones(
     *,
     memo: dict | None = None,
     workers: int | None = None,
+    per_unit: bool = True,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Dissolved and per-unit isochrones on the network.
+    """Dissolved and (``per_unit``) per-unit isochrones on the network.
 
     ``units`` must carry ``id`` and ``node`` (see :func:`heartgeo.staging.snap`).
     Each unit's polygons are built from its own travel times; a dissolved band from the
@@ -202,13 +203,17 @@ def network_isochrones(
     reach of the nearest unit), so it equals the union of the units' polygons up to the
     drawing of arcs (under a metre or so). Bands contain the smaller ones exactly.
     ``memo`` (a dict kept with the network) reuses a unit's polygons when another
-    scenario stages a unit on the same node.
+    scenario stages a unit on the same node. Without ``per_unit`` only the dissolved bands
+    are built, from one multi-source search: memory and time do not grow with the units.
     Returns (bands, per_unit) GeoDataFrames with a ``minutes`` column.
     """
     from heartgeo.analysis.routing import node_travel_times
 
     seconds = sorted(m * 60.0 for m in bands_min)
     bands_min = tuple(sorted(bands_min))
+    if not per_unit:
+        nearest = node_travel_times(net, units["node"].to_numpy(), limit_s=seconds[-1])
+        return _frames(bands_min, band_polygons(net, [nearest], seconds, buffer_m, workers)[0], [])
     memo = {} if memo is None else memo
     nodes = units["node"].to_numpy()
     keys = [(int(n), tuple(seconds), float(buffer_m)) for n in nodes]
@@ -233,12 +238,18 @@ def network_isochrones(
 
 
 def crowfly_isochrones(
-    model, units: gpd.GeoDataFrame, bands_min: tuple[float, ...], area: shapely.Geometry
+    model,
+    units: gpd.GeoDataFrame,
+    bands_min: tuple[float, ...],
+    area: shapely.Geometry,
+    per_unit: bool = True,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Circles of the crow-fly reach around each unit, clipped to ``area``."""
+    """Circles of the crow-fly reach around each unit, clipped to ``area`` (dissolved, and
+    with ``per_unit`` one set per unit).
+    """
     pts = units.geometry.to_numpy()
     rows = []
-    for uid, pt in zip(units["id"], pts, strict=True):
+    for uid, pt in zip(units["id"], pts, strict=True) if per_unit else ():
         for m in bands_min:
             circle = shapely.buffer(pt, model.radius_m(m * 60.0), quad_segs=32)
             rows.append((uid, m, shapely.intersection(circle, area)))

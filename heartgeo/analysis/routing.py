@@ -114,11 +114,18 @@ class NetworkModel:
         times = np.where(dist > self.max_access_m, np.inf, times)
         return np.where(self.known(xy), times, np.nan)
 
-    def cost_matrix(self, nodes: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    def cost_matrix(self, nodes: np.ndarray, xy: np.ndarray, chunk: int = 256) -> np.ndarray:
         """Seconds from each origin node to each point, shape (S, P): one search per origin,
-        then :meth:`point_times`.
+        then :meth:`point_times`, ``chunk`` origins at a time (memory S x P, not S x N).
         """
-        return self.point_times(node_travel_times(self.net, nodes, per_source=True), xy)
+        nodes = np.asarray(nodes)
+        out = np.empty((len(nodes), len(xy)))
+        for start in range(0, len(nodes), chunk):
+            part = nodes[start : start + chunk]
+            out[start : start + len(part)] = self.point_times(
+                node_travel_times(self.net, part, per_source=True), xy
+            )
+        return out
 
 
 @dataclass
@@ -178,6 +185,15 @@ class CrowflyModel:
             "speed_kmh": round(self.speed_kmh, 3),
             "calibration": self.calibration,
         }
+
+    def cost_matrix(self, sites_xy: np.ndarray, xy: np.ndarray, chunk: int = 256) -> np.ndarray:
+        """Seconds from each site to each point, shape (S, P), ``chunk`` sites at a time."""
+        out = np.empty((len(sites_xy), len(xy)))
+        for start in range(0, len(sites_xy), chunk):
+            s = sites_xy[start : start + chunk]
+            d = np.hypot(s[:, None, 0] - xy[None, :, 0], s[:, None, 1] - xy[None, :, 1])
+            out[start : start + len(s)] = d * self.seconds_per_metre
+        return out
 
     def point_times_from(self, units_xy: np.ndarray, xy: np.ndarray) -> np.ndarray:
         """Seconds from the nearest unit to each point."""

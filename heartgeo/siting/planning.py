@@ -23,6 +23,9 @@ from heartgeo.errors import InputError
 from heartgeo.io.staging import default_staging, read_fire_stations, read_staging
 from heartgeo.siting.models import Instance, evaluate
 
+#: Largest travel-time matrix (sites x demand cells, float64) a siting run builds.
+MAX_MATRIX_BYTES = 4e9
+
 
 @dataclass
 class PlanningProblem:
@@ -121,6 +124,14 @@ def build_problem(
     weights = study.grid.population * zone.weight
     dropped: list[str] = []
     model = study.model
+    need = len(sites) * len(cxy) * 8
+    if need > MAX_MATRIX_BYTES:
+        raise InputError(
+            f"candidates {candidates}: {len(sites):,} sites x {len(cxy):,} demand cells need a "
+            f"{need / 1e9:.1f} GB travel-time matrix (limit {MAX_MATRIX_BYTES / 1e9:.0f} GB): "
+            "give fewer candidates (a larger candidate spacing) or a larger cell size",
+            param=("candidates", "candidate_spacing_m", "cell_size_m"),
+        )
     if isinstance(model, NetworkModel):
         node, dist, ok = nearest_within(study.net, sxy, study.settings.max_snap_m)
         far = ~ok
@@ -137,8 +148,7 @@ def build_problem(
         sites, cost = sites[keep].reset_index(drop=True), cost[keep]
     else:
         assert isinstance(model, CrowflyModel)
-        d = np.hypot(sxy[:, None, 0] - cxy[None, :, 0], sxy[:, None, 1] - cxy[None, :, 1])
-        cost = d * model.seconds_per_metre
+        cost = model.cost_matrix(sxy, cxy)
         unknown_pop = 0.0
     if (sites["role"] == "candidate").sum() == 0:
         raise InputError(
