@@ -254,6 +254,21 @@ def cli():
     help="Seconds to wait for each server response.",
 )
 @click.option(
+    "--max-retries",
+    type=int,
+    default=3,
+    show_default=True,
+    help="Retries of a request after a timeout, a dropped connection or HTTP 429/502/503/504 "
+    "(Retry-After honoured up to 120 s).",
+)
+@click.option(
+    "--max-time",
+    type=float,
+    default=1800.0,
+    show_default=True,
+    help="Seconds the whole fetch may take; then it stops and saves nothing.",
+)
+@click.option(
     "--layer",
     "only_layers",
     multiple=True,
@@ -270,6 +285,8 @@ def fetch(
     source_urls,
     buffer_km,
     timeout,
+    max_retries,
+    max_time,
     only_layers,
     skip_boundaries,
     skip_network,
@@ -285,7 +302,7 @@ def fetch(
     instead of the central-Durham extract.
     """
     from heartgeo.config import resolve_data_dir, user_data_dir
-    from heartgeo.io.fetch import fetch_layers, fetch_network, seed_from_bundle
+    from heartgeo.io.fetch import Limits, fetch, seed_from_bundle
 
     progress = Progress(quiet)
     explicit = data_dir or os.environ.get(DATA_ENV)
@@ -305,18 +322,28 @@ def fetch(
                 f"--source-url {item!r}: give LAYER=URL, e.g. police_beats=https://..."
             )
         urls[name.strip()] = url.strip()
-    if buffer_km < 0:
-        raise InputError(f"--buffer-km {buffer_km}: give a distance >= 0")
-    if not skip_boundaries:
-        fetch_layers(data_dir, urls, only=only_layers, timeout=timeout, progress=progress)
-    if not skip_network:
-        fetch_network(
-            data_dir,
-            buffer_m=buffer_km * 1000,
-            overpass_url=overpass_url,
-            timeout=timeout,
-            progress=progress,
-        )
+    for name, value in (
+        ("--buffer-km", buffer_km),
+        ("--timeout", timeout),
+        ("--max-time", max_time),
+    ):
+        if not (value >= 0 and value != float("inf")) or (name != "--buffer-km" and value == 0):
+            raise InputError(f"{name} {value}: give a finite number > 0")
+    if max_retries < 0:
+        raise InputError(f"--max-retries {max_retries}: give 0 or more")
+    written = fetch(
+        data_dir,
+        urls=urls,
+        only=only_layers,
+        boundaries=not skip_boundaries,
+        network=not skip_network,
+        buffer_m=buffer_km * 1000,
+        overpass_url=overpass_url,
+        limits=Limits(timeout_s=timeout, max_retries=max_retries, max_total_s=max_time),
+        progress=progress,
+    )
+    for path in written:
+        progress.info(f"  saved {path}")
     if explicit:  # the per-user directory needs no copies: the bundled data fill it in
         seed_from_bundle(resolve_data_dir(data_dir), progress)
 

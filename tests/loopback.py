@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -124,15 +125,48 @@ def synthetic_city_overpass(n_nodes: int = 20_000, seed: int = 0) -> dict:
     }
 
 
-def _handler(overpass_body: bytes, requests: list):
+#: What a server set up by :func:`serve` does, per service (tests change it between calls):
+#: ``ok``; for Overpass ``remark``, ``429``, ``hang``, ``500``, ``garbage``, ``truncated``,
+#: ``missing`` (ways without their nodes); for ArcGIS ``repeat`` (ignores resultOffset).
+BEHAVIOURS = ("ok", "remark", "429", "hang", "500", "garbage", "truncated", "missing", "repeat")
+
+
+def _overpass_answer(body: bytes, mode: str) -> tuple[int, bytes, dict]:
+    """(status, body, headers) of an Overpass answer in ``mode``."""
+    if mode == "429":
+        return 429, b"rate limited", {"Retry-After": "1"}
+    if mode == "500":
+        return 500, b"<html>Internal Server Error</html>", {}
+    if mode == "garbage":
+        return 200, b"\x00\x01garbage\x00 not json" * 3, {}
+    if mode == "truncated":
+        return 200, body[: len(body) // 2], {}
+    if mode in ("remark", "missing"):
+        answer = json.loads(body)
+        if mode == "remark":
+            answer["remark"] = (
+                'runtime error: Query timed out in "query" at line 1 after 180 seconds.'
+            )
+            answer["elements"] = answer["elements"][: len(answer["elements"]) * 3 // 4]
+        else:
+            answer["elements"] = [
+                e for e in answer["elements"] if e["type"] != "node" or e["id"] % 7
+            ]
+        return 200, json.dumps(answer).encode(), {}
+    return 200, body, {}
+
+
+def _handler(overpass_body: bytes, requests: list, behaviour: dict):
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
-        def _send(self, body: bytes, status=200, ctype="application/json"):
+        def _send(self, body: bytes, status=200, ctype="application/json", headers=None):
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
             self.end_headers()
             self.wfile.write(body)
 
@@ -143,6 +177,8 @@ def _handler(overpass_body: bytes, requests: list):
             if url.path == BEATS_PATH:
                 data = json.loads((DATA / "boundaries" / "police_beats_2022.geojson").read_text())
                 offset = int(query.get("resultOffset", ["0"])[0])
+                if behaviour.get("arcgis") == "repeat":
+                    offset = 0  # a server that ignores resultOffset
                 body = {
                     "type": "FeatureCollection",
                     "features": data["features"][offset : offset + PAGE],
@@ -164,19 +200,34 @@ def _handler(overpass_body: bytes, requests: list):
             body = self.rfile.read(length).decode()
             requests.append(("POST", self.path, body))
             if self.path == "/api/interpreter":
-                self._send(overpass_body)
+                mode = behaviour.get("overpass", "ok")
+                if mode == "hang":
+                    time.sleep(behaviour.get("hang_s", 5))
+                status, body, headers = _overpass_answer(overpass_body, mode)
+                self._send(body, status=status, headers=headers)
             else:
                 self._send(b'{"error": "not found"}', status=404)
 
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that gave up (a test of timeouts) is no error worth printing."""
+
+    def handle_error(self, request, client_address):
+        pass
+
+
 @contextmanager
-def serve(overpass_answer: dict):
-    """A server on 127.0.0.1 (free port); yields ``(base_url, requests)``."""
+def serve(overpass_answer: dict, behaviour: dict | None = None):
+    """A server on 127.0.0.1 (free port); yields ``(base_url, requests)``. ``behaviour``
+    (a dict the caller may change at any time) picks how each service answers.
+    """
     requests: list = []
     body = json.dumps(overpass_answer).encode()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(body, requests))
+    behaviour = {} if behaviour is None else behaviour
+    httpd = _QuietServer(("127.0.0.1", 0), _handler(body, requests, behaviour))
+    httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -201,8 +252,6 @@ def fetch_args(base: str) -> list[str]:
 
 
 if __name__ == "__main__":  # manual rehearsal: python -m tests.loopback
-    import time
-
     answer = synthetic_city_overpass()
     with serve(answer) as (base, _):
         print("heartgeo fetch " + " ".join(fetch_args(base)), flush=True)

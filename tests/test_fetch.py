@@ -3,6 +3,7 @@ ArcGIS REST (``tests/loopback.py``) -- never the internet.
 """
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -131,3 +132,99 @@ def test_city_scale_fetch_then_report(tmp_path, monkeypatch):
         assert scenario["unknown"]["area_km2"] == pytest.approx(0, abs=1e-3)
         assert scenario["bands"][-1]["population_share"] > 0.05
     assert bundled_files() == before
+
+
+# --- a partial download is never saved as complete; fetch never loops without end -------
+
+
+@pytest.fixture(scope="module")
+def hostile_server():
+    """The central extract, answered as the test's ``behaviour`` says."""
+    behaviour: dict = {}
+    answer = overpass_from_osm_xml(DATA / "roads" / "osm_central_durham_2024-01-24.osm")
+    with serve(answer, behaviour) as (base, requests):
+        yield base, requests, behaviour
+
+
+def _old_data(tmp_path):
+    """A data directory with an earlier fetch: its files must survive a failed fetch."""
+    data = tmp_path / "data"
+    (data / "boundaries").mkdir(parents=True)
+    (data / "roads").mkdir()
+    old = {
+        data / "boundaries" / "police_beats_2022.geojson": b"old beats",
+        data / "roads" / "durham_drive.graphml": b"old graph",
+    }
+    for path, content in old.items():
+        path.write_bytes(content)
+    return data, old
+
+
+def _fetch(base, data, *extra):
+    return CliRunner().invoke(
+        cli, ["fetch", "--data-dir", str(data), *fetch_args(base), "--quiet", *extra]
+    )
+
+
+@pytest.mark.parametrize(
+    ("overpass", "arcgis", "extra", "needle"),
+    [
+        ("remark", "ok", [], "answered with a remark ('runtime error: Query timed out"),
+        ("truncated", "ok", [], "did not return complete JSON"),
+        ("missing", "ok", [], "refer to"),
+        ("500", "ok", [], "HTTP 500"),
+        ("garbage", "ok", [], "did not return complete JSON"),
+        ("429", "ok", ["--max-retries", "2"], "failed after 2 retries (HTTP 429)"),
+        ("hang", "ok", ["--timeout", "1", "--max-retries", "1"], "no answer within 1 s"),
+        ("ok", "repeat", [], "repeats an earlier page"),
+    ],
+)
+def test_a_failed_fetch_saves_nothing_and_says_why(
+    hostile_server, tmp_path, overpass, arcgis, extra, needle
+):
+    base, _, behaviour = hostile_server
+    behaviour.update(overpass=overpass, arcgis=arcgis, hang_s=3)
+    data, old = _old_data(tmp_path)
+    try:
+        result = _fetch(base, data, *extra)
+    finally:
+        behaviour.clear()
+    assert result.exit_code == 2, result.output
+    err = result.stderr.strip()
+    assert len(err.splitlines()) == 1 and needle in err, err
+    assert "\x00" not in err and "'elements'" not in err
+    for path, content in old.items():  # all or nothing: the earlier files are intact
+        assert path.read_bytes() == content, path
+    assert sorted(p.name for p in data.rglob("*") if p.is_file()) == sorted(p.name for p in old)
+
+
+def test_retries_are_printed_and_retry_after_is_bounded_by_the_total_time(hostile_server, tmp_path):
+    import time
+
+    base, _, behaviour = hostile_server
+    behaviour.update(overpass="429")
+    start = time.perf_counter()
+    try:
+        result = CliRunner().invoke(
+            cli,
+            ["fetch", "--data-dir", str(tmp_path / "d"), *fetch_args(base), "--skip-boundaries"]
+            + ["--max-retries", "50", "--max-time", "4"],
+        )
+    finally:
+        behaviour.clear()
+    assert result.exit_code == 2
+    assert time.perf_counter() - start < 30
+    assert "retry 1/50" in result.stderr and "retry 2/50" in result.stderr
+    assert "took its 4 s" in result.stderr or "failed after" in result.stderr
+
+
+def test_fetched_files_have_the_users_normal_permissions(hostile_server, tmp_path):
+    base, _, _ = hostile_server
+    old = os.umask(0o022)
+    try:
+        result = _fetch(base, tmp_path / "d")
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    for name in ("roads/durham_drive.graphml", "boundaries/police_beats_2022.geojson"):
+        assert ((tmp_path / "d" / name).stat().st_mode & 0o777) == 0o644, name
