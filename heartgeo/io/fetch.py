@@ -43,7 +43,7 @@ from heartgeo.config import LONLAT_CRS, METRIC_CRS, manifest
 from heartgeo.errors import InputError, shown
 from heartgeo.io.boundaries import load_city
 from heartgeo.io.layers import read_layer
-from heartgeo.io.osm import EXCLUDED_HIGHWAYS, EXCLUDED_SERVICE, EXTRA_WAY_TAGS, keep_drivable
+from heartgeo.io.osm import EXCLUDED_HIGHWAYS, EXCLUDED_SERVICE, keep_drivable, read_osm_xml
 from heartgeo.progress import QUIET, Progress
 
 PAGE_SIZE = 1000
@@ -404,18 +404,13 @@ def stage_network(
             xml = _staged(target.with_suffix(".osm"))
             staged_xml = xml
             _osm_xml(elements, xml)
-            tags = list(ox.settings.useful_tags_way)
-            ox.settings.useful_tags_way = sorted(set(tags) | set(EXTRA_WAY_TAGS))
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    graph = ox.graph_from_xml(xml, simplify=False, retain_all=True)
-                    graph = ox.truncate.truncate_graph_polygon(
-                        graph, area_ll, truncate_by_edge=True
-                    )
+                graph = read_osm_xml(xml)
             finally:
-                ox.settings.useful_tags_way = tags
                 staged_xml.unlink(missing_ok=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                graph = ox.truncate.truncate_graph_polygon(graph, area_ll, truncate_by_edge=True)
             keep_drivable(graph)
         if graph.number_of_edges() == 0:
             raise InputError(f"the Overpass server at {base} returned no drivable roads")

@@ -8,6 +8,8 @@ loader and ``heartgeo fetch`` alike.
 from __future__ import annotations
 
 import re
+import warnings
+from pathlib import Path
 
 from heartgeo.errors import InputError
 
@@ -110,3 +112,19 @@ def keep_drivable(graph) -> None:
         [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not is_drivable(d)]
     )
     graph.remove_nodes_from([n for n, deg in dict(graph.degree()).items() if deg == 0])
+
+
+def read_osm_xml(path: Path):
+    """An OSM XML file as a raw OSMnx graph (not simplified, every part kept), with the way
+    tags the drive filter needs (:data:`EXTRA_WAY_TAGS`); OSMnx's settings are restored.
+    """
+    import osmnx as ox
+
+    tags = list(ox.settings.useful_tags_way)
+    ox.settings.useful_tags_way = sorted(set(tags) | set(EXTRA_WAY_TAGS))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ox.graph_from_xml(path, simplify=False, retain_all=True)
+    finally:
+        ox.settings.useful_tags_way = tags

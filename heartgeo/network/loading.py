@@ -32,7 +32,7 @@ from heartgeo.config import (
 )
 from heartgeo.errors import InputError
 from heartgeo.io.layers import read_layer
-from heartgeo.io.osm import EXTRA_WAY_TAGS, first_value, keep_drivable
+from heartgeo.io.osm import first_value, keep_drivable, read_osm_xml
 from heartgeo.network.arrays import RoadNetwork
 from heartgeo.progress import QUIET, Progress
 
@@ -68,14 +68,7 @@ def read_graph(path: Path) -> tuple[nx.MultiDiGraph, shapely.Geometry, str]:
     suffix = path.suffix.lower()
     try:
         if suffix in (".osm", ".xml"):
-            tags = list(ox.settings.useful_tags_way)
-            ox.settings.useful_tags_way = sorted(set(tags) | set(EXTRA_WAY_TAGS))
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    graph = ox.graph_from_xml(path, simplify=False, retain_all=True)
-            finally:
-                ox.settings.useful_tags_way = tags
+            graph = read_osm_xml(path)
         elif suffix == ".graphml":
             graph = ox.load_graphml(path)
         else:
