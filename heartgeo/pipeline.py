@@ -209,7 +209,7 @@ def prepare(
     progress.hold()  # the first line names the model, known once the network's extent is
     choice: tuple[str, str] | None = None
     try:
-        bounds = load_boundaries(settings.data_dir, progress)
+        bounds = load_boundaries(settings.data_dir, progress, settings.population)
         pilot = pilot_area(
             bounds.beats,
             bounds.city,
@@ -297,6 +297,8 @@ def prepare(
         "demand",
         network=net_key,
         tracts=sums["tracts"],
+        counts=sums.get("tracts_2020_counts"),
+        control=bounds.city_count,
         city=sums["city_limits"],
         cell_size_m=settings.cell_size_m,
     )
@@ -314,12 +316,30 @@ def prepare(
                 settings.cell_size_m,
                 residential_roads=net.residential_roads(),
                 known_extent=net.extent,
+                control_total=bounds.city_count,
             )
             grid = MeasureGrid.build(demand, net.roads())
         cache.put("demand", demand_key, (demand, grid))
     else:
         demand, grid = cached
         progress.info("Demand cells: from the cache")
+    if bounds.city_count is not None:
+        progress.info(
+            f"  population: 2020 census, {demand.cells['population'].sum():,.0f} residents in the "
+            f"city (its census count {bounds.city_count:,.0f}; the tracts straddling the city "
+            f"limit scaled by one odds factor, {demand.adjustment['factor']:.3f})"
+        )
+    else:
+        progress.info(
+            f"  population: {'2020 census' if settings.population == 'census2020' else 'ACS 2020-2024'}"
+            f", {demand.cells['population'].sum():,.0f} residents in the city (no known city "
+            "total here: area and road weights, not reconciled)"
+        )
+    for i, people, density in demand.dense_cells[:3]:
+        progress.warn(
+            f"demand cell {i} holds {people:,.0f} people ({density:,.0f} per km2, over the "
+            "plausible ceiling): check the tract weights"
+        )
     return Study(settings, bounds, pilot, net, model, demand, grid, inputs)
 
 
@@ -626,8 +646,15 @@ def scenario_line(study: Study, result: ScenarioResult) -> str:
         + ", ".join(parts)
         + f"; gap {100 * (row['gap_population_share'] or 0):.1f} %; unknown (no road data) "
         f"{100 * (1 - (row['known_population_share'] or 0)):.1f} % of {row['population']:,.0f} "
-        f"people; {tail}"
+        f"people{_share_of_city(study, row['population'], result.area_name)}; {tail}"
     )
+
+
+def _share_of_city(study: Study, people: float, area_name: str) -> str:
+    if area_name == "citywide":
+        return ""
+    city = float(study.demand.cells["population"].sum())
+    return f" ({100 * people / city:.1f} % of the city's)" if city > 0 else ""
 
 
 def units_frame(result: ScenarioResult) -> gpd.GeoDataFrame:
@@ -785,6 +812,13 @@ def write_run(
     ):
         for result in results:
             write_scenario(outs, study, result, tables=coverage, isochrones=isochrones)
+        if coverage:
+            outs.csv(
+                "population_tracts.csv",
+                study.demand.tracts,
+                "per census tract: population, people inside the city before and after the "
+                "reconciliation with the city's count, outside, weighting method",
+            )
         checks = (
             write_maps(outs, study, results, png=png, basemap=basemap, online=online)
             if maps
@@ -844,7 +878,13 @@ def summary(
         "demand": {
             "cells": len(study.demand.cells),
             "cell_size_m": study.demand.cell_size_m,
+            "population_source": study.boundaries.population,
             "population_in_city": float(study.demand.cells["population"].sum()),
+            "city_census_count": study.boundaries.city_count,
+            "adjustment": study.demand.adjustment,
+            "dense_cells": [
+                {"cell": i, "population": p, "per_km2": d} for i, p, d in study.demand.dense_cells
+            ],
             "tracts_by_weight": {
                 str(k): int(v)
                 for k, v in study.demand.tracts["method"].value_counts().sort_index().items()

@@ -28,6 +28,8 @@ from heartgeo.errors import InputError
 
 #: Travel models: ``auto`` chooses between the other two (see :mod:`heartgeo.pipeline`).
 MODELS = ("auto", "network", "crowfly")
+#: Sources of the tracts' population.
+POPULATIONS = ("census2020", "acs")
 
 
 def _positive(value: float) -> str | None:
@@ -103,6 +105,16 @@ class Settings:
         check=_model,
         kind="choice",
         choices=MODELS,
+    )
+    population: str = param(
+        "census2020",
+        flag="--population",
+        help="Residents per tract: 'census2020', the 2020 decennial count (P.L. 94-171), "
+        "with the city's own 2020 count as the allocation's control total; or 'acs', the "
+        "ACS 2020-2024 estimate (no control total).",
+        check=lambda v: None if v in POPULATIONS else f"choose {', '.join(POPULATIONS)}",
+        kind="choice",
+        choices=POPULATIONS,
     )
     bands_min: tuple[float, ...] = param(
         DEFAULT_BANDS_MIN,

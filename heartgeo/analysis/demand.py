@@ -12,7 +12,7 @@ per-tract table says how much population lay outside it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -60,6 +60,70 @@ def hex_grid(area: shapely.Geometry, size_m: float) -> gpd.GeoDataFrame:
     )
 
 
+#: A tract is weighted by residential road length only if it has at least this much of it
+#: per square kilometre of tract (below it, a road that only touches the tract would draw
+#: the whole tract's population into one cell); else by area.
+MIN_ROAD_KM_PER_KM2 = 0.5
+#: People per square kilometre above which a cell is flagged as implausibly dense (the
+#: densest US neighbourhoods reach about 40,000; Durham's densest tracts hold a few thousand).
+MAX_DENSITY_PER_KM2 = 25_000.0
+
+
+def control_factor(
+    population: np.ndarray, inside: np.ndarray, control: float
+) -> tuple[float, np.ndarray]:
+    """The odds-scaling factor that makes the inside shares add up to ``control``.
+
+    Each tract ``t`` has ``population[t]`` people of whom the area allocation put
+    ``inside[t]`` in the study area, a share ``s = inside / population``. Tracts wholly
+    inside (``s = 1``) or outside (``s = 0``) keep their share; every straddling tract's
+    odds ``s / (1 - s)`` are multiplied by one factor ``k``, so its new share is
+    ``k s / (1 - s + k s)``, with ``k`` solved so that the shares' people add up to
+    ``control`` (a monotone equation: bisection on ``log k``). Each tract's total is kept.
+
+    Returns
+    -------
+    tuple
+        ``k`` and the adjusted people inside per tract.
+
+    Raises
+    ------
+    InputError
+        ``control`` outside what the straddling tracts allow: more than every straddling
+        tract wholly inside, or less than none of them.
+    """
+    from heartgeo.errors import InputError
+
+    population = np.asarray(population, float)
+    share = np.divide(inside, population, out=np.zeros_like(population), where=population > 0)
+    share = np.clip(share, 0.0, 1.0)
+    straddle = (share > 1e-12) & (share < 1 - 1e-12)
+    fixed = float((population * share)[~straddle].sum())
+    low, high = fixed, fixed + float(population[straddle].sum())
+    if not low - 1e-6 <= control <= high + 1e-6:
+        raise InputError(
+            f"control total {control:,.0f} cannot be met: the tracts allow between {low:,.0f} "
+            f"and {high:,.0f} people in the area (check the count and the area)",
+            param="population",
+        )
+    s, p = share[straddle], population[straddle]
+
+    def total(log_k: float) -> float:
+        k = np.exp(log_k)
+        return fixed + float((p * k * s / (1 - s + k * s)).sum())
+
+    lo, hi = -50.0, 50.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if total(mid) < control else (lo, mid)
+        if hi - lo < 1e-13:
+            break
+    k = float(np.exp((lo + hi) / 2))
+    adjusted = population * share
+    adjusted[straddle] = p * k * s / (1 - s + k * s)
+    return k, adjusted
+
+
 def _pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs (i, j) where a[i] intersects b[j]."""
     tree = shapely.STRtree(b)
@@ -85,6 +149,10 @@ class Demand:
     cells: gpd.GeoDataFrame
     tracts: pd.DataFrame
     cell_size_m: float
+    #: how the inside shares were reconciled with a control total (see :func:`control_factor`)
+    adjustment: dict = field(default_factory=dict)
+    #: cells denser than :data:`MAX_DENSITY_PER_KM2` (index, people, people per km2)
+    dense_cells: list = field(default_factory=list)
 
 
 def allocate_population(
@@ -94,6 +162,7 @@ def allocate_population(
     *,
     residential_roads: np.ndarray | None = None,
     known_extent: shapely.Geometry | None = None,
+    control_total: float | None = None,
 ) -> Demand:
     """Allocate tract population to hexagonal cells over ``area``.
 
@@ -109,6 +178,9 @@ def allocate_population(
         Residential road LineStrings (EPSG:32119) for the dasymetric weights.
     known_extent
         Where the road data is complete; tracts not inside it use area weights.
+    control_total
+        The area's own count, if known: the straddling tracts' inside shares are
+        reconciled with it (:func:`control_factor`); None leaves the allocation as it is.
     """
     cells = hex_grid(area, cell_size_m)
     tgeom = tracts.geometry.to_numpy()
@@ -122,7 +194,8 @@ def allocate_population(
         ri, ti = _pairs(roads, tgeom)
         lengths = shapely.length(shapely.intersection(roads[ri], tgeom[ti]))
         road_total = np.bincount(ti, weights=lengths, minlength=len(tracts))
-        method = np.where(inside & (road_total > 0), "road", "area").astype(object)
+        meaningful = road_total >= MIN_ROAD_KM_PER_KM2 * t_area / 1e3
+        method = np.where(inside & meaningful, "road", "area").astype(object)
     # pieces: tract x cell
     ti, ci = _pairs(tgeom, cells.geometry.to_numpy())
     pieces = shapely.intersection(tgeom[ti], cells.geometry.to_numpy()[ci])
@@ -134,16 +207,46 @@ def allocate_population(
         plen_sum = np.bincount(pr, weights=plen, minlength=int(road_piece.sum()))
         weight[road_piece] = plen_sum / road_total[ti[road_piece]]
     piece_pop = tpop[ti] * weight
+    allocated = np.bincount(ti, weights=piece_pop, minlength=len(tracts))
+    adjustment: dict = {"method": "none", "control_total": None}
+    unadjusted = allocated.copy()
+    if control_total is not None:
+        k, inside = control_factor(tpop, allocated, control_total)
+        scale = np.divide(inside, allocated, out=np.ones_like(inside), where=allocated > 0)
+        piece_pop = piece_pop * scale[ti]
+        allocated = np.bincount(ti, weights=piece_pop, minlength=len(tracts))
+        adjustment = {
+            "method": "odds scaling of the straddling tracts' inside shares (one factor), "
+            "so that the area's total equals its census count; tract totals kept",
+            "control_total": float(control_total),
+            "factor": k,
+            "unadjusted_total": float(unadjusted.sum()),
+            "adjusted_total": float(allocated.sum()),
+        }
     cells = cells.copy()
     cells["population"] = np.bincount(ci, weights=piece_pop, minlength=len(cells))
-    allocated = np.bincount(ti, weights=piece_pop, minlength=len(tracts))
     table = pd.DataFrame(
         {
             "GEOID": tracts["GEOID"].to_numpy(),
             "population": tpop,
+            "inside_unadjusted": unadjusted,
             "allocated": allocated,
             "outside": tpop - allocated,
+            "inside_share": np.divide(allocated, tpop, out=np.zeros_like(tpop), where=tpop > 0),
             "method": method,
         }
     )
-    return Demand(cells=cells, tracts=table, cell_size_m=cell_size_m)
+    density = cells["population"].to_numpy() / np.maximum(
+        shapely.area(cells.geometry.values) / 1e6, 1e-9
+    )
+    dense = [
+        (int(i), float(cells["population"].iloc[i]), float(density[i]))
+        for i in np.flatnonzero(density > MAX_DENSITY_PER_KM2)
+    ]
+    return Demand(
+        cells=cells,
+        tracts=table,
+        cell_size_m=cell_size_m,
+        adjustment=adjustment,
+        dense_cells=dense,
+    )

@@ -38,7 +38,7 @@ class Boundaries:
     districts
         One row per district (``district`` str).
     tracts
-        Census tracts with ``GEOID`` and ``population``.
+        Census tracts with ``GEOID``, ``population`` and ACS attributes.
     sources
         Paths of the files read, by layer name.
     """
@@ -48,6 +48,10 @@ class Boundaries:
     districts: gpd.GeoDataFrame
     tracts: gpd.GeoDataFrame
     sources: dict[str, Path] = field(default_factory=dict)
+    #: ``census2020`` or ``acs``: where ``tracts.population`` comes from
+    population: str = "acs"
+    #: the city's own census count (the allocation's control total), if known
+    city_count: float | None = None
 
 
 def _required(layer: str) -> list[str]:
@@ -85,8 +89,46 @@ def load_districts(path: Path, progress: Progress = QUIET) -> gpd.GeoDataFrame:
     return out.sort_values("district").reset_index(drop=True)
 
 
-def load_tracts(path: Path, progress: Progress = QUIET) -> gpd.GeoDataFrame:
-    """Census tracts with ``GEOID`` and ``population`` (from ``total_population``)."""
+def load_counts(path: Path, id_column: str) -> pd.Series:
+    """2020 census counts (``total``) by id (``geocode`` of tracts, ``fips`` of places).
+
+    Raises
+    ------
+    InputError
+        Missing file or columns, or a count that is not a number >= 0.
+    """
+    if not path.exists():
+        raise InputError(f"census counts file {path} does not exist: check the data directory")
+    try:
+        table = pd.read_csv(path, dtype={id_column: str})
+    except Exception as exc:
+        raise InputError(
+            f"census counts file {path} cannot be read ({shown(str(exc).splitlines()[0])})"
+        ) from None
+    missing = [c for c in (id_column, "total") if c not in table.columns]
+    if missing:
+        raise InputError(f"census counts file {path} lacks column(s) {', '.join(missing)}")
+    total = pd.to_numeric(table["total"], errors="coerce").astype(float)
+    bad = ~np.isfinite(total) | (total < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            f"census counts file {path}, row {row + 2}: total {shown(table['total'].iloc[row])} "
+            "is not a count >= 0: fix the value"
+        )
+    return pd.Series(total.to_numpy(), index=table[id_column].str.strip().to_numpy())
+
+
+def load_tracts(
+    path: Path, progress: Progress = QUIET, counts_path: Path | None = None
+) -> gpd.GeoDataFrame:
+    """Census tracts with ``GEOID``, ``population`` and the ACS attributes.
+
+    ``population`` is the 2020 decennial count joined by GEOID from ``counts_path`` when
+    given, else the ACS estimate ``total_population``. ``population_acs``,
+    ``households_no_vehicle``, ``total_households`` and ``median_income`` are kept where
+    the layer has them (NaN where a value is missing).
+    """
     gdf = read_layer(path, _required("tracts"), what="census tracts", progress=progress)
     pop = pd.to_numeric(gdf["total_population"], errors="coerce").astype(float)
     bad = ~np.isfinite(pop) | (pop < 0) | (pop > MAX_TRACT_POPULATION)
@@ -97,23 +139,57 @@ def load_tracts(path: Path, progress: Progress = QUIET) -> gpd.GeoDataFrame:
             f"total_population {shown(gdf['total_population'].iloc[row])} is not a count "
             f"between 0 and {MAX_TRACT_POPULATION:,}: fix the value"
         )
-    out = gpd.GeoDataFrame(
-        {"GEOID": gdf["GEOID"].astype(str), "population": pop.astype(float)},
-        geometry=gdf.geometry.values,
-        crs=gdf.crs,
-    )
+    columns = {"GEOID": gdf["GEOID"].astype(str).str.strip(), "population": pop.astype(float)}
+    columns["population_acs"] = pop.astype(float)
+    for extra in ("households_no_vehicle", "total_households", "median_income"):
+        if extra in gdf.columns:
+            columns[extra] = pd.to_numeric(gdf[extra], errors="coerce").astype(float)
+    out = gpd.GeoDataFrame(columns, geometry=gdf.geometry.values, crs=gdf.crs)
+    if counts_path is not None:
+        counts = load_counts(counts_path, "geocode")
+        joined = out["GEOID"].map(counts)
+        if joined.isna().any():
+            row = int(np.flatnonzero(joined.isna().to_numpy())[0])
+            raise InputError(
+                f"census tracts file {path}, feature {row}: GEOID {shown(out['GEOID'].iloc[row])} "
+                f"has no 2020 count in {counts_path}: use matching files, or --population acs"
+            )
+        out["population"] = joined.to_numpy(float)
     return out.reset_index(drop=True)
 
 
-def load_boundaries(data_dir: Path, progress: Progress = QUIET) -> Boundaries:
-    """Load the city limit, beats, districts and tracts from the data directory."""
-    paths = {
-        name: layer_path(data_dir, name)
-        for name in ("city_limits", "police_beats", "police_districts", "tracts")
-    }
+def load_boundaries(
+    data_dir: Path | None, progress: Progress = QUIET, population: str = "census2020"
+) -> Boundaries:
+    """Load the city limit, beats, districts and tracts from the data directory.
+
+    ``population``: ``census2020`` (the 2020 decennial counts, joined by GEOID, and the
+    city's 2020 count as the control total where the data directory has it) or ``acs``
+    (the tracts' ACS 2020-2024 estimates, no control total).
+    """
+    names = ["city_limits", "police_beats", "police_districts", "tracts"]
+    if population == "census2020":
+        names.append("tracts_2020_counts")
+    paths = {name: layer_path(data_dir, name) for name in names}
+    city_count = None
     with progress.step("Loading boundaries and census tracts"):
         city = load_city(paths["city_limits"], progress)
         beats = load_beats(paths["police_beats"], progress)
         districts = load_districts(paths["police_districts"], progress)
-        tracts = load_tracts(paths["tracts"], progress)
-    return Boundaries(city=city, beats=beats, districts=districts, tracts=tracts, sources=paths)
+        tracts = load_tracts(paths["tracts"], progress, paths.get("tracts_2020_counts"))
+        places = layer_path(data_dir, "places_2020_counts")
+        fips = manifest()["layers"]["places_2020_counts"].get("city_fips")
+        if population == "census2020" and places.exists() and fips:
+            counts = load_counts(places, "fips")
+            if fips in counts.index:
+                city_count = float(counts[fips])
+                paths["places_2020_counts"] = places
+    return Boundaries(
+        city=city,
+        beats=beats,
+        districts=districts,
+        tracts=tracts,
+        sources=paths,
+        population=population,
+        city_count=city_count,
+    )

@@ -1,0 +1,107 @@
+"""Population that reconciles with the census: the control total, tract margins, weights."""
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from heartgeo.analysis.demand import allocate_population, control_factor
+from heartgeo.errors import InputError
+
+CRS = "EPSG:32119"
+
+
+def _tracts(boxes, pops):
+    return gpd.GeoDataFrame(
+        {"GEOID": [str(i) for i in range(len(boxes))], "population": pops},
+        geometry=[shapely.box(*b) for b in boxes],
+        crs=CRS,
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.data(),
+    n=st.integers(2, 6),
+    seed=st.integers(0, 10_000),
+)
+def test_both_margins_hold_for_any_feasible_control_total(data, n, seed):
+    rng = np.random.default_rng(seed)
+    x0 = rng.uniform(0, 3000, n)
+    y0 = rng.uniform(0, 3000, n)
+    boxes = [
+        (x, y, x + rng.uniform(300, 1500), y + rng.uniform(300, 1500))
+        for x, y in zip(x0, y0, strict=True)
+    ]
+    pops = rng.integers(100, 5000, n).astype(float)
+    area = shapely.box(*rng.uniform(500, 1500, 2), *rng.uniform(2500, 4000, 2))
+    free = allocate_population(_tracts(boxes, pops), area, 200.0)
+    share = free.tracts["allocated"] / free.tracts["population"]
+    straddle = (share > 1e-9) & (share < 1 - 1e-9)
+    low = float(free.tracts["allocated"][~straddle].sum())
+    high = low + float(free.tracts["population"][straddle].sum())
+    if high - low < 1:
+        return
+    control = data.draw(st.floats(low + 0.5, high - 0.5))
+    fixed = allocate_population(_tracts(boxes, pops), area, 200.0, control_total=control)
+    table = fixed.tracts
+    # every tract keeps its total; the area's total is the control
+    np.testing.assert_allclose(table["allocated"] + table["outside"], pops, atol=1e-6)
+    assert fixed.cells["population"].sum() == pytest.approx(control, abs=1e-6)
+    # tracts wholly inside or outside are untouched
+    np.testing.assert_allclose(table["allocated"][~straddle], free.tracts["allocated"][~straddle])
+    assert (table["allocated"] <= table["population"] + 1e-6).all()
+    assert (table["allocated"] >= -1e-9).all()
+
+
+def test_an_infeasible_control_total_is_a_clear_error():
+    pop = np.array([1000.0, 500.0, 800.0])
+    inside = np.array([1000.0, 250.0, 0.0])  # wholly in, half in, out
+    with pytest.raises(InputError, match="between 1,000 and 1,500"):
+        control_factor(pop, inside, 2000.0)
+    with pytest.raises(InputError, match="cannot be met"):
+        control_factor(pop, inside, 900.0)
+    k, adjusted = control_factor(pop, inside, 1400.0)
+    assert adjusted.sum() == pytest.approx(1400.0) and k > 1
+
+
+def test_without_a_control_total_the_allocation_is_unchanged():
+    boxes = [(0, 0, 1000, 1000), (800, 0, 2000, 1000)]
+    tracts = _tracts(boxes, [1000.0, 600.0])
+    area = shapely.box(0, 0, 1400, 1000)
+    free = allocate_population(tracts, area, 150.0)
+    assert free.adjustment["method"] == "none"
+    np.testing.assert_allclose(free.tracts["allocated"], free.tracts["inside_unadjusted"])
+
+
+def test_a_road_that_only_touches_a_tract_does_not_weight_it():
+    """The defect of tract 37063001503: a residential road on its boundary drew every
+    resident into one cell.
+    """
+    tract = _tracts([(0, 0, 1000, 1000)], [1846.0])
+    touching = np.array([shapely.LineString([(1000, 200), (1000, 200.00001)])], dtype=object)
+    demand = allocate_population(
+        tract,
+        shapely.box(0, 0, 1000, 1000),
+        250.0,
+        residential_roads=touching,
+        known_extent=shapely.box(-10, -10, 1010, 1010),
+    )
+    assert demand.tracts["method"].iloc[0] == "area"
+    assert demand.cells["population"].max() < 0.1 * 1846
+    assert demand.dense_cells == []
+
+
+@pytest.mark.integration
+def test_the_default_run_reconciles_with_the_city_count(study):
+    demand = study.demand
+    assert study.boundaries.population == "census2020"
+    assert demand.cells["population"].sum() == pytest.approx(283_506, abs=1)
+    table = demand.tracts
+    np.testing.assert_allclose(
+        table["allocated"] + table["outside"], table["population"], atol=1e-6
+    )
+    assert demand.adjustment["factor"] > 1  # area weights put too few people in the city
+    assert table.loc[table["GEOID"] == "37063001503", "method"].iloc[0] == "area"
