@@ -41,6 +41,7 @@ from heartgeo.config import (
     manifest,
 )
 from heartgeo.errors import InputError
+from heartgeo.geometry import polygonal
 from heartgeo.io.boundaries import Boundaries, load_boundaries
 from heartgeo.io.cache import Cache, make_key
 from heartgeo.io.outputs import OutputSet, input_record, sha256, utc_now, versions
@@ -424,13 +425,17 @@ def scenario_units(
 def zones_for(
     study: Study, area_name: str, area: shapely.Geometry
 ) -> list[tuple[str, str, shapely.Geometry]]:
-    """The zones measured in a scenario: the area itself, then its beats and districts.
+    """The zones measured in a scenario: the area itself, then its beats and districts,
+    each followed by the part of the area in none of them (``not in any beat``), so that
+    the rows of each kind add up to the area.
 
     Each zone's geometry is what the cells (which lie in the city) are cut with: the
     area's and the beats' outlines, not clipped to the detailed city limit first (the
     same cut, several times cheaper); ``None`` for the whole city.
     """
     cut_area = None if area_name == "citywide" else study.pilot.simple
+    # the cells lie in the city: its box grown a little stands for "everywhere"
+    everywhere = cut_area if cut_area is not None else shapely.box(*area.bounds).buffer(1000.0)
     zones = [("area", area_name, cut_area)]
     for kind, frame, key in (
         ("beat", study.boundaries.beats, "beat"),
@@ -440,9 +445,24 @@ def zones_for(
         geoms = shapely.intersection(raw, area)
         share = shapely.area(geoms) / np.maximum(shapely.area(raw), 1e-9)
         keep = (share > 0.01) & (shapely.area(geoms) > 1e4)
-        cut = raw[keep] if cut_area is None else shapely.intersection(raw[keep], cut_area)
+        parts = _partition(raw[keep])  # a place where two beats overlap counts in the first
+        cut = parts if cut_area is None else shapely.intersection(parts, cut_area)
         zones += [(kind, str(v), g) for v, g in zip(frame[key][keep], cut, strict=True)]
+        rest = shapely.difference(everywhere, shapely.union_all(raw[keep]))
+        zones.append((kind, f"not in any {kind}", rest))
     return zones
+
+
+def _partition(geoms: np.ndarray) -> np.ndarray:
+    """The polygons made disjoint: each loses what the ones before it already cover."""
+    out, covered = [], shapely.Polygon()
+    for geom in geoms:
+        overlap = shapely.intersects(geom, covered) and shapely.area(
+            shapely.intersection(geom, covered)
+        ) > 0
+        out.append(shapely.difference(geom, covered) if overlap else geom)
+        covered = shapely.union(covered, geom)
+    return polygonal(np.array(out + [None], dtype=object)[:-1])
 
 
 def run_scenario(
@@ -532,7 +552,9 @@ def run_scenario(
     }
     beats = study.boundaries.beats
     district_of = dict(zip(beats["beat"].astype(str), beats["district"], strict=True))
-    tables["beats"].insert(2, "district", tables["beats"]["zone"].map(district_of))
+    tables["beats"].insert(
+        2, "district", tables["beats"]["zone"].map(district_of).fillna("not in any district")
+    )
     return ScenarioResult(
         name=name,
         area_name=area_name,

@@ -105,3 +105,17 @@ def test_the_default_run_reconciles_with_the_city_count(study):
     )
     assert demand.adjustment["factor"] > 1  # area weights put too few people in the city
     assert table.loc[table["GEOID"] == "37063001503", "method"].iloc[0] == "area"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("area", ["pilot", "citywide"])
+def test_zone_rows_add_up_to_the_area(study, area):
+    from heartgeo.pipeline import run_scenario
+
+    result = run_scenario(study, area, area)
+    total = result.tables["area"].iloc[0]
+    for kind in ("beats", "districts"):
+        table = result.tables[kind]
+        assert table["zone"].iloc[-1] == f"not in any {kind[:-1]}"
+        for column in ("population", "area_km2", "road_km"):
+            assert table[column].sum() == pytest.approx(total[column], rel=1e-6), (kind, column)
