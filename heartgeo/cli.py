@@ -396,7 +396,7 @@ def _run(
 
 def _print_headlines(results, study, progress: Progress) -> None:
     """The headline (both scenarios, one band), the model's label, then a line per scenario."""
-    from heartgeo.pipeline import headline, scenario_line
+    from heartgeo.pipeline import equity_line, headline, scenario_line
 
     results = [r for r in results if r.tables]
     if not results:
@@ -406,6 +406,8 @@ def _print_headlines(results, study, progress: Progress) -> None:
         progress.info(f"  {study.model.label}")
     for result in results:
         progress.info(f"  {scenario_line(study, result)}")
+    for result in results:
+        progress.info(f"  {equity_line(study, result)}")
 
 
 @cli.command()
@@ -560,6 +562,14 @@ def report(pilot_staging, citywide_staging, check_dir, **kw):
     show_default=True,
     help="Seconds the MILP solver may use per model.",
 )
+@click.option(
+    "--candidates-outside",
+    type=click.Choice(["keep", "drop"]),
+    default="keep",
+    show_default=True,
+    help="Candidate sites outside the study area: keep them (a unit there can serve the "
+    "area from outside) or drop them; either way they are listed in site_summary.json.",
+)
 @handle_input_errors
 def site(**kw):
     """Choose staging sites: MCLP, LSCP, p-median, p-center or MEXCLP, with fixed sites."""
@@ -581,6 +591,7 @@ def site(**kw):
         minutes_per_call=kw.pop("minutes_per_call"),
         max_units=kw.pop("max_units"),
         time_limit_s=kw.pop("time_limit"),
+        candidates_outside=kw.pop("candidates_outside"),
     )
     options.validate()  # before the study is prepared: a bad option costs nothing
     progress = Progress(kw["quiet"])

@@ -29,10 +29,6 @@ DEFAULT_CELL_SIZE_M = 250.0
 DEFAULT_MAX_SNAP_M = 500.0
 #: Snaps longer than this are accepted with a warning (metres).
 WARN_SNAP_M = 100.0
-#: A demand cell whose centre is farther than this from the network is unreachable (metres).
-DEFAULT_MAX_ACCESS_M = 500.0
-#: Speed of the last stretch between the network and a demand cell's centre (km/h).
-DEFAULT_ACCESS_SPEED_KMH = 10.0
 
 #: ``--travel-model auto`` uses the network model where the loaded road network covers
 #: at least this share of the study area, else the crow-fly screening model.

@@ -30,7 +30,7 @@ from heartgeo.analysis.coverage import (
     layers_frame,
     zone_table,
 )
-from heartgeo.analysis.demand import Demand, allocate_population
+from heartgeo.analysis.demand import EQUITY_GROUPS, Demand, allocate_population
 from heartgeo.analysis.isochrones import crowfly_isochrones, network_isochrones
 from heartgeo.analysis.routing import CrowflyModel, NetworkModel, calibrate_crowfly
 from heartgeo.analysis.snapping import nearest_within, snap
@@ -262,9 +262,7 @@ def prepare(
     if settings.pilot_area:
         inputs["pilot_area"] = Path(settings.pilot_area)
     if model_name == "network":
-        model: NetworkModel | CrowflyModel = NetworkModel(
-            net, access_speed_kmh=settings.access_speed_kmh, max_access_m=settings.max_access_m
-        )
+        model: NetworkModel | CrowflyModel = NetworkModel(net, buffer_m=settings.buffer_m)
         blocks_key = make_key("blocks", network=net_key, buffer_m=settings.buffer_m)
         blocks = cache.get("blocks", blocks_key, expected=Blocks)
         if blocks is None:
@@ -318,6 +316,7 @@ def prepare(
                 residential_roads=net.residential_roads(),
                 known_extent=net.extent,
                 control_total=bounds.city_count,
+                imputed_income=manifest()["layers"]["tracts"].get("imputed_median_income"),
             )
             grid = MeasureGrid.build(demand, net.roads())
         cache.put("demand", demand_key, (demand, grid))
@@ -457,9 +456,10 @@ def _partition(geoms: np.ndarray) -> np.ndarray:
     """The polygons made disjoint: each loses what the ones before it already cover."""
     out, covered = [], shapely.Polygon()
     for geom in geoms:
-        overlap = shapely.intersects(geom, covered) and shapely.area(
-            shapely.intersection(geom, covered)
-        ) > 0
+        overlap = (
+            shapely.intersects(geom, covered)
+            and shapely.area(shapely.intersection(geom, covered)) > 0
+        )
         out.append(shapely.difference(geom, covered) if overlap else geom)
         covered = shapely.union(covered, geom)
     return polygonal(np.array(out + [None], dtype=object)[:-1])
@@ -545,7 +545,11 @@ def run_scenario(
         cell_minutes = cell_seconds / 60.0
         table = zone_table(grid, zones, known_cut, band_cuts, cell_minutes, settings.workers)
         gap, unknown = gap_and_unknown(area, known, bands.geometry.iloc[-1])
+        equity = equity_table(study, zones[0][2], known_cut, band_cuts)
+        gap_cells = _gap_households(study, gap, only)
     tables = {
+        "equity": equity,
+        "gap_households": gap_cells,
         "area": table[table["zone_type"] == "area"].reset_index(drop=True),
         "beats": table[table["zone_type"] == "beat"].reset_index(drop=True),
         "districts": table[table["zone_type"] == "district"].reset_index(drop=True),
@@ -568,6 +572,74 @@ def run_scenario(
         tables=tables,
         cell_minutes=cell_minutes,
         staging_source=source,
+    )
+
+
+def equity_table(
+    study: Study,
+    zone_geom: shapely.Geometry | None,
+    known_cut: LayerCut,
+    band_cuts: dict[float, LayerCut],
+) -> pd.DataFrame:
+    """Coverage of everyone and of the equity groups (:data:`EQUITY_GROUPS`) in a zone:
+    each group's size, its known part and, per band, how many are within it and what share.
+    Groups whose attribute is missing for some tracts come with the residents of those
+    tracts as their own rows (``..._unknown_residents``): missing is never zero.
+    """
+    grid = study.grid
+    zone = grid.zone(zone_geom)
+    names = ["population", *EQUITY_GROUPS]
+    values = np.vstack([study.demand.cells[n].to_numpy(float) for n in names])
+    total = grid.measure_values(grid.full, zone, values)
+    known = grid.measure_values(known_cut, zone, values)
+    table = pd.DataFrame(
+        {
+            "group": ["all residents", *EQUITY_GROUPS],
+            "description": ["everyone (census population)", *EQUITY_GROUPS.values()],
+            "unit": ["people", "households", "people", "people", "people"],
+            "total": total,
+            "known": known,
+        }
+    )
+    for m in sorted(band_cuts):
+        within = grid.measure_values(band_cuts[m], zone, values)
+        table[f"within_{band_label(m)}"] = within
+        table[f"share_{band_label(m)}"] = np.divide(
+            within, total, out=np.full_like(total, np.nan), where=total > 0
+        )
+    return table
+
+
+def _gap_households(study: Study, gap: shapely.Geometry, only) -> gpd.GeoDataFrame:
+    """The gap cut by the cells, with the households without a vehicle in each part."""
+    cut = study.grid.layer(gap, only)
+    keep = np.flatnonzero(cut.area > 0)
+    households = study.demand.cells["no_vehicle_households"].to_numpy(float)[keep]
+    households = households * cut.area[keep] / study.grid.cell_area[keep]
+    return gpd.GeoDataFrame(
+        {
+            "no_vehicle_households": households,
+            "per_km2": households / np.maximum(cut.area[keep] / 1e6, 1e-9),
+        },
+        geometry=cut.parts[keep],
+        crs=METRIC_CRS,
+    )
+
+
+def equity_line(study: Study, result: ScenarioResult) -> str:
+    """``no-vehicle households within 10 min: NN % vs all residents NN %`` for a scenario."""
+    table = result.tables["equity"].set_index("group")
+    band = band_label(headline_band(study.settings.bands_min))
+    nov, everyone = table.loc["no_vehicle_households"], table.loc["all residents"]
+
+    def pct(v: float) -> str:
+        return "missing" if v != v else f"{100 * v:.1f} %"
+
+    low = table.loc["low_income_residents"]
+    return (
+        f"{result.name}: no-vehicle households within {headline_band(study.settings.bands_min):g} "
+        f"min: {pct(nov[f'share_{band}'])} vs all residents {pct(everyone[f'share_{band}'])}; "
+        f"lowest-income fifth of tracts: {pct(low[f'share_{band}'])}"
     )
 
 
@@ -622,6 +694,7 @@ def scenario_summary(study: Study, result: ScenarioResult) -> dict:
             "population_share": row["gap_population_share"],
         },
         "bands": bands,
+        "equity": result.tables["equity"].to_dict(orient="records"),
         "median_minutes": row["median_minutes"],
         "p90_minutes": row["p90_minutes"],
         "unreached_population": row["unreached_population"],
@@ -734,6 +807,12 @@ def write_scenario(
             f"unknown_{n}.geojson",
             layers[layers["layer"] == "unknown"],
             f"{n}: area with no road data (neither covered nor gap)",
+        )
+        outs.csv(
+            f"coverage_{n}_equity.csv",
+            result.tables["equity"].assign(scenario=n, travel_model=model),
+            f"{n}: coverage of households without a vehicle, the lowest-income fifth of tracts "
+            "and everyone",
         )
         for key in ("area", "beats", "districts"):
             frame = result.tables[key].assign(scenario=n, travel_model=model)

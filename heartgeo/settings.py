@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from heartgeo.config import (
-    DEFAULT_ACCESS_SPEED_KMH,
     DEFAULT_BANDS_MIN,
     DEFAULT_BUFFER_M,
     DEFAULT_CELL_SIZE_M,
-    DEFAULT_MAX_ACCESS_M,
     DEFAULT_MAX_SNAP_M,
     data_search_path,
 )
@@ -140,19 +138,6 @@ class Settings:
         DEFAULT_MAX_SNAP_M,
         flag="--max-snap",
         help="Staging points farther than this (metres) from a road node are refused.",
-        check=_positive,
-    )
-    max_access_m: float = param(
-        DEFAULT_MAX_ACCESS_M,
-        flag="--max-access",
-        help="Demand cells whose centre is farther than this (metres) from the network "
-        "are unreachable.",
-        check=_positive,
-    )
-    access_speed_kmh: float = param(
-        DEFAULT_ACCESS_SPEED_KMH,
-        flag="--access-speed",
-        help="Speed (km/h) of the stretch between the network and a cell's centre.",
         check=_positive,
     )
     road_speeds_kmh: dict[str, float] = param(

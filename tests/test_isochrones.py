@@ -121,3 +121,25 @@ def test_unit_polygons_are_reused_through_the_memo(central_net, monkeypatch):
     assert len(memo) == 2
     again = per_unit[per_unit["unit"] == "a"].geometry.to_numpy()
     assert all(g.equals_exact(f, 0) for g, f in zip(again, first.geometry, strict=True))
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("minutes", [1, 2, 5])
+def test_polygons_and_cells_share_one_definition_of_covered(central_net, minutes):
+    """A point inside the T-minute polygon is within T minutes by the rule the demand cells
+    and the siting use, and a point outside is not (up to the arcs drawn as chords).
+    """
+    from heartgeo.analysis.routing import NetworkModel
+
+    model = NetworkModel(central_net, buffer_m=100.0)
+    times = node_travel_times(central_net, np.array([10]))
+    poly = band_polygon(central_net, times, minutes * 60, 100.0)
+    rng = np.random.default_rng(minutes)
+    minx, miny, maxx, maxy = poly.bounds
+    xy = np.c_[rng.uniform(minx, maxx, 20000), rng.uniform(miny, maxy, 20000)]
+    inside = shapely.contains_xy(poly, xy[:, 0], xy[:, 1])
+    t_in = model.point_times(times, xy[inside])
+    t_out = model.point_times(times, xy[~inside])
+    assert inside.sum() > 1000
+    assert np.mean(t_in > minutes * 60 + 1e-6) < 0.002  # was 25.6 % with a 10 km/h access leg
+    assert np.mean(t_out <= minutes * 60 - 1) < 0.005

@@ -119,3 +119,39 @@ def test_zone_rows_add_up_to_the_area(study, area):
         assert table["zone"].iloc[-1] == f"not in any {kind[:-1]}"
         for column in ("population", "area_km2", "road_km"):
             assert table[column].sum() == pytest.approx(total[column], rel=1e-6), (kind, column)
+
+
+def test_equity_groups_treat_missing_and_imputed_values_as_unknown():
+    import pandas as pd
+
+    from heartgeo.analysis.demand import equity_groups
+
+    tracts = pd.DataFrame(
+        {
+            "population": [100.0, 200.0, 300.0, 400.0, 500.0, 600.0],
+            "households_no_vehicle": [5.0, np.nan, 20.0, 0.0, 1.0, 2.0],
+            "median_income": [20_000, 79_963, np.nan, 60_000, 80_000, 120_000],
+        }
+    )
+    groups = equity_groups(tracts, imputed_income=79_963)
+    assert np.isnan(groups["no_vehicle_households"][1])
+    assert groups["no_vehicle_unknown_residents"].tolist() == [0, 200, 0, 0, 0, 0]
+    # known incomes: 20k, 60k, 80k, 120k; the lowest fifth is the 20k tract only
+    assert groups["low_income_residents"].tolist() == [100, 0, 0, 0, 0, 0]
+    assert groups["income_unknown_residents"].tolist() == [0, 200, 300, 0, 0, 0]
+
+
+@pytest.mark.integration
+def test_equity_table_of_the_default_run(study):
+    from heartgeo.pipeline import run_scenario
+
+    result = run_scenario(study, "citywide", "citywide")
+    table = result.tables["equity"].set_index("group")
+    assert table.loc["all residents", "total"] == pytest.approx(283_506, abs=1)
+    tracts = study.demand.tracts
+    expected = (tracts["tract_no_vehicle_households"] * tracts["inside_share"]).sum()
+    assert table.loc["no_vehicle_households", "total"] == pytest.approx(expected, rel=1e-9)
+    shares = table.filter(like="share_").to_numpy(float)
+    assert np.nanmin(shares) >= 0 and np.nanmax(shares) <= 1 + 1e-9
+    # three tracts carry the imputed county median: their residents are 'income unknown'
+    assert table.loc["income_unknown_residents", "total"] > 0

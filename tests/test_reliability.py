@@ -161,7 +161,7 @@ def test_check_reports_changed_inputs(tmp_path):
     assert CliRunner().invoke(cli, args).exit_code == 0
     same = CliRunner().invoke(cli, ["report", "--check", str(out)])
     assert same.exit_code == 0, same.output
-    assert "all 6 inputs are unchanged" in same.stderr
+    assert "all 8 inputs are unchanged" in same.stderr  # with the 2020 counts
     with open(data / "boundaries" / "police_beats_2022.geojson", "a") as f:
         f.write("\n")
     (data / "census" / "tracts_acs_2020_2024.geojson").unlink()
@@ -169,7 +169,7 @@ def test_check_reports_changed_inputs(tmp_path):
     assert changed.exit_code == 1
     assert "CHANGED  police_beats" in changed.stderr
     assert "MISSING  tracts" in changed.stderr
-    assert "2 of 6 inputs differ" in changed.stderr
+    assert "2 of 8 inputs differ" in changed.stderr
     missing = CliRunner().invoke(cli, ["report", "--check", str(tmp_path / "nowhere")])
     assert missing.exit_code == 2 and "summary.json does not exist" in missing.stderr
 

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -99,7 +101,7 @@ def test_site_command_writes_plan(tmp_path):
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["--units", "40"], "more than the 18 candidate"),
+        (["--units", "40"], "more than the 19 candidate"),
         (["--minutes", "0"], "--minutes 0"),
         (["--objective", "mexclp", "--busy", "1.2"], "outside [0, 1)"),
         (
@@ -122,6 +124,22 @@ def test_site_no_candidates_inside_area(tmp_path):
     far = tmp_path / "far.csv"
     far.write_text("id,lon,lat\nA,-78.60,35.80\n")
     result = CliRunner().invoke(
-        cli, [*SITE_ARGS, "--candidates", str(far), "--out", str(tmp_path / "o")]
+        cli,
+        [*SITE_ARGS, "--candidates", str(far), "--candidates-outside", "drop"]
+        + ["--out", str(tmp_path / "o")],
     )
     assert result.exit_code == 2 and "no candidate site lies inside" in result.stderr
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("policy", ["keep", "drop"])
+def test_candidates_outside_the_area_are_listed_and_kept_or_dropped(tmp_path, policy):
+    out = tmp_path / "out"
+    args = [*SITE_ARGS, "--units", "2", "--max-units", "2", "--candidates-outside", policy]
+    result = CliRunner().invoke(cli, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "site_summary.json").read_text())
+    outside = summary["candidates_outside"]
+    assert outside["policy"] == policy
+    (station,) = [s for s in outside["sites"] if s["id"] == "station_15"]
+    assert 100 < station["outside_m"] < 200 and station["kept"] == (policy == "keep")

@@ -155,12 +155,7 @@ class MeasureGrid:
         pop = (self.population[whole] * layer.area[whole] / self.cell_area[whole]).sum()
         road = layer.road_len[zone.road_whole].sum()
         if len(zone.edge):
-            state = layer.state[zone.edge]
-            a_cut = np.where(state == WHOLE, zone.edge_area, 0.0)
-            cut = state == PARTIAL
-            a_cut[cut] = shapely.area(
-                shapely.intersection(layer.parts[zone.edge[cut]], zone.edge_parts[cut])
-            )
+            a_cut = self._edge_area(layer, zone)
             area += a_cut.sum()
             pop += (self.population[zone.edge] * a_cut / self.cell_area[zone.edge]).sum()
             road_state = layer.state[self.road_cell[zone.edge_road]]
@@ -175,6 +170,28 @@ class MeasureGrid:
                 )
             road += r_len.sum()
         return float(area), float(pop), float(road)
+
+    def _edge_area(self, layer: LayerCut, zone: ZoneCut) -> np.ndarray:
+        """Area of ``layer`` in each edge cell's part of ``zone``."""
+        state = layer.state[zone.edge]
+        a_cut = np.where(state == WHOLE, zone.edge_area, 0.0)
+        cut = state == PARTIAL
+        a_cut[cut] = shapely.area(
+            shapely.intersection(layer.parts[zone.edge[cut]], zone.edge_parts[cut])
+        )
+        return a_cut
+
+    def measure_values(self, layer: LayerCut, zone: ZoneCut, values: np.ndarray) -> np.ndarray:
+        """Sums of per-cell ``values`` (shape (G, cells), spread evenly over each cell) that
+        lie in ``layer`` inside ``zone``: one sum per row (for example population groups).
+        """
+        values = np.atleast_2d(values)
+        whole = zone.whole
+        out = (values[:, whole] * (layer.area[whole] / self.cell_area[whole])).sum(axis=1)
+        if len(zone.edge):
+            frac = self._edge_area(layer, zone) / self.cell_area[zone.edge]
+            out += (values[:, zone.edge] * frac).sum(axis=1)
+        return out
 
 
 #: Cell states in a layer or zone.

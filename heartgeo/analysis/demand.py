@@ -124,6 +124,44 @@ def control_factor(
     return k, adjusted
 
 
+#: The equity groups allocated with the population (cells' columns), with their meaning.
+EQUITY_GROUPS = {
+    "no_vehicle_households": "households without a vehicle (ACS)",
+    "no_vehicle_unknown_residents": "residents of tracts whose no-vehicle households are unknown",
+    "low_income_residents": "residents of the lowest-income fifth of tracts (ACS median income)",
+    "income_unknown_residents": "residents of tracts whose median income is unknown",
+}
+
+
+def equity_groups(tracts: pd.DataFrame, imputed_income: float | None = None) -> dict:
+    """Per tract, the size of each of :data:`EQUITY_GROUPS` (NaN where it is unknown).
+
+    The lowest-income fifth are the tracts whose ACS median income is at most the 20th
+    percentile of the tracts with a known income; a missing income, or the imputed value
+    ``imputed_income``, is unknown (never counted as low or as middle income).
+    """
+    pop = tracts["population"].to_numpy(float)
+    nan = np.full(len(tracts), np.nan)
+    nov = (
+        tracts["households_no_vehicle"].to_numpy(float)
+        if "households_no_vehicle" in tracts
+        else nan
+    )
+    income = tracts["median_income"].to_numpy(float) if "median_income" in tracts else nan
+    known = np.isfinite(income) & (income > 0)
+    if imputed_income is not None:
+        known &= income != imputed_income
+    low = np.zeros(len(tracts), dtype=bool)
+    if known.any():
+        low = known & (income <= np.quantile(income[known], 0.2))
+    return {
+        "no_vehicle_households": nov,
+        "no_vehicle_unknown_residents": np.where(np.isfinite(nov), 0.0, pop),
+        "low_income_residents": np.where(low, pop, 0.0),
+        "income_unknown_residents": np.where(known, 0.0, pop),
+    }
+
+
 def _pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs (i, j) where a[i] intersects b[j]."""
     tree = shapely.STRtree(b)
@@ -163,6 +201,7 @@ def allocate_population(
     residential_roads: np.ndarray | None = None,
     known_extent: shapely.Geometry | None = None,
     control_total: float | None = None,
+    imputed_income: float | None = None,
 ) -> Demand:
     """Allocate tract population to hexagonal cells over ``area``.
 
@@ -181,6 +220,10 @@ def allocate_population(
     control_total
         The area's own count, if known: the straddling tracts' inside shares are
         reconciled with it (:func:`control_factor`); None leaves the allocation as it is.
+    imputed_income
+        A ``median_income`` value that stands for "imputed" in the tract layer (unknown).
+
+    The cells also get the equity groups of :func:`equity_groups`, allocated like people.
     """
     cells = hex_grid(area, cell_size_m)
     tgeom = tracts.geometry.to_numpy()
@@ -205,7 +248,10 @@ def allocate_population(
         pr, rr = _pairs(pieces[road_piece], roads)
         plen = shapely.length(shapely.intersection(pieces[road_piece][pr], roads[rr]))
         plen_sum = np.bincount(pr, weights=plen, minlength=int(road_piece.sum()))
-        weight[road_piece] = plen_sum / road_total[ti[road_piece]]
+        # normalised by the pieces' own sum: a road along the edge between two cells
+        # counts in both pieces, and the tract's weights must still add up to one
+        per_tract = np.bincount(ti[road_piece], weights=plen_sum, minlength=len(tracts))
+        weight[road_piece] = plen_sum / np.maximum(per_tract[ti[road_piece]], 1e-12)
     piece_pop = tpop[ti] * weight
     allocated = np.bincount(ti, weights=piece_pop, minlength=len(tracts))
     adjustment: dict = {"method": "none", "control_total": None}
@@ -225,6 +271,14 @@ def allocate_population(
         }
     cells = cells.copy()
     cells["population"] = np.bincount(ci, weights=piece_pop, minlength=len(cells))
+    share_of_tract = np.divide(
+        piece_pop, tpop[ti], out=np.zeros_like(piece_pop), where=tpop[ti] > 0
+    )
+    groups = equity_groups(tracts, imputed_income)
+    for name, per_tract in groups.items():
+        cells[name] = np.bincount(
+            ci, weights=np.nan_to_num(per_tract)[ti] * share_of_tract, minlength=len(cells)
+        )
     table = pd.DataFrame(
         {
             "GEOID": tracts["GEOID"].to_numpy(),
@@ -234,6 +288,7 @@ def allocate_population(
             "outside": tpop - allocated,
             "inside_share": np.divide(allocated, tpop, out=np.zeros_like(tpop), where=tpop > 0),
             "method": method,
+            **{f"tract_{k}": v for k, v in groups.items()},
         }
     )
     density = cells["population"].to_numpy() / np.maximum(

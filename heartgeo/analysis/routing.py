@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from heartgeo.config import DEFAULT_ACCESS_SPEED_KMH, DEFAULT_MAX_ACCESS_M
+from heartgeo.config import DEFAULT_BUFFER_M
 from heartgeo.network.arrays import RoadNetwork
 
 
@@ -53,14 +53,16 @@ def node_travel_times(
 class NetworkModel:
     """Drive times over the road network (free-flow speeds).
 
-    A point off the network is reached through its nearest node, plus the distance
-    from that node at ``access_speed_kmh``; points farther than ``max_access_m`` from
-    any node, or outside the network extent, get ``nan`` (unknown) or ``inf``.
+    One definition of "covered" serves the polygons, the tables, the percentiles and the
+    siting: a place is within ``T`` minutes when it lies within ``buffer_m`` of a road
+    point reached within ``T`` (the isochrone polygons are exactly the places that meet
+    this). A point's time is therefore the earliest time at which the reached part of a
+    road comes within ``buffer_m`` of it; points farther than ``buffer_m`` from every road
+    are never reached (``inf``), points outside the network extent unknown (``nan``).
     """
 
     net: RoadNetwork
-    access_speed_kmh: float = DEFAULT_ACCESS_SPEED_KMH
-    max_access_m: float = DEFAULT_MAX_ACCESS_M
+    buffer_m: float = DEFAULT_BUFFER_M
     name: str = "network"
     #: the ``--travel-model`` asked for (``auto``, ``network``) and why this model runs
     requested: str = "network"
@@ -87,8 +89,8 @@ class NetworkModel:
             "label": self.label,
             "description": "shortest free-flow drive time over the OpenStreetMap road network "
             "(scipy.sparse.csgraph Dijkstra); speeds from maxspeed, per-class defaults elsewhere",
-            "access_speed_kmh": self.access_speed_kmh,
-            "max_access_m": self.max_access_m,
+            "covered_rule": f"within {self.buffer_m:g} m of a road point reached in time "
+            "(the isochrone polygons' rule)",
         }
 
     def node_times(self, sources: np.ndarray, limit_s: float = np.inf) -> np.ndarray:
@@ -101,18 +103,55 @@ class NetworkModel:
 
         return shapely.intersects_xy(self.net.extent, xy[:, 0], xy[:, 1])
 
-    def point_times(self, node_times: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    def approach(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """How each point is reached: (point index, edge index, seconds from the edge's
+        start node until the edge comes within ``buffer_m`` of the point), one row per
+        edge segment near a point. Depends on the points only, not on the origins.
+        """
+        import shapely
+
+        net = self.net
+        seg_edge, a, b, offset = net.segments
+        pts = np.asarray(xy, dtype=float).reshape(-1, 2)
+        pi, si = net.segment_tree.query(
+            shapely.points(pts), predicate="dwithin", distance=self.buffer_m
+        )
+        u = b[si] - a[si]
+        length = np.hypot(u[:, 0], u[:, 1])
+        unit = u / np.maximum(length, 1e-12)[:, None]
+        rel = pts[pi] - a[si]
+        proj = (rel * unit).sum(axis=1)
+        perp2 = np.maximum((rel * rel).sum(axis=1) - proj**2, 0.0)
+        # the first position along the segment within buffer_m of the point (exact for a
+        # straight segment: where the segment's line enters the circle), from its start
+        first = np.maximum(proj - np.sqrt(np.maximum(self.buffer_m**2 - perp2, 0.0)), 0.0)
+        ok = first <= length + 1e-9
+        pi, si, first = pi[ok], si[ok], first[ok]
+        edge = seg_edge[si]
+        pace = net.time_s[edge] / np.maximum(net.length_m[edge], 1e-9)  # seconds per metre
+        return pi, edge, (offset[si] + first) * pace
+
+    def point_times(
+        self, node_times: np.ndarray, xy: np.ndarray, approach: tuple | None = None
+    ) -> np.ndarray:
         """Seconds to points ``xy`` given node times: of a scenario, shape (N,), or one row
         per origin, shape (S, N), giving shape (P,) or (S, P).
 
-        A point is reached through its nearest node, then at ``access_speed_kmh``; points
-        farther than ``max_access_m`` from every node get ``inf``, points outside the
-        network extent ``nan``: their travel time is unknown.
+        For every directed road ``u -> v`` near a point, the first position along it
+        within ``buffer_m`` of the point is reached at ``t(u)`` plus the time to drive
+        there; the point's time is the earliest of these (see the class). ``approach``
+        (from :meth:`approach` for the same points) saves recomputing the geometry.
         """
-        idx, dist = self.net.nearest_nodes(xy)
-        times = node_times[..., idx] + dist / (self.access_speed_kmh / 3.6)
-        times = np.where(dist > self.max_access_m, np.inf, times)
-        return np.where(self.known(xy), times, np.nan)
+        pi, edge, extra = approach if approach is not None else self.approach(xy)
+        arrive = node_times[..., self.net.u[edge]] + extra
+        n_points = len(np.asarray(xy).reshape(-1, 2))
+        out = np.full(np.shape(node_times)[:-1] + (n_points,), np.inf)
+        if len(pi):
+            order = np.argsort(pi, kind="stable")
+            pi, arrive = pi[order], arrive[..., order]
+            starts = np.r_[0, np.flatnonzero(np.diff(pi)) + 1]
+            out[..., pi[starts]] = np.minimum.reduceat(arrive, starts, axis=-1)
+        return np.where(self.known(xy), out, np.nan)
 
     def cost_matrix(self, nodes: np.ndarray, xy: np.ndarray, chunk: int = 256) -> np.ndarray:
         """Seconds from each origin node to each point, shape (S, P): one search per origin,
@@ -120,10 +159,11 @@ class NetworkModel:
         """
         nodes = np.asarray(nodes)
         out = np.empty((len(nodes), len(xy)))
+        approach = self.approach(xy)
         for start in range(0, len(nodes), chunk):
             part = nodes[start : start + chunk]
             out[start : start + len(part)] = self.point_times(
-                node_travel_times(self.net, part, per_source=True), xy
+                node_travel_times(self.net, part, per_source=True), xy, approach
             )
         return out
 

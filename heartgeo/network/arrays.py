@@ -90,6 +90,26 @@ class RoadNetwork:
         return csr_matrix((np.maximum(w[keep], 1e-9), (u[keep], v[keep])), shape=(n, n))
 
     @shared_cached_property
+    def segments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every edge's straight segments: (edge index, start xy, end xy, distance along
+        the edge to the segment's start).
+        """
+        coords, idx = shapely.get_coordinates(self.geometry, return_index=True)
+        same = idx[1:] == idx[:-1]
+        a, b, edge = coords[:-1][same], coords[1:][same], idx[:-1][same]
+        step = np.hypot(*(b - a).T)
+        cum = np.cumsum(step)
+        first = np.r_[True, edge[1:] != edge[:-1]]
+        base = np.maximum.accumulate(np.where(first, cum - step, 0.0))
+        return edge, a, b, cum - step - base
+
+    @shared_cached_property
+    def segment_tree(self) -> shapely.STRtree:
+        """Spatial index of the edges' segments (see :attr:`segments`)."""
+        _, a, b, _ = self.segments
+        return shapely.STRtree(shapely.linestrings(np.stack([a, b], axis=1)))
+
+    @shared_cached_property
     def kdtree(self) -> cKDTree:
         """Spatial index of the nodes."""
         return cKDTree(self.xy)

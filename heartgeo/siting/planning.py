@@ -9,7 +9,7 @@ engine as the isochrones and reused for every K of the planner's curve.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -36,6 +36,8 @@ class PlanningProblem:
     weights: np.ndarray  # (cells,) population
     unknown_population: float
     dropped: list[str]
+    #: candidates outside the study area: id, name, distance, kept or not
+    outside: list[dict] = field(default_factory=list)
 
     def instance(self) -> Instance:
         """The siting instance: fixed sites and candidates (current staging left out)."""
@@ -48,9 +50,13 @@ class PlanningProblem:
         return np.flatnonzero(self.sites["role"].to_numpy() == role)
 
 
-def candidate_sites(study, area: shapely.Geometry, spec: str, spacing_m: float) -> gpd.GeoDataFrame:
+def candidate_sites(
+    study, area: shapely.Geometry, spec: str, spacing_m: float, outside: str = "keep"
+) -> gpd.GeoDataFrame:
     """Candidates: ``fire`` (fire-station layer), ``nodes`` (network nodes every
-    ``spacing_m`` metres) or a staging-format file.
+    ``spacing_m`` metres) or a staging-format file, with ``outside_m``, their distance
+    outside the study area (0 inside). ``outside``: ``keep`` candidates outside the area
+    (a unit can serve it from there) or ``drop`` them.
     """
     if spec == "fire":
         layer = read_fire_stations(layer_path(study.settings.data_dir, "fire_stations"))
@@ -82,12 +88,16 @@ def candidate_sites(study, area: shapely.Geometry, spec: str, spacing_m: float) 
     else:
         frame = read_staging(spec, what="candidate sites")
     inside = shapely.intersects_xy(area, frame.geometry.x, frame.geometry.y)
-    frame = frame[inside].reset_index(drop=True)
-    if len(frame) == 0:
+    frame = frame.assign(
+        outside_m=np.where(inside, 0.0, shapely.distance(area, frame.geometry.to_numpy()))
+    )
+    if outside == "drop":
+        frame = frame[inside].reset_index(drop=True)
+    if len(frame) == 0 or (outside == "drop" and not inside.any()):
         raise InputError(
             f"candidates {spec}: no candidate site lies inside the study area", param="candidates"
         )
-    return frame
+    return frame.reset_index(drop=True)
 
 
 def build_problem(
@@ -98,10 +108,37 @@ def build_problem(
     spacing_m: float = 1000.0,
     fixed: str | None = None,
     progress=None,
+    outside: str = "keep",
 ) -> PlanningProblem:
-    """Demand cells of the area, sites and the travel-time matrix (seconds)."""
+    """Demand cells of the area, sites and the travel-time matrix (seconds).
+
+    Candidates outside the area are kept or dropped (``outside``) and listed, with a
+    warning, in ``PlanningProblem.outside``.
+    """
     area = study.area(area_name)
-    cand = candidate_sites(study, area, candidates, spacing_m).assign(role="candidate")
+    cand = candidate_sites(study, area, candidates, spacing_m, outside).assign(role="candidate")
+    found_outside = [
+        {"id": str(i), "name": str(n), "outside_m": round(float(d), 1), "kept": outside == "keep"}
+        for i, n, d in zip(cand["id"], cand["name"], cand["outside_m"], strict=True)
+        if d > 0
+    ]
+    if outside == "drop":
+        everything = candidate_sites(study, area, candidates, spacing_m, "keep")
+        found_outside = [
+            {"id": str(i), "name": str(n), "outside_m": round(float(d), 1), "kept": False}
+            for i, n, d in zip(
+                everything["id"], everything["name"], everything["outside_m"], strict=True
+            )
+            if d > 0
+        ]
+    if progress is not None and found_outside:
+        listed = ", ".join(f"{c['id']} ({c['outside_m']:.0f} m)" for c in found_outside[:5])
+        progress.warn(
+            f"{len(found_outside)} candidate(s) lie outside the {area_name} area, "
+            + ("kept (serving it from outside)" if outside == "keep" else "left out")
+            + f": {listed}"
+        )
+    cand = cand.drop(columns="outside_m")
     parts = []
     if fixed:
         if fixed in ("default", "city_hall"):
@@ -160,7 +197,9 @@ def build_problem(
             + ", ".join(dropped[:5])
         )
     populated = weights > 0
-    return PlanningProblem(sites, cost[:, populated], weights[populated], unknown_pop, dropped)
+    return PlanningProblem(
+        sites, cost[:, populated], weights[populated], unknown_pop, dropped, found_outside
+    )
 
 
 def comparison_table(

@@ -62,6 +62,9 @@ class SiteOptions:
         The planner's curve runs K = 1 .. this.
     time_limit_s
         Seconds the MILP solver may use per model.
+    candidates_outside
+        ``keep`` candidate sites outside the area (serving it from outside) or ``drop``
+        them; either way they are listed.
     """
 
     area: str = "citywide"
@@ -77,6 +80,7 @@ class SiteOptions:
     minutes_per_call: float | None = None
     max_units: int = 12
     time_limit_s: float = 120.0
+    candidates_outside: str = "keep"
 
     def validate(self) -> float:
         """Check the options; return the busy probability q (0 unless one is asked for).
@@ -174,6 +178,7 @@ def run_siting(study, options: SiteOptions, progress: Progress = QUIET) -> SiteR
             spacing_m=o.candidate_spacing_m,
             fixed=o.fixed,
             progress=progress,
+            outside=o.candidates_outside,
         )
     inst = problem.instance()
     seconds = o.minutes * 60.0
@@ -239,6 +244,10 @@ def site_summary(result: SiteResult) -> dict:
         "sites": result.chosen.drop(columns="geometry").to_dict(orient="records"),
         "units_needed_for_target": result.units_needed,
         "unknown_population": result.problem.unknown_population,
+        "candidates_outside": {
+            "policy": o.candidates_outside,
+            "sites": result.problem.outside,
+        },
         "travel_model": study.model.describe(),
         "parameters": study.settings.as_dict(),
         "inputs": [input_record(k, v) for k, v in sorted(study.inputs.items())],

@@ -43,7 +43,7 @@ UNKNOWN_COLOUR = "#636363"
 NEW_COLOUR = "#7b3294"  # purple: newly covered by the citywide staging
 ATTRIBUTION = (
     "Roads &copy; OpenStreetMap contributors (ODbL); boundaries: City of Durham; "
-    "population: US Census Bureau ACS 2020-2024"
+    "population: US Census Bureau (2020 Census; ACS 2020-2024)"
 )
 #: Geometry tolerance for the map (metres): the square root of the largest triangle area
 #: (Visvalingam-Whyatt) a simplified outline may drop -- about a 5 m shift of a vertex
@@ -274,6 +274,7 @@ def add_scenario_layers(
         _polygon_layer(geo.rings[i], names[i], colours[i], 0.55).add_to(fmap)
     _polygon_layer(geo.gap, f"Gap: beyond {bands_min[-1]:g} min", GAP_COLOUR, 0.5).add_to(fmap)
     _polygon_layer(geo.unknown, "Unknown: no road data", UNKNOWN_COLOUR, 0.35).add_to(fmap)
+    _gap_households_layer(study, result, bands_min[-1]).add_to(fmap)
     for layer in extra or []:
         layer.add_to(fmap)
     _beats_layer(study, result, bands_min).add_to(fmap)
@@ -328,6 +329,48 @@ def _beats_layer(study, result, bands_min) -> folium.FeatureGroup:
     return group
 
 
+#: Classes of the gap's households without a vehicle (per km2), light to dark.
+GAP_HOUSEHOLD_CLASSES = [(0, "#fee6ce"), (50, "#fdae6b"), (200, "#e6550d"), (500, "#a63603")]
+
+
+def _gap_households_layer(study, result, largest: float) -> folium.FeatureGroup:
+    """The gap shaded by households without a vehicle (per km2), the people who most
+    depend on a crisis team coming to them.
+    """
+    name = f"Gap beyond {largest:g} min: households without a car"
+    group = folium.FeatureGroup(name=name, show=True)
+    cells = result.tables.get("gap_households") if result.tables else None
+    if cells is None or not len(cells):
+        return group
+    cells = cells[cells["no_vehicle_households"] > 0.05]
+    if not len(cells):
+        return group
+    shapes = _lonlat(polygonal(cells.geometry.to_numpy()), workers=study.settings.workers)
+    frame = gpd.GeoDataFrame(
+        {
+            "Households without a car": [f"{v:.0f}" for v in cells["no_vehicle_households"]],
+            "per km2": [f"{v:,.0f}" for v in cells["per_km2"]],
+            "colour": [
+                next(c for lim, c in reversed(GAP_HOUSEHOLD_CLASSES) if v >= lim)
+                for v in cells["per_km2"]
+            ],
+        },
+        geometry=shapes.values,
+        crs=LONLAT_CRS,
+    )
+    folium.GeoJson(
+        frame.__geo_interface__,
+        style_function=lambda f: {
+            "color": f["properties"]["colour"],
+            "weight": 0.3,
+            "fillColor": f["properties"]["colour"],
+            "fillOpacity": 0.75,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["Households without a car", "per km2"]),
+    ).add_to(group)
+    return group
+
+
 def _escaped(values) -> list[str]:
     """Texts from input files, escaped: Leaflet's popups and tooltips insert them as HTML."""
     return [html.escape(str(v)) for v in values]
@@ -357,6 +400,7 @@ def _legend_entries(bands_min: list[float]) -> list[tuple[str, str]]:
     entries = list(zip(band_colours(len(bands_min)), band_names(bands_min), strict=True))
     entries += [
         (GAP_COLOUR, f"Gap: beyond {bands_min[-1]:g} min"),
+        (GAP_HOUSEHOLD_CLASSES[-1][1], "Gap, darker: more households without a car"),
         (UNKNOWN_COLOUR, "Unknown: no road data"),
     ]
     return entries
