@@ -55,14 +55,10 @@ BANDS_MIN = (5.0, 10.0, 15.0)
 
 
 def data_dir() -> Path:
-    for cand in (
-        os.environ.get("HEARTGEO_DATA"),
-        ROOT.parent / "shared/data/durham",
-        Path("/work/shared/data/durham"),
-    ):
-        if cand and Path(cand, "boundaries", "city_limits_2025.geojson").exists():
-            return Path(cand).resolve()
-    sys.exit("benchmark: Durham data not found; set HEARTGEO_DATA")
+    """The Durham data: $HEARTGEO_DATA if set, else the data bundled with heartgeo."""
+    from heartgeo.config import bundled_data_dir
+
+    return Path(os.environ.get("HEARTGEO_DATA") or bundled_data_dir()).resolve()
 
 
 # --- graphs ---------------------------------------------------------------------------
