@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import math
 import os
 import sys
 from dataclasses import fields
@@ -322,12 +323,10 @@ def fetch(
                 f"--source-url {item!r}: give LAYER=URL, e.g. police_beats=https://..."
             )
         urls[name.strip()] = url.strip()
-    for name, value in (
-        ("--buffer-km", buffer_km),
-        ("--timeout", timeout),
-        ("--max-time", max_time),
-    ):
-        if not (value >= 0 and value != float("inf")) or (name != "--buffer-km" and value == 0):
+    if not (math.isfinite(buffer_km) and buffer_km >= 0):
+        raise InputError(f"--buffer-km {buffer_km}: give a finite distance >= 0")
+    for name, value in (("--timeout", timeout), ("--max-time", max_time)):
+        if not (math.isfinite(value) and value > 0):
             raise InputError(f"{name} {value}: give a finite number > 0")
     if max_retries < 0:
         raise InputError(f"--max-retries {max_retries}: give 0 or more")

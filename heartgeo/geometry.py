@@ -100,3 +100,8 @@ def polygonal(geoms: np.ndarray) -> np.ndarray:
         parts = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
         geoms[k] = shapely.union_all(parts) if len(parts) else shapely.Polygon()
     return geoms
+
+
+def share_within(area: shapely.Geometry, extent: shapely.Geometry) -> float:
+    """The share of ``area`` that lies within ``extent`` (for example the road network's)."""
+    return float(shapely.area(shapely.intersection(area, extent)) / area.area)

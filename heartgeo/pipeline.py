@@ -41,7 +41,7 @@ from heartgeo.config import (
     manifest,
 )
 from heartgeo.errors import InputError
-from heartgeo.geometry import polygonal
+from heartgeo.geometry import polygonal, share_within
 from heartgeo.io.boundaries import Boundaries, load_boundaries
 from heartgeo.io.cache import Cache, make_key
 from heartgeo.io.outputs import OutputSet, input_record, sha256, utc_now, versions
@@ -226,7 +226,7 @@ def prepare(
         study_area = shapely.union_all([by_name[a] for a in areas])
 
         def network_share(extent: shapely.Geometry) -> float:
-            return float(shapely.area(shapely.intersection(study_area, extent)) / study_area.area)
+            return share_within(study_area, extent)
 
         net_path = Path(settings.network or find_network(settings.data_dir))
         early = None
@@ -246,7 +246,7 @@ def prepare(
         progress.release()
     model_name, because = choice
     sums = {name: sha256(path) for name, path in bounds.sources.items()}
-    city_share = shapely.area(shapely.intersection(bounds.city, net.extent)) / bounds.city.area
+    city_share = share_within(bounds.city, net.extent)
     progress.info(
         f"  network extent ({net.extent_method}) covers {city_share:.1%} of the city limit; "
         + (
@@ -262,7 +262,12 @@ def prepare(
     if settings.pilot_area:
         inputs["pilot_area"] = Path(settings.pilot_area)
     if model_name == "network":
-        model: NetworkModel | CrowflyModel = NetworkModel(net, buffer_m=settings.buffer_m)
+        model: NetworkModel | CrowflyModel = NetworkModel(
+            net,
+            buffer_m=settings.buffer_m,
+            requested=settings.travel_model,
+            chosen_because=because,
+        )
         blocks_key = make_key("blocks", network=net_key, buffer_m=settings.buffer_m)
         blocks = cache.get("blocks", blocks_key, expected=Blocks)
         if blocks is None:
@@ -284,14 +289,14 @@ def prepare(
                 "fitted_speed_kmh": fitted.speed_kmh,
                 "overridden": bool(settings.circuity or settings.crowfly_speed_kmh),
             },
+            requested=settings.travel_model,
+            chosen_because=because,
         )
         progress.info(
             f"  crow-fly model: circuity {model.circuity:.3f}, speed {model.speed_kmh:.1f} km/h "
             f"(fitted on {fitted.calibration['pairs']} node pairs: circuity {fitted.circuity:.3f}, "
             f"speed {fitted.speed_kmh:.1f} km/h)"
         )
-    model.chosen_because = because
-    model.requested = settings.travel_model
     demand_key = make_key(
         "demand",
         network=net_key,
@@ -658,8 +663,7 @@ def scenario_summary(study: Study, result: ScenarioResult) -> dict:
             for _, r in units.iterrows()
         ],
         "excluded_units": result.excluded,
-        "network_extent_share": shapely.area(shapely.intersection(result.area, study.net.extent))
-        / result.area.area,
+        "network_extent_share": share_within(result.area, study.net.extent),
     }
     if not result.tables:
         return head
@@ -731,7 +735,7 @@ def scenario_line(study: Study, result: ScenarioResult) -> str:
     for m in study.settings.bands_min:
         share = row[f"population_share_{band_label(m)}"]
         parts.append(f"{m:g} min {100 * share:.1f} %" if share is not None else f"{m:g} min n/a")
-    extent = 100 * study.net.extent.intersection(result.area).area / result.area.area
+    extent = 100 * share_within(result.area, study.net.extent)
     if study.model.name == "network":
         tail = f"the road network covers {extent:.1f} % of the area"
     else:
@@ -943,8 +947,8 @@ def network_summary(study: Study) -> dict:
         "edges": net.n_edges,
         "extent_method": net.extent_method,
         "extent_km2": net.extent.area / 1e6,
-        "extent_share_of_city": shapely.area(shapely.intersection(city, net.extent)) / city.area,
-        "extent_share_of_pilot": shapely.area(shapely.intersection(pilot, net.extent)) / pilot.area,
+        "extent_share_of_city": share_within(city, net.extent),
+        "extent_share_of_pilot": share_within(pilot, net.extent),
         "steps": {k: v for k, v in net.stats.items() if k != "speed_table_kmh"},
         "default_speeds_kmh": net.stats.get("speed_table_kmh"),
     }

@@ -14,6 +14,7 @@ maps (compute once, cut many).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
@@ -49,6 +50,19 @@ def node_travel_times(
     return dijkstra(net.csr, directed=True, indices=sources, limit=limit_s, min_only=True)
 
 
+def _choice(model) -> dict:
+    """What every model records first: its name, the model asked for and why this one
+    runs, whether it is a screening estimate, and its label.
+    """
+    return {
+        "name": model.name,
+        "requested": model.requested,
+        "chosen_because": model.chosen_because,
+        "screening": model.screening,
+        "label": model.label,
+    }
+
+
 @dataclass
 class NetworkModel:
     """Drive times over the road network (free-flow speeds).
@@ -67,7 +81,7 @@ class NetworkModel:
     #: the ``--travel-model`` asked for (``auto``, ``network``) and why this model runs
     requested: str = "network"
     chosen_because: str = "travel model 'network' was asked for"
-    screening: bool = False
+    screening: ClassVar[bool] = False
 
     @property
     def short_label(self) -> str:
@@ -82,11 +96,7 @@ class NetworkModel:
     def describe(self) -> dict:
         """The model as recorded in ``summary.json``."""
         return {
-            "name": self.name,
-            "requested": self.requested,
-            "chosen_because": self.chosen_because,
-            "screening": self.screening,
-            "label": self.label,
+            **_choice(self),
             "description": "shortest free-flow drive time over the OpenStreetMap road network "
             "(scipy.sparse.csgraph Dijkstra); speeds from maxspeed, per-class defaults elsewhere",
             "covered_rule": f"within {self.buffer_m:g} m of a road point reached in time "
@@ -185,7 +195,7 @@ class CrowflyModel:
     name: str = "crowfly"
     requested: str = "crowfly"
     chosen_because: str = "travel model 'crowfly' was asked for"
-    screening: bool = True
+    screening: ClassVar[bool] = True
 
     @property
     def short_label(self) -> str:
@@ -215,11 +225,7 @@ class CrowflyModel:
     def describe(self) -> dict:
         """The model as recorded in ``summary.json``."""
         return {
-            "name": self.name,
-            "requested": self.requested,
-            "chosen_because": self.chosen_because,
-            "screening": self.screening,
-            "label": self.label,
+            **_choice(self),
             "description": "straight-line screening model: time = distance x circuity / speed",
             "circuity": round(self.circuity, 4),
             "speed_kmh": round(self.speed_kmh, 3),

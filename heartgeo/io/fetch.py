@@ -375,7 +375,7 @@ def stage_network(
     downloader
         Requests under limits.
     city_path
-        The city limit to buffer (default: the one the data directory resolves to).
+        The city limit to buffer (default: the data directory's, else the bundled one).
 
     Returns
     -------
@@ -384,12 +384,10 @@ def stage_network(
     """
     import osmnx as ox
 
-    from heartgeo.config import layer_path
-
     downloader = downloader or Downloader()
     nets = manifest()["networks"]
     base = (overpass_url or nets["overpass_url"]).rstrip("/")
-    city = load_city(city_path or layer_path(data_dir, "city_limits"), downloader.progress)
+    city = load_city(city_path or _city_for(data_dir), downloader.progress)
     area = shapely.buffer(city, buffer_m)
     area_ll = gpd.GeoSeries([area], crs=METRIC_CRS).to_crs(LONLAT_CRS).iloc[0]
     query = drive_query(area_ll, downloader.limits.timeout_s)
@@ -402,12 +400,11 @@ def stage_network(
     try:
         with downloader.progress.step(f"Building the road graph ({len(elements):,} elements)"):
             xml = _staged(target.with_suffix(".osm"))
-            staged_xml = xml
             _osm_xml(elements, xml)
             try:
                 graph = read_osm_xml(xml)
             finally:
-                staged_xml.unlink(missing_ok=True)
+                xml.unlink(missing_ok=True)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 graph = ox.truncate.truncate_graph_polygon(graph, area_ll, truncate_by_edge=True)
@@ -454,14 +451,15 @@ def fetch(
         if boundaries:
             staged.update(stage_layers(data_dir, urls, only=only, downloader=downloader))
         if network:
-            fresh_city = next((t for t in staged if t.name.startswith(".city_limits")), None)
+            city_target = data_dir / manifest()["layers"]["city_limits"]["path"]
+            fresh_city = next((t for t, target in staged.items() if target == city_target), None)
             staged.update(
                 stage_network(
                     data_dir,
                     buffer_m=buffer_m,
                     overpass_url=overpass_url,
                     downloader=downloader,
-                    city_path=fresh_city or _city_for(data_dir),
+                    city_path=fresh_city,
                 )
             )
         _publish(staged)

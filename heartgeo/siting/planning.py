@@ -52,11 +52,15 @@ class PlanningProblem:
 
 def candidate_sites(
     study, area: shapely.Geometry, spec: str, spacing_m: float, outside: str = "keep"
-) -> gpd.GeoDataFrame:
+) -> tuple[gpd.GeoDataFrame, list[dict]]:
     """Candidates: ``fire`` (fire-station layer), ``nodes`` (network nodes every
-    ``spacing_m`` metres) or a staging-format file, with ``outside_m``, their distance
-    outside the study area (0 inside). ``outside``: ``keep`` candidates outside the area
-    (a unit can serve it from there) or ``drop`` them.
+    ``spacing_m`` metres) or a staging-format file; ``outside``: ``keep`` candidates
+    outside the study area (a unit can serve it from there) or ``drop`` them.
+
+    Returns
+    -------
+    tuple
+        The candidates, and those outside the area (id, name, distance in metres, kept).
     """
     if spec == "fire":
         layer = read_fire_stations(layer_path(study.settings.data_dir, "fire_stations"))
@@ -88,16 +92,20 @@ def candidate_sites(
     else:
         frame = read_staging(spec, what="candidate sites")
     inside = shapely.intersects_xy(area, frame.geometry.x, frame.geometry.y)
-    frame = frame.assign(
-        outside_m=np.where(inside, 0.0, shapely.distance(area, frame.geometry.to_numpy()))
-    )
+    distance = shapely.distance(area, frame.geometry.to_numpy())
+    beyond = [
+        {"id": str(i), "name": str(n), "outside_m": round(float(d), 1), "kept": outside == "keep"}
+        for i, n, d in zip(
+            frame["id"][~inside], frame["name"][~inside], distance[~inside], strict=True
+        )
+    ]
     if outside == "drop":
-        frame = frame[inside].reset_index(drop=True)
-    if len(frame) == 0 or (outside == "drop" and not inside.any()):
+        frame = frame[inside]
+    if len(frame) == 0:
         raise InputError(
             f"candidates {spec}: no candidate site lies inside the study area", param="candidates"
         )
-    return frame.reset_index(drop=True)
+    return frame.reset_index(drop=True), beyond
 
 
 def build_problem(
@@ -116,21 +124,8 @@ def build_problem(
     warning, in ``PlanningProblem.outside``.
     """
     area = study.area(area_name)
-    cand = candidate_sites(study, area, candidates, spacing_m, outside).assign(role="candidate")
-    found_outside = [
-        {"id": str(i), "name": str(n), "outside_m": round(float(d), 1), "kept": outside == "keep"}
-        for i, n, d in zip(cand["id"], cand["name"], cand["outside_m"], strict=True)
-        if d > 0
-    ]
-    if outside == "drop":
-        everything = candidate_sites(study, area, candidates, spacing_m, "keep")
-        found_outside = [
-            {"id": str(i), "name": str(n), "outside_m": round(float(d), 1), "kept": False}
-            for i, n, d in zip(
-                everything["id"], everything["name"], everything["outside_m"], strict=True
-            )
-            if d > 0
-        ]
+    cand, found_outside = candidate_sites(study, area, candidates, spacing_m, outside)
+    cand = cand.assign(role="candidate")
     if progress is not None and found_outside:
         listed = ", ".join(f"{c['id']} ({c['outside_m']:.0f} m)" for c in found_outside[:5])
         progress.warn(
@@ -138,7 +133,6 @@ def build_problem(
             + ("kept (serving it from outside)" if outside == "keep" else "left out")
             + f": {listed}"
         )
-    cand = cand.drop(columns="outside_m")
     parts = []
     if fixed:
         if fixed in ("default", "city_hall"):
