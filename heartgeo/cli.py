@@ -21,6 +21,7 @@ import click
 
 from heartgeo.config import DATA_ENV, parse_bands, resolve_data_dir
 from heartgeo.errors import InputError
+from heartgeo.io.hours import parse_hours_option
 from heartgeo.io.osm import parse_speeds
 from heartgeo.io.pilot import parse_beats
 from heartgeo.progress import Progress
@@ -98,6 +99,7 @@ class ParsedText(click.ParamType):
 
 BANDS = ParsedText("bands", parse_bands)
 BEATS = ParsedText("beats", parse_beats)
+HOURS = ParsedText("hours", parse_hours_option)
 ROAD_SPEED = ParsedText("CLASS=SPEED", lambda text: next(iter(parse_speeds([text]).items())))
 
 _KINDS = {
@@ -115,6 +117,7 @@ _KINDS = {
     },
     "speeds": lambda f, o: {"type": ROAD_SPEED, "multiple": True, "metavar": "CLASS=SPEED"},
     "beats": lambda f, o: {"type": BEATS, "metavar": "BEATS"},
+    "hours": lambda f, o: {"type": HOURS, "multiple": True, "metavar": "[SCENARIO=]HOURS"},
     "negated_flag": lambda f, o: {"is_flag": True, "flag_value": False, "default": True},
 }
 
@@ -167,6 +170,7 @@ def make_settings(kw: dict) -> Settings:
     values = {f.name: kw.pop(f.name) for f in fields(Settings)}
     values["data_dir"] = resolve_data_dir(values["data_dir"])
     values["road_speeds_kmh"] = dict(values["road_speeds_kmh"])
+    values["hours"] = dict(values["hours"])
     return Settings(**values)
 
 

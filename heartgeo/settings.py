@@ -159,6 +159,23 @@ class Settings:
         help="Pilot area as a polygon file (GeoJSON/GPKG) instead of beats.",
         kind="file",
     )
+    hours: dict[str, str] = param(
+        {},
+        flag="--hours",
+        help="Duty hours of the units without their own (a staging file's 'hours' column): "
+        "SCENARIO=HOURS or HOURS for every scenario, e.g. --hours 'citywide=daily "
+        "07:00-19:00' or --hours 'Mon-Fri 09:00-17:00; Sat 10:00-14:00' (repeatable; "
+        "default: data/boundaries/hours_default.json, labelled assumptions).",
+        record="hours_override",
+        kind="hours",
+    )
+    calls: Path | None = param(
+        flag="--calls",
+        help="Call demand: CSV with lon,lat (optional weight, time in ISO 8601 local time) "
+        "or a point layer; coverage, the hour-of-week table, siting and the simulation then "
+        "measure calls instead of residents.",
+        kind="file",
+    )
     circuity: float | None = param(
         flag="--circuity",
         help="Crow-fly model: network/straight distance factor (default: fitted).",

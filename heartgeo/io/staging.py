@@ -40,7 +40,14 @@ def _separator(path: Path) -> str:
     return next((sep for sep in (";", "\t", "|") if sep in header), ",")
 
 
-def _read_csv(path: Path, what: str) -> gpd.GeoDataFrame:
+def read_lonlat_csv(path: Path, what: str) -> gpd.GeoDataFrame:
+    """Points of a CSV with longitude/latitude columns (WGS84), other columns as text.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the row and the fix (missing columns, bad or swapped numbers).
+    """
     sep = _separator(path)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep)
@@ -95,7 +102,9 @@ def _read_csv(path: Path, what: str) -> gpd.GeoDataFrame:
 def read_staging(
     path: str | Path, progress: Progress = QUIET, what: str = "staging"
 ) -> gpd.GeoDataFrame:
-    """Read sites from CSV, GeoJSON or GPKG; return ``id``, ``name`` and points in EPSG:32119.
+    """Read sites from CSV, GeoJSON or GPKG; return ``id``, ``name``, points in EPSG:32119
+    and, if the file has an ``hours`` column, each site's duty hours (text, checked by
+    :func:`heartgeo.io.hours.parse_hours` where the scenario is known; empty: the default).
 
     Parameters
     ----------
@@ -119,7 +128,7 @@ def read_staging(
     if path.stat().st_size == 0:
         raise InputError(f"{what} file {path} is empty: give a header lon,lat and one row per site")
     if path.suffix.lower() in (".csv", ".txt"):
-        gdf = _read_csv(path, what).to_crs(METRIC_CRS)
+        gdf = read_lonlat_csv(path, what).to_crs(METRIC_CRS)
         offset = 2
     else:
         source = f"{path}:{layer}" if layer else path
@@ -147,11 +156,11 @@ def read_staging(
         [c for c in gdf.columns if c not in ("geometry", id_col)], ("name", "label", "site")
     )
     names = gdf[name_col].astype(str) if name_col else ids
-    out = gpd.GeoDataFrame(
-        {"id": ids.to_numpy(), "name": names.to_numpy()},
-        geometry=gdf.geometry.to_numpy(),
-        crs=METRIC_CRS,
-    )
+    columns = {"id": ids.to_numpy(), "name": names.to_numpy()}
+    hours_col = _pick([c for c in gdf.columns if c != "geometry"], ("hours", "shift", "duty_hours"))
+    if hours_col is not None:  # checked where the scenario's default is known
+        columns["hours"] = gdf[hours_col].astype(str).str.strip().to_numpy()
+    out = gpd.GeoDataFrame(columns, geometry=gdf.geometry.to_numpy(), crs=METRIC_CRS)
     out.attrs["source"] = str(path)
     out.attrs["row_offset"] = offset
     return out

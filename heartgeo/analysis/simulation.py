@@ -1,0 +1,321 @@
+"""Discrete-event simulation of calls and teams: how many eligible calls are answered in time.
+
+Model (one scenario):
+
+- **Arrivals.** Calls arrive as a non-homogeneous Poisson process, piecewise constant
+  over the 168 hours of the week: rate ``calls_per_day / 24 x profile[h]`` in hour ``h``
+  (``profile`` has mean 1: flat by default, or estimated from the times of a call file).
+  Each call's location is drawn from the demand points with probability proportional to
+  their weight (residents of the demand cells, or call points).
+- **Dispatch.** The nearest *free, on-duty* team (by the scenario's travel model, from
+  its staging site) is sent. It drives there, serves the call for a service time drawn
+  from a lognormal (default) or exponential distribution with the given mean, drives back
+  to its staging site (the same time as the way there) and is free again. A team is on
+  duty at the dispatch if its hours cover that minute; a call in progress at the end of a
+  shift is finished.
+- **Loss.** A call that finds no free on-duty team is *missed* (it goes to police, as
+  HEART's dispatch works) -- unless ``max_wait_min > 0``: then it waits for the first
+  on-duty team to become free within that many minutes (first come, first served).
+
+With zero travel times and teams always on duty this is the M/G/c/c loss system, whose
+share of lost calls is the Erlang-B formula :func:`erlang_b` for any service
+distribution with the same mean (the tests check this).
+
+Answered within ``T`` minutes means answered with a response time (wait plus drive)
+of at most ``T``. Results are per simulated call; :func:`summarise` and :func:`by_hour`
+aggregate them, with 95 % confidence intervals from the spread between simulated weeks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from heartgeo.analysis.weekly import hour_frame
+from heartgeo.errors import InputError
+from heartgeo.io.hours import WEEK_MIN
+
+SERVICE_DISTRIBUTIONS = ("lognormal", "exponential")
+
+
+def erlang_b(servers: int, load: float) -> float:
+    """Erlang-B loss probability for ``servers`` servers and offered load ``load`` (Erlangs).
+
+    ``B(0, a) = 1``, ``B(c, a) = a B(c-1, a) / (c + a B(c-1, a))`` (the numerically stable
+    recursion; Erlang 1917).
+    """
+    b = 1.0
+    for c in range(1, servers + 1):
+        b = load * b / (c + load * b)
+    return b
+
+
+@dataclass
+class Workload:
+    """The calls and what they cost a team.
+
+    Attributes
+    ----------
+    calls_per_day
+        Mean eligible calls a day in the scenario's area (over all 24 hours).
+    minutes_per_call
+        Mean minutes on scene per call (the drives there and back come on top).
+    service
+        ``lognormal`` (default) or ``exponential`` service times.
+    service_cv
+        Coefficient of variation (standard deviation / mean) of the lognormal.
+    profile
+        Relative call rate per hour of the week, shape (168,), mean 1; None: flat.
+    max_wait_min
+        Minutes a call may wait for a team; 0: a call finding none free is missed.
+    """
+
+    calls_per_day: float
+    minutes_per_call: float
+    service: str = "lognormal"
+    service_cv: float = 0.67
+    profile: np.ndarray | None = None
+    max_wait_min: float = 0.0
+
+    def validate(self) -> None:
+        """Check the workload.
+
+        Raises
+        ------
+        InputError
+            Naming the parameter and the fix.
+        """
+        checks = {
+            "calls_per_day": (self.calls_per_day, "give a finite number >= 0", True),
+            "minutes_per_call": (self.minutes_per_call, "give a finite number > 0", False),
+            "service_cv": (self.service_cv, "give a finite number > 0", False),
+            "max_wait_min": (self.max_wait_min, "give a finite number >= 0", True),
+        }
+        for name, (value, fix, zero_ok) in checks.items():
+            if not (math.isfinite(value) and (value > 0 or (zero_ok and value == 0))):
+                raise InputError(f"{name} {value}: {fix}", param=name)
+        if self.service not in SERVICE_DISTRIBUTIONS:
+            raise InputError(
+                f"service {self.service!r}: choose {', '.join(SERVICE_DISTRIBUTIONS)}",
+                param="service",
+            )
+
+    def hourly_rates(self) -> np.ndarray:
+        """Calls per hour in each hour of the week, shape (168,)."""
+        profile = np.ones(168) if self.profile is None else np.asarray(self.profile, float)
+        return self.calls_per_day / 24.0 * profile / profile.mean()
+
+    def service_minutes(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` service times (minutes)."""
+        m = self.minutes_per_call
+        if self.service == "exponential":
+            return rng.exponential(m, n)
+        sigma2 = math.log1p(self.service_cv**2)
+        return rng.lognormal(math.log(m) - sigma2 / 2, math.sqrt(sigma2), n)
+
+
+@dataclass
+class SimulationResult:
+    """Every simulated call and the teams' busy time.
+
+    Attributes
+    ----------
+    minute
+        Minute of the simulation at which each call arrived.
+    answered
+        Whether a team was sent.
+    wait_s, travel_s
+        Seconds waited for a team and driven (``nan`` for missed calls).
+    busy_min, duty_min
+        Team-minutes busy and on duty per hour of the week, shape (168,).
+    weeks
+        Weeks simulated.
+    teams
+        Teams simulated.
+    """
+
+    minute: np.ndarray
+    answered: np.ndarray
+    wait_s: np.ndarray
+    travel_s: np.ndarray
+    busy_min: np.ndarray
+    duty_min: np.ndarray
+    weeks: int
+    teams: int
+
+    @property
+    def response_s(self) -> np.ndarray:
+        """Wait plus drive (seconds); ``nan`` for missed calls."""
+        return self.wait_s + self.travel_s
+
+    def within(self, minutes: float) -> np.ndarray:
+        """Whether each call was answered within ``minutes`` (response time)."""
+        return self.answered & (np.nan_to_num(self.response_s, nan=np.inf) <= minutes * 60.0)
+
+
+def simulate(
+    travel_s: np.ndarray,
+    weights: np.ndarray,
+    team_site: np.ndarray,
+    team_duty: np.ndarray,
+    workload: Workload,
+    *,
+    weeks: int = 52,
+    seed: int = 0,
+) -> SimulationResult:
+    """Simulate ``weeks`` weeks of calls and teams (see the module's description).
+
+    Parameters
+    ----------
+    travel_s
+        Seconds from each staging site to each demand point, shape (S, P); ``inf`` where
+        a site cannot reach a point.
+    weights
+        Demand of each point, shape (P,): where calls come from.
+    team_site
+        Staging site (row of ``travel_s``) of each team, shape (T,).
+    team_duty
+        Duty hours of each team over the minutes of the week, shape (T, 10080).
+    workload
+        Call rate, service times and waiting rule.
+    weeks, seed
+        Length of the simulation and the seed of its random numbers (same seed, same
+        result).
+
+    Returns
+    -------
+    SimulationResult
+    """
+    workload.validate()
+    if weeks < 1:
+        raise InputError(f"weeks {weeks}: give at least 1", param="weeks")
+    weights = np.asarray(weights, float)
+    if len(weights) == 0 or weights.sum() <= 0:
+        raise InputError("the simulation has no demand to draw calls from: check the study area")
+    rng = np.random.default_rng(seed)
+    rates = np.tile(workload.hourly_rates(), weeks)
+    counts = rng.poisson(rates)
+    n = int(counts.sum())
+    start_min = np.repeat(np.arange(len(rates)) * 60.0, counts) + rng.uniform(0, 60, n)
+    start_min.sort()
+    where = rng.choice(len(weights), size=n, p=weights / weights.sum())
+    service_s = workload.service_minutes(rng, n) * 60.0
+    team_site = np.asarray(team_site, dtype=np.int64)
+    duty = np.asarray(team_duty, dtype=bool).reshape(len(team_site), WEEK_MIN)
+    team_travel = np.asarray(travel_s, float)[team_site]  # (T, P)
+    free_at = np.zeros(len(team_site))  # seconds
+    answered = np.zeros(n, dtype=bool)
+    wait = np.full(n, np.nan)
+    drive = np.full(n, np.nan)
+    busy_from, busy_to = np.empty(n), np.empty(n)
+    max_wait = workload.max_wait_min * 60.0
+    for i in range(n):
+        t = start_min[i] * 60.0
+        tt = team_travel[:, where[i]]
+        reach = np.isfinite(tt)
+        free = reach & duty[:, int(start_min[i]) % WEEK_MIN] & (free_at <= t)
+        if free.any():
+            j = int(np.argmin(np.where(free, tt, np.inf)))
+            go = t
+        elif max_wait > 0:
+            later = reach & (free_at - t <= max_wait)
+            if later.any():  # only teams on duty when they come free
+                later &= duty[np.arange(len(free_at)), (free_at // 60).astype(np.int64) % WEEK_MIN]
+            if not later.any():
+                continue
+            j = int(np.argmin(np.where(later, np.maximum(free_at, t) + tt, np.inf)))
+            go = max(free_at[j], t)
+        else:
+            continue
+        answered[i] = True
+        wait[i], drive[i] = go - t, tt[j]
+        free_at[j] = go + 2 * tt[j] + service_s[i]
+        busy_from[i], busy_to[i] = go, free_at[j]
+    busy = _busy_per_hour(busy_from[answered] / 60.0, busy_to[answered] / 60.0, weeks)
+    return SimulationResult(
+        minute=start_min,
+        answered=answered,
+        wait_s=wait,
+        travel_s=drive,
+        busy_min=busy,
+        duty_min=duty.sum(axis=0).reshape(168, 60).sum(axis=1) * float(weeks),
+        weeks=weeks,
+        teams=len(team_site),
+    )
+
+
+def _busy_per_hour(start: np.ndarray, end: np.ndarray, weeks: int) -> np.ndarray:
+    """Team-minutes busy in each hour of the week (minute resolution), shape (168,)."""
+    horizon = weeks * WEEK_MIN
+    last = int(np.ceil(end.max())) + 1 if len(end) else horizon
+    diff = np.zeros(max(horizon, last) + 1)
+    np.add.at(diff, np.floor(start).astype(np.int64), 1.0)
+    np.add.at(diff, np.floor(end).astype(np.int64), -1.0)
+    per_minute = np.cumsum(diff)[:-1]
+    minute_of_week = np.arange(len(per_minute)) % WEEK_MIN
+    return np.bincount(minute_of_week // 60, weights=per_minute, minlength=168)
+
+
+def _ci(per_week: np.ndarray) -> float:
+    """Half-width of the 95 % confidence interval of a mean over weeks (batch means)."""
+    per_week = per_week[np.isfinite(per_week)]
+    if len(per_week) < 2:
+        return float("nan")
+    return float(1.96 * per_week.std(ddof=1) / math.sqrt(len(per_week)))
+
+
+def summarise(result: SimulationResult, bands_min: tuple[float, ...] = (5, 10, 15)) -> dict:
+    """Headline figures of a simulation: shares answered (and within each band) with 95 %
+    confidence half-widths, drive and response time percentiles, team utilisation.
+    """
+    n = len(result.answered)
+    week = (result.minute // WEEK_MIN).astype(np.int64)
+    calls_per_week = np.bincount(week, minlength=result.weeks)[: result.weeks].astype(float)
+
+    def share(flags: np.ndarray) -> tuple[float, float]:
+        per_week = np.bincount(week, weights=flags, minlength=result.weeks)[: result.weeks]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = per_week / calls_per_week
+        return (float(flags.mean()) if n else float("nan"), _ci(ratio))
+
+    out: dict = {"calls": n, "weeks": result.weeks, "teams": result.teams}
+    out["answered_share"], out["answered_ci95"] = share(result.answered)
+    out["missed_share"] = 1.0 - out["answered_share"] if n else float("nan")
+    for m in bands_min:
+        out[f"within_{m:g}min_share"], out[f"within_{m:g}min_ci95"] = share(result.within(m))
+    answered = result.answered
+    for name, values in (("travel", result.travel_s), ("response", result.response_s)):
+        vals = values[answered] / 60.0
+        for q in (50, 90):
+            out[f"{name}_p{q}_min"] = float(np.percentile(vals, q)) if len(vals) else None
+    duty = result.duty_min.sum()
+    out["utilisation"] = float(result.busy_min.sum() / duty) if duty > 0 else None
+    return out
+
+
+def by_hour(result: SimulationResult, bands_min: tuple[float, ...] = (5, 10, 15)) -> pd.DataFrame:
+    """The simulation per hour of the week: calls, shares answered and within each band,
+    median drive and response minutes, teams' utilisation (busy / on-duty team-minutes).
+    """
+    frame = hour_frame()
+    hour = ((result.minute % WEEK_MIN) // 60).astype(np.int64)
+    calls = np.bincount(hour, minlength=168).astype(float)
+    frame["calls_per_week"] = calls / result.weeks
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["answered_share"] = np.bincount(hour, result.answered, 168) / calls
+        for m in bands_min:
+            frame[f"within_{m:g}min_share"] = np.bincount(hour, result.within(m), 168) / calls
+        frame["teams_on_duty"] = result.duty_min / 60.0 / result.weeks
+        frame["utilisation"] = result.busy_min / result.duty_min
+    for name, values in (("travel", result.travel_s), ("response", result.response_s)):
+        med = np.full(168, np.nan)
+        ok = result.answered
+        if ok.any():
+            frame_ = pd.DataFrame({"h": hour[ok], "v": values[ok] / 60.0})
+            got = frame_.groupby("h")["v"].median()
+            med[got.index.to_numpy()] = got.to_numpy()
+        frame[f"{name}_median_min"] = med
+    return frame

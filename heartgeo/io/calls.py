@@ -1,0 +1,153 @@
+"""Call demand: where (and when) eligible calls happened.
+
+A call file is a CSV with longitude/latitude columns (WGS84) or any point layer, with an
+optional ``weight`` (a finite number >= 0; default 1) and an optional ``time`` (ISO 8601
+local time, e.g. ``2024-03-05T14:20``; an empty cell means "time unknown"). Calls whose
+time is unknown count spread evenly over the week. Bad rows are refused with the file,
+row and fix; calls outside a study area are counted and reported by the pipeline, never
+dropped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from heartgeo.config import METRIC_CRS
+from heartgeo.errors import InputError, shown
+from heartgeo.io.hours import WEEK_MIN
+from heartgeo.io.layers import read_layer, split_layer
+from heartgeo.io.staging import read_lonlat_csv
+from heartgeo.progress import QUIET, Progress
+
+WEIGHT_NAMES = ("weight", "calls", "count", "n")
+TIME_NAMES = ("time", "datetime", "timestamp", "received", "call_time")
+
+
+@dataclass
+class Calls:
+    """Call points (EPSG:32119) with weights and, where known, their minute of the week.
+
+    Attributes
+    ----------
+    xy
+        Coordinates, shape (C, 2), metres.
+    weight
+        Weight of each call (1 unless the file gives one).
+    minute
+        Minute of the week of each call (Monday 00:00 is 0), -1 where its time is unknown.
+    source
+        The file read.
+    """
+
+    xy: np.ndarray
+    weight: np.ndarray
+    minute: np.ndarray
+    source: str
+
+    def __len__(self) -> int:
+        return len(self.weight)
+
+    @property
+    def timed(self) -> np.ndarray:
+        """Whether each call's time is known."""
+        return self.minute >= 0
+
+    def hour_profile(self) -> np.ndarray | None:
+        """Relative call rate per hour of the week (mean 1) from the timed calls, or None
+        when fewer than 168 calls have a time (too few to estimate 168 rates).
+        """
+        timed = self.timed
+        if self.weight[timed].sum() < 168:
+            return None
+        counts = np.bincount(
+            self.minute[timed] // 60, weights=self.weight[timed], minlength=168
+        ).astype(float)
+        return counts / counts.mean()
+
+    def subset(self, keep: np.ndarray) -> Calls:
+        """The calls where ``keep`` is True."""
+        return Calls(self.xy[keep], self.weight[keep], self.minute[keep], self.source)
+
+
+def _column(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
+    lower = {str(c).lower().strip(): c for c in frame.columns if c != "geometry"}
+    return next((lower[n] for n in names if n in lower), None)
+
+
+def read_calls(path: str | Path, progress: Progress = QUIET) -> Calls:
+    """Read a call file (CSV lon/lat or a point layer).
+
+    Raises
+    ------
+    InputError
+        Missing or empty file, bad coordinates, a weight that is not a finite number
+        >= 0, a time that is not ISO 8601 -- naming the file, the row and the fix.
+    """
+    path, layer = split_layer(path)
+    what = "calls"
+    if not path.exists():
+        raise InputError(f"calls file {path} does not exist: check the path", param="calls")
+    if path.stat().st_size == 0:
+        raise InputError(f"calls file {path} is empty: give a header lon,lat and one row per call")
+    if path.suffix.lower() in (".csv", ".txt"):
+        gdf = read_lonlat_csv(path, what)
+        offset = 2
+    else:
+        gdf = read_layer(
+            f"{path}:{layer}" if layer else path,
+            what=what,
+            geom_types=("Point",),
+            progress=progress,
+            null_geometries="refuse",
+        )
+        offset = 0
+    gdf = gdf.to_crs(METRIC_CRS)
+    weight = np.ones(len(gdf))
+    wcol = _column(gdf, WEIGHT_NAMES)
+    if wcol is not None:
+        text = gdf[wcol].astype(str).str.strip()
+        num = pd.to_numeric(text.replace("", "1"), errors="coerce").to_numpy(float)
+        bad = ~np.isfinite(num) | (num < 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"calls file {path}, row {row + offset}: {wcol} {shown(text.iloc[row])} is not "
+                "a finite number >= 0: give each call's weight (or leave the cell empty for 1)"
+            )
+        weight = num
+    minute = np.full(len(gdf), -1, dtype=np.int64)
+    tcol = _column(gdf, TIME_NAMES)
+    if tcol is not None:
+        text = gdf[tcol].astype(str).str.strip()
+        given = (text != "") & (text.str.lower() != "nan") & (text.str.lower() != "none")
+        # wall-clock time as written: an offset, if any, is the local one
+        wall = text.str.replace(r"(?<=\d)(Z|[+-]\d{2}(:?\d{2})?)$", "", regex=True)
+        stamps = pd.to_datetime(wall.where(given), errors="coerce", format="ISO8601")
+        bad = given & stamps.isna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(
+                f"calls file {path}, row {row + offset}: {tcol} {shown(text.iloc[row])} is not an "
+                "ISO 8601 time: give local time as YYYY-MM-DDTHH:MM (or leave the cell empty)"
+            )
+        ok = stamps.notna().to_numpy()
+        if ok.any():
+            local = pd.DatetimeIndex(stamps[ok])
+            minute[ok] = (local.dayofweek * 1440 + local.hour * 60 + local.minute).to_numpy()
+    assert (minute < WEEK_MIN).all()
+    xy = np.c_[gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()]
+    return Calls(xy=xy, weight=weight, minute=minute, source=str(path))
+
+
+def calls_frame(calls: Calls) -> gpd.GeoDataFrame:
+    """The calls as a point layer (EPSG:32119)."""
+    return gpd.GeoDataFrame(
+        {"weight": calls.weight, "minute_of_week": calls.minute},
+        geometry=gpd.points_from_xy(calls.xy[:, 0], calls.xy[:, 1]),
+        crs=METRIC_CRS,
+    )

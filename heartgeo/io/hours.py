@@ -1,0 +1,167 @@
+"""Duty hours: when a unit is on duty, as a mask over the minutes of the week.
+
+A week starts on Monday at 00:00 (minute 0) and has 10,080 minutes (168 hours). Hours are
+written as windows separated by ``;``, each ``[DAYS] HH:MM-HH:MM``:
+
+- ``Mon-Fri 09:00-17:00`` -- weekdays, nine to five;
+- ``daily 08:00-20:00`` (or ``08:00-20:00``) -- every day;
+- ``Sat,Sun 10:00-14:00``, ``weekdays``, ``weekends``, ``Fri 20:00-02:00`` (a window whose
+  end is not after its start crosses midnight and ends on the next day; ``24:00`` ends a
+  day);
+- ``24/7`` (or ``always``) -- always on duty; a day list alone (``Mon-Fri``) means whole days.
+
+The scenario defaults (``data/boundaries/hours_default.json``) are labelled assumptions,
+each with its source.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from heartgeo.config import load_defs
+from heartgeo.errors import InputError
+
+#: Minutes in a week (Monday 00:00 is minute 0).
+WEEK_MIN = 7 * 24 * 60
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_DAY = {d.lower(): i for i, d in enumerate(DAYS)}
+_DAY.update(
+    {
+        name: i
+        for i, name in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    }
+)
+_GROUPS = {"daily": range(7), "weekdays": range(5), "weekends": range(5, 7)}
+_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?$")
+EXAMPLES = (
+    "e.g. 'Mon-Fri 09:00-17:00', 'daily 08:00-20:00', '24/7'; several windows separated by ';'"
+)
+
+
+def _fail(text: str, problem: str) -> InputError:
+    return InputError(f"hours {text!r}: {problem}: give {EXAMPLES}", param="hours")
+
+
+def _minute(text: str, value: str) -> int:
+    m = _TIME.match(value.strip())
+    if not m:
+        raise _fail(text, f"{value!r} is not a time HH:MM")
+    hour, minute = int(m.group(1)), int(m.group(2) or 0)
+    if minute > 59 or hour > 24 or (hour == 24 and minute):
+        raise _fail(text, f"{value!r} is not a time of day (00:00 to 24:00)")
+    return hour * 60 + minute
+
+
+def _days(text: str, value: str) -> list[int]:
+    out: list[int] = []
+    for part in value.lower().split(","):
+        part = part.strip()
+        if part in _GROUPS:
+            out += list(_GROUPS[part])
+            continue
+        first, _, last = part.partition("-")
+        try:
+            a = _DAY[first.strip()]
+            b = _DAY[last.strip()] if last else a
+        except KeyError:
+            raise _fail(
+                text, f"{part!r} is not a day (Mon..Sun, daily, weekdays, weekends)"
+            ) from None
+        out += [(a + i) % 7 for i in range((b - a) % 7 + 1)]  # Sat-Mon wraps
+    return out
+
+
+def parse_hours(text: str) -> np.ndarray:
+    """The minutes of the week covered by an hours specification.
+
+    Parameters
+    ----------
+    text
+        Windows separated by ``;`` (see the module's description).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, shape (10080,): True where on duty (minute 0 is Monday 00:00).
+
+    Raises
+    ------
+    InputError
+        Naming the bad part and the fix, e.g. ``hours 'Mon-Fry 9-17': 'mon-fry' is not a day``.
+    """
+    mask = np.zeros(WEEK_MIN, dtype=bool)
+    if not isinstance(text, str) or not text.strip():
+        raise _fail(str(text), "empty")
+    for window in text.split(";"):
+        window = window.strip()
+        if not window:
+            continue
+        if window.lower() in ("24/7", "always"):
+            mask[:] = True
+            continue
+        tokens = window.split()
+        times = tokens[-1] if re.match(r"^\d", tokens[-1]) else None
+        day_text = " ".join(tokens[:-1] if times else tokens).replace(" ", "") or "daily"
+        days = _days(text, day_text)
+        if times is None:
+            start, end = 0, 24 * 60
+        else:
+            start_text, sep, end_text = times.partition("-")
+            if not sep:
+                raise _fail(text, f"{times!r} is not a time range HH:MM-HH:MM")
+            start, end = _minute(text, start_text), _minute(text, end_text)
+            if start == 24 * 60:
+                raise _fail(text, f"a window cannot start at {start_text!r}")
+            if end <= start:
+                end += 24 * 60  # crosses midnight: ends the next day
+        for day in days:
+            minutes = (day * 24 * 60 + np.arange(start, end)) % WEEK_MIN
+            mask[minutes] = True
+    if not mask.any():
+        raise _fail(text, "no window")
+    return mask
+
+
+def describe_mask(mask: np.ndarray) -> str:
+    """Hours on duty per week, e.g. ``40 h a week``."""
+    return f"{mask.sum() / 60:g} h a week"
+
+
+def default_hours() -> dict:
+    """The bundled scenario defaults (``hours_default.json``): per scenario its ``hours``,
+    ``assumption`` and ``source``, and the call-workload defaults of the simulation.
+    """
+    return load_defs("hours_default.json")
+
+
+def parse_hours_option(text: str) -> tuple[str, str]:
+    """``--hours`` text: ``SCENARIO=HOURS`` (``pilot``, ``citywide``) or ``HOURS`` for every
+    scenario (key ``*``); the hours are checked here.
+    """
+    name, sep, spec = text.partition("=")
+    key, spec = (name.strip(), spec.strip()) if sep else ("*", text.strip())
+    if key not in ("*", "pilot", "citywide"):
+        raise InputError(
+            f"hours {text!r}: {key!r} is not a scenario: give pilot=HOURS, citywide=HOURS "
+            f"or HOURS alone for both, {EXAMPLES}",
+            param="hours",
+        )
+    parse_hours(spec)
+    return key, spec
+
+
+def scenario_hours(scenario: str, overrides: dict[str, str]) -> dict:
+    """The default hours of a scenario's units: ``hours``, ``assumption`` and ``source``,
+    from ``--hours`` (``overrides``: by scenario, ``*`` for all) or the bundled defaults.
+    """
+    spec = overrides.get(scenario, overrides.get("*"))
+    if spec is not None:
+        return {"hours": spec, "assumption": f"given: {spec}", "source": "--hours"}
+    defaults = default_hours()["scenarios"]
+    if scenario not in defaults:
+        return {"hours": "24/7", "assumption": "always on duty", "source": "no default"}
+    return dict(defaults[scenario])
