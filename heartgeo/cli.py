@@ -399,7 +399,7 @@ def _run(
 
 def _print_headlines(results, study, progress: Progress) -> None:
     """The headline (both scenarios, one band), the model's label, then a line per scenario."""
-    from heartgeo.pipeline import equity_line, headline, scenario_line
+    from heartgeo.pipeline import equity_line, headline, hours_line, scenario_line
 
     results = [r for r in results if r.tables]
     if not results:
@@ -411,6 +411,7 @@ def _print_headlines(results, study, progress: Progress) -> None:
         progress.info(f"  {scenario_line(study, result)}")
     for result in results:
         progress.info(f"  {equity_line(study, result)}")
+    progress.info(f"  {hours_line(study, results)}")
 
 
 @cli.command()

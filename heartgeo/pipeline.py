@@ -34,6 +34,7 @@ from heartgeo.analysis.demand import EQUITY_GROUPS, Demand, allocate_population
 from heartgeo.analysis.isochrones import crowfly_isochrones, network_isochrones
 from heartgeo.analysis.routing import CrowflyModel, NetworkModel, calibrate_crowfly
 from heartgeo.analysis.snapping import nearest_within, snap
+from heartgeo.analysis.weekly import nearest_on_duty
 from heartgeo.config import (
     METRIC_CRS,
     MIN_NETWORK_SHARE,
@@ -44,12 +45,22 @@ from heartgeo.errors import InputError
 from heartgeo.geometry import polygonal, share_within
 from heartgeo.io.boundaries import Boundaries, load_boundaries
 from heartgeo.io.cache import Cache, make_key
+from heartgeo.io.calls import Calls, read_calls
 from heartgeo.io.outputs import OutputSet, input_record, sha256, utc_now, versions
 from heartgeo.io.pilot import PilotArea, pilot_area
 from heartgeo.io.staging import check_in_area, default_staging, read_staging
 from heartgeo.network.arrays import RoadNetwork
 from heartgeo.network.blocks import Blocks
 from heartgeo.network.loading import load_network, recorded_extent
+from heartgeo.operations import (
+    CallsInArea,
+    calls_in_area,
+    calls_zone_table,
+    hours_table,
+    unit_duty,
+    unit_point_seconds,
+    week_shares,
+)
 from heartgeo.parallel import thread_map
 from heartgeo.progress import QUIET, Progress
 from heartgeo.settings import Settings
@@ -106,6 +117,8 @@ class Study:
     demand: Demand
     grid: MeasureGrid
     inputs: dict[str, Path]
+    #: the call file's calls (``--calls``), measured instead of residents where given
+    calls: Calls | None = None
 
     def area(self, name: str) -> shapely.Geometry:
         """The geometry of study area ``name`` (``pilot`` or ``citywide``)."""
@@ -345,7 +358,18 @@ def prepare(
             f"demand cell {i} holds {people:,.0f} people ({density:,.0f} per km2, over the "
             "plausible ceiling): check the tract weights"
         )
-    return Study(settings, bounds, pilot, net, model, demand, grid, inputs)
+    calls = None
+    if settings.calls is not None:
+        with progress.step(f"Reading calls from {settings.calls}"):
+            calls = read_calls(settings.calls, progress)
+        inputs["calls"] = Path(settings.calls)
+        timed = calls.timed.sum()
+        progress.info(
+            f"  calls: {len(calls):,} rows, weight {calls.weight.sum():,.0f}; "
+            f"{timed:,} with a time"
+            + ("" if calls.hour_profile() is not None else " (too few for an hourly profile)")
+        )
+    return Study(settings, bounds, pilot, net, model, demand, grid, inputs, calls)
 
 
 @dataclass(eq=False)
@@ -364,6 +388,11 @@ class ScenarioResult:
     tables: dict[str, pd.DataFrame]
     cell_minutes: np.ndarray
     staging_source: str
+    #: units' duty masks (U, 10080) and how their hours were set
+    duty: np.ndarray | None = None
+    hours_info: dict | None = None
+    #: the scenario's calls (inside its area) and their seconds from each unit (U, C)
+    calls: CallsInArea | None = None
 
 
 def scenario_units(
@@ -470,6 +499,31 @@ def _partition(geoms: np.ndarray) -> np.ndarray:
     return polygonal(np.array(out + [None], dtype=object)[:-1])
 
 
+def _bands(
+    study: Study, units: gpd.GeoDataFrame, area: shapely.Geometry, per_unit: bool
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, np.ndarray | None]:
+    """Band polygons (dissolved, and per unit if ``per_unit``) of ``units`` and, for the
+    network model, the node times they were cut from.
+    """
+    settings = study.settings
+    if isinstance(study.model, NetworkModel):
+        node_times = study.model.node_times(units["node"].to_numpy())
+        bands, units_bands = network_isochrones(
+            study.net,
+            units,
+            settings.bands_min,
+            settings.buffer_m,
+            memo=study.polygon_memo,
+            workers=settings.workers,
+            per_unit=per_unit,
+        )
+        return bands, units_bands, node_times
+    bands, units_bands = crowfly_isochrones(
+        study.model, units, settings.bands_min, area, per_unit=per_unit
+    )
+    return bands, units_bands, None
+
+
 def run_scenario(
     study: Study,
     name: str,
@@ -480,13 +534,14 @@ def run_scenario(
     coverage: bool = True,
 ) -> ScenarioResult:
     """Run one scenario: units, travel times, isochrones, and (unless ``coverage=False``)
-    coverage, gaps and the unknown area.
+    coverage, gaps, the unknown area and coverage by hour of the week.
     """
     settings = study.settings
     area = study.area(area_name)
     units, excluded, source = scenario_units(study, area_name, staging, progress)
     if staging is not None:
         study.inputs[f"staging_{name}"] = Path(staging)
+    duty, hours_info = unit_duty(units, name, settings.hours)
 
     bands_min = settings.bands_min
     with_units = len(units) <= settings.per_unit_limit
@@ -498,22 +553,10 @@ def run_scenario(
     cells = study.demand.cells
     cxy = np.c_[cells.geometry.representative_point().x, cells.geometry.representative_point().y]
     with progress.step(f"[{name}] Travel times and isochrones for {len(units)} unit(s)"):
-        if isinstance(study.model, NetworkModel):
-            node_times = study.model.node_times(units["node"].to_numpy())
-            bands, per_unit = network_isochrones(
-                study.net,
-                units,
-                bands_min,
-                settings.buffer_m,
-                memo=study.polygon_memo,
-                workers=settings.workers,
-                per_unit=with_units,
-            )
+        bands, per_unit, node_times = _bands(study, units, area, with_units)
+        if node_times is not None:
             cell_seconds = study.model.point_times(node_times, cxy)
         else:
-            bands, per_unit = crowfly_isochrones(
-                study.model, units, bands_min, area, per_unit=with_units
-            )
             cell_seconds = study.model.point_times_from(
                 np.c_[units.geometry.x, units.geometry.y], cxy
             )
@@ -532,6 +575,8 @@ def run_scenario(
             {},
             cell_seconds / 60.0,
             source,
+            duty,
+            hours_info,
         )
     with progress.step(f"[{name}] Coverage per area, beat and district"):
         grid = study.grid
@@ -552,12 +597,36 @@ def run_scenario(
         gap, unknown = gap_and_unknown(area, known, bands.geometry.iloc[-1])
         equity = equity_table(study, zones[0][2], known_cut, band_cuts)
         gap_cells = _gap_households(study, gap, only)
+        area_calls = None
+        if study.calls is not None:
+            area_calls = calls_in_area(study.calls, area)
+            if area_calls.outside_count:
+                progress.warn(
+                    f"{area_calls.outside_count:,} call(s) of {study.calls.source} (weight "
+                    f"{area_calls.outside_weight:,.0f}) lie outside the {area_name} area: "
+                    f"counted in summary.json, not in the {name} coverage"
+                )
+            call_seconds = unit_point_seconds(study, units, area_calls.calls.xy)
+            nearest = nearest_on_duty(call_seconds, np.ones(len(units), bool))
+            calls_table = calls_zone_table(zones, area_calls.calls, nearest, bands_min)
+            table = table.merge(calls_table, on=["zone_type", "zone"], how="left")
+    with progress.step(f"[{name}] Coverage by hour of the week"):
+        row = table.iloc[0]
+        hours, _ = hours_table(
+            duty,
+            _population_within(study, units, area, zones[0][2], row, only),
+            float(row["population"]),
+            float(row["known_population"]),
+            bands_min,
+            None if area_calls is None else (area_calls.calls, call_seconds),
+        )
     tables = {
         "equity": equity,
         "gap_households": gap_cells,
         "area": table[table["zone_type"] == "area"].reset_index(drop=True),
         "beats": table[table["zone_type"] == "beat"].reset_index(drop=True),
         "districts": table[table["zone_type"] == "district"].reset_index(drop=True),
+        "hours": hours,
     }
     beats = study.boundaries.beats
     district_of = dict(zip(beats["beat"].astype(str), beats["district"], strict=True))
@@ -577,7 +646,28 @@ def run_scenario(
         tables=tables,
         cell_minutes=cell_minutes,
         staging_source=source,
+        duty=duty,
+        hours_info=hours_info,
+        calls=area_calls,
     )
+
+
+def _population_within(study, units, area, zone_geom, area_row, only):
+    """For a mask of units on duty: residents of the zone within each band of the nearest
+    of them (the polygons' measure; all units on duty: the area table's own figures).
+    """
+    bands_min = study.settings.bands_min
+    zone = study.grid.zone(zone_geom)
+
+    def within(on: np.ndarray) -> np.ndarray:
+        if on.all():
+            return np.array([area_row[f"population_{band_label(m)}"] for m in bands_min])
+        bands, _, _ = _bands(study, units[on].reset_index(drop=True), area, False)
+        return np.array(
+            [study.grid.measure(study.grid.layer(g, only), zone)[1] for g in bands.geometry]
+        )
+
+    return within
 
 
 def equity_table(
@@ -698,10 +788,34 @@ def scenario_summary(study: Study, result: ScenarioResult) -> dict:
             "population_share": row["gap_population_share"],
         },
         "bands": bands,
+        "hours": {
+            **(result.hours_info or {}),
+            **week_shares(result.tables["hours"], study.settings.bands_min),
+        },
+        **({"calls": _calls_summary(study, result)} if result.calls is not None else {}),
         "equity": result.tables["equity"].to_dict(orient="records"),
         "median_minutes": row["median_minutes"],
         "p90_minutes": row["p90_minutes"],
         "unreached_population": row["unreached_population"],
+    }
+
+
+def _calls_summary(study: Study, result: ScenarioResult) -> dict:
+    """The calls part of a scenario's summary: inside, outside, within each band."""
+    row = result.tables["area"].iloc[0]
+    return {
+        "source": result.calls.calls.source,
+        "inside": float(row["calls"]),
+        "known": float(row["calls_known"]),
+        "outside_rows": result.calls.outside_count,
+        "outside_weight": result.calls.outside_weight,
+        "within": {
+            band_label(m): float(row[f"calls_within_{band_label(m)}"])
+            for m in study.settings.bands_min
+        },
+        "share": {
+            band_label(m): row[f"calls_share_{band_label(m)}"] for m in study.settings.bands_min
+        },
     }
 
 
@@ -715,17 +829,63 @@ def headline(study: Study, results: list[ScenarioResult]) -> str:
     within 10 min 37.2 %; citywide: 61.0 %``.
     """
     band = headline_band(study.settings.bands_min)
+    what = "calls" if study.calls is not None else "population"
     parts = []
     for result in (r for r in results if r.tables):
-        share = result.tables["area"].iloc[0][f"population_share_{band_label(band)}"]
+        share = result.tables["area"].iloc[0][f"{what}_share_{band_label(band)}"]
         value = "n/a" if share is None or share != share else f"{100 * share:.1f} %"
         if not parts:
             parts.append(
-                f"{result.name} ({study.model.short_label}): population within {band:g} min {value}"
+                f"{result.name} ({study.model.short_label}): {what} within {band:g} min {value}"
             )
         else:
             parts.append(f"{result.name}: {value}")
     return "; ".join(parts)
+
+
+def hours_line(study: Study, results: list[ScenarioResult]) -> str:
+    """Coverage over the week: person-hours (or calls at their time) within the headline
+    band of a unit on duty, per scenario, with the hours used and whether assumed.
+    """
+    band = headline_band(study.settings.bands_min)
+    lab = band_label(band)
+    parts = []
+    for result in (r for r in results if r.tables):
+        week = week_shares(result.tables["hours"], study.settings.bands_min)
+        info = result.hours_info or {}
+        how = "assumed" if info.get("source") not in ("--hours",) else "given"
+        own = info.get("units_with_own_hours", 0)
+        hours = f"{info.get('hours')}, {how}" + (f"; {own} unit(s) with own hours" if own else "")
+        value = week["person_hours_share"][lab]
+        text = f"{result.name} {100 * value:.1f} %" if value is not None else f"{result.name} n/a"
+        if "calls_share" in week and week["calls_share"][lab] is not None:
+            text += f" (calls at their time: {100 * week['calls_share'][lab]:.1f} %)"
+        parts.append(f"{text} [{hours}]")
+    return f"person-hours within {band:g} min of a unit on duty: " + "; ".join(parts)
+
+
+def hours_page(study: Study, results: list[ScenarioResult]) -> str:
+    """The hour-of-week page: per scenario a weekday x hour heatmap of the share within the
+    headline band of a unit on duty, with the hours used and their sources.
+    """
+    from heartgeo.viz.charts import page, week_heatmap_svg
+
+    band = headline_band(study.settings.bands_min)
+    what = "calls" if study.calls is not None else "population"
+    sections, notes = [], [hours_line(study, results), study.model.label]
+    for result in (r for r in results if r.tables):
+        info = result.hours_info or {}
+        svg = week_heatmap_svg(
+            result.tables["hours"],
+            f"{what}_share_{band_label(band)}",
+            f"{result.name}: share of {'calls' if what == 'calls' else 'residents'} within "
+            f"{band:g} min of a unit on duty ({study.model.short_label})",
+        )
+        sections.append((f"{result.name} ({info.get('hours')})", svg))
+        notes.append(
+            f"{result.name} hours: {info.get('assumption')} (source: {info.get('source')})"
+        )
+    return page(f"Coverage by hour of the week ({study.model.short_label})", sections, notes)
 
 
 def scenario_line(study: Study, result: ScenarioResult) -> str:
@@ -817,6 +977,12 @@ def write_scenario(
             result.tables["equity"].assign(scenario=n, travel_model=model),
             f"{n}: coverage of households without a vehicle, the lowest-income fifth of tracts "
             "and everyone",
+        )
+        outs.csv(
+            f"coverage_{n}_hours.csv",
+            result.tables["hours"].assign(scenario=n, travel_model=model),
+            f"{n}: coverage for each of the 168 hours of the week (units on duty, residents "
+            "within each band of an on-duty unit)",
         )
         for key in ("area", "beats", "districts"):
             frame = result.tables[key].assign(scenario=n, travel_model=model)
@@ -917,6 +1083,12 @@ def write_run(
     ):
         for result in results:
             write_scenario(outs, study, result, tables=coverage, isochrones=isochrones)
+        if coverage and any(r.tables for r in results):
+            outs.text(
+                "coverage_hours.html",
+                hours_page(study, results),
+                "coverage by hour of the week: a weekday x hour heatmap per scenario",
+            )
         if coverage:
             outs.csv(
                 "population_tracts.csv",
@@ -972,6 +1144,7 @@ def summary(
         "heartgeo_version": __version__,
         "created": utc_now(),
         "headline": headline(study, results),
+        "headline_week": hours_line(study, results) if any(r.tables for r in results) else None,
         "travel_model": study.model.describe(),
         "parameters": study.settings.as_dict(),
         "pilot_area": {

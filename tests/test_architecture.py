@@ -18,6 +18,7 @@ LAYERS = {
     "heartgeo.siting": 5,
     "heartgeo.testing": 6,
     "heartgeo.pipeline": 7,
+    "heartgeo.operations": 7,  # hours, calls and the simulation on a prepared study
     "heartgeo.cli": 8,
 }
 
