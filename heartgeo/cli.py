@@ -40,6 +40,12 @@ SITE_FLAGS = {
     "candidates": "--candidates",
     "max_units": "--max-units",
     "time_limit_s": "--time-limit",
+    "calls_per_day": "--calls-per-day",
+    "service": "--service",
+    "service_cv": "--service-cv",
+    "max_wait_min": "--max-wait",
+    "weeks": "--weeks",
+    "teams": "--teams",
 }
 ALL_FLAGS = {**FLAGS, **SITE_FLAGS, "area": "--area", "objective": "--objective"}
 
@@ -214,6 +220,27 @@ def map_options(func):
         "--png",
         is_flag=True,
         help="Also write a PNG of each map (for slides) with headless Chromium.",
+    )(func)
+    return func
+
+
+def workload_options(func):
+    """The call-workload options shared by ``simulate`` and ``site --objective mexclp``."""
+    func = click.option(
+        "--calls-per-day",
+        type=float,
+        default=None,
+        help="Eligible calls a day in the whole city, all hours (a scenario gets its area's "
+        "share of the demand). Default: from --calls times when they span a week, else 60 "
+        "(2024: 11,612 responses at 50-55 % of eligible calls answered; "
+        "data/boundaries/hours_default.json).",
+    )(func)
+    func = click.option(
+        "--minutes-per-call",
+        type=float,
+        default=None,
+        help="Mean minutes a team spends on scene per call (default 45, an assumption: no "
+        "published figure); the drives there and back come on top in the simulation.",
     )(func)
     return func
 
@@ -544,13 +571,8 @@ def report(pilot_staging, citywide_staging, check_dir, **kw):
     "--calls-per-hour",
     type=float,
     default=None,
-    help="mexclp: calls per hour, to derive q with --minutes-per-call.",
-)
-@click.option(
-    "--minutes-per-call",
-    type=float,
-    default=None,
-    help="mexclp: minutes a unit spends per call (travel, scene, return).",
+    help="mexclp: calls per hour in the area, to derive q with --minutes-per-call "
+    "(default: from --calls-per-day, as in heartgeo simulate).",
 )
 @click.option(
     "--max-units",
@@ -574,10 +596,12 @@ def report(pilot_staging, citywide_staging, check_dir, **kw):
     help="Candidate sites outside the study area: keep them (a unit there can serve the "
     "area from outside) or drop them; either way they are listed in site_summary.json.",
 )
+@workload_options
 @handle_input_errors
 def site(**kw):
     """Choose staging sites: MCLP, LSCP, p-median, p-center or MEXCLP, with fixed sites."""
     from heartgeo.io.outputs import OutputSet
+    from heartgeo.operations import mexclp_workload
     from heartgeo.pipeline import prepare
     from heartgeo.siting.workflow import SiteOptions, run_siting, write_site
 
@@ -597,15 +621,121 @@ def site(**kw):
         time_limit_s=kw.pop("time_limit"),
         candidates_outside=kw.pop("candidates_outside"),
     )
-    options.validate()  # before the study is prepared: a bad option costs nothing
+    calls_per_day = kw.pop("calls_per_day")
+    derive = (
+        options.objective == "mexclp" and options.busy_q is None and options.calls_per_hour is None
+    )
+    if not derive:
+        options.validate()  # before the study is prepared: a bad option costs nothing
     progress = Progress(kw["quiet"])
     study = prepare(make_settings(kw), progress, areas=(options.area,))
+    if derive:
+        per_hour, minutes, note = mexclp_workload(
+            study, options.area, calls_per_day, options.minutes_per_call
+        )
+        options.calls_per_hour, options.minutes_per_call = per_hour, minutes
+        options.busy_from = note
+        options.validate()
     _freeze_prepared()
     result = run_siting(study, options, progress)
     with OutputSet(kw["out_dir"], warn=progress.warn) as outs:
         write_site(outs, result)
     for note in result.notes:
         progress.info(note)
+
+
+@cli.command()
+@analysis_options
+@workload_options
+@click.option(
+    "--pilot-staging",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Staging points of the pilot scenario (default: City Hall); an 'hours' column "
+    "gives each unit its own duty hours.",
+)
+@click.option(
+    "--citywide-staging",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Staging points of the citywide scenario (default: City Hall and example fire stations).",
+)
+@click.option(
+    "--area",
+    "areas",
+    type=click.Choice(["pilot", "citywide"]),
+    multiple=True,
+    help="Simulate only this scenario (repeatable; default: both).",
+)
+@click.option(
+    "--service",
+    type=click.Choice(["lognormal", "exponential"]),
+    default=None,
+    help="Service-time distribution (default lognormal).",
+)
+@click.option(
+    "--service-cv",
+    type=float,
+    default=None,
+    help="Lognormal service time: standard deviation / mean (default 0.67).",
+)
+@click.option(
+    "--max-wait",
+    "max_wait_min",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Minutes a call may wait for a free team; 0: a call that finds none free is "
+    "missed (it goes to police, as HEART's dispatch works).",
+)
+@click.option("--weeks", type=int, default=52, show_default=True, help="Weeks to simulate.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option(
+    "--teams",
+    default=None,
+    metavar="N|A..B|A,B,...",
+    help="Teams curve: simulate each of these numbers of teams on duty (placed on the "
+    "staging sites in turn), e.g. --teams 1..8.",
+)
+@handle_input_errors
+def simulate(pilot_staging, citywide_staging, areas, **kw):
+    """Simulate calls and busy teams: the share of eligible calls answered (within 5/10/15
+    minutes) per scenario and hour of the week, with the teams curve (--teams 1..8).
+
+    Calls arrive at random (Poisson) from the demand (residents, or --calls points); the
+    nearest free on-duty team drives there, serves the call and drives back; a call that
+    finds no free team is missed. Seeded: the same seed gives the same outputs.
+    """
+    from heartgeo.operations import SimulateOptions, curve_line, parse_team_counts, simulation_line
+    from heartgeo.pipeline import headline_band, prepare, run_simulations, write_simulation
+
+    teams = kw.pop("teams")
+    options = SimulateOptions(
+        calls_per_day=kw.pop("calls_per_day"),
+        minutes_per_call=kw.pop("minutes_per_call"),
+        service=kw.pop("service"),
+        service_cv=kw.pop("service_cv"),
+        max_wait_min=kw.pop("max_wait_min"),
+        weeks=kw.pop("weeks"),
+        seed=kw.pop("seed"),
+        teams=parse_team_counts(teams) if teams else None,
+    )
+    options.workload(None)  # check the options before the study is prepared
+    progress = Progress(kw["quiet"])
+    staging = {"pilot": pilot_staging, "citywide": citywide_staging}
+    chosen = areas or ("pilot", "citywide")
+    scenarios = [(a, a, staging[a]) for a in ("pilot", "citywide") if a in chosen]
+    study = prepare(make_settings(kw), progress, areas=tuple(a for _, a, _ in scenarios))
+    _freeze_prepared()
+    runs = run_simulations(study, scenarios, options, progress)
+    write_simulation(kw["out_dir"], study, runs, progress)
+    band = headline_band(study.settings.bands_min)
+    for run in runs:
+        progress.info(simulation_line(run, study.model.short_label, band))
+    if options.teams:
+        progress.info(curve_line(runs, band))
+    if study.model.screening:
+        progress.info(f"  {study.model.label}")
 
 
 #: Python's cycle collector walks every live object; a run keeps hundreds of thousands

@@ -313,3 +313,239 @@ def simulate_scenario(
     )
     figures = {"scenario": scenario, **summarise(result, bands_min)}
     return ScenarioSimulation(scenario, figures, by_hour(result, bands_min), result)
+
+
+@dataclass
+class SimulateOptions:
+    """The choices of ``heartgeo simulate`` (None: the bundled default, see
+    :func:`workload_defaults`).
+
+    Attributes
+    ----------
+    calls_per_day
+        Eligible calls a day in the whole city (a scenario gets its area's share); None:
+        estimated from a call file's times when they span at least a week, else the
+        bundled default.
+    minutes_per_call
+        Mean minutes on scene per call.
+    service, service_cv
+        Service-time distribution (``lognormal``, ``exponential``) and its coefficient
+        of variation (lognormal).
+    max_wait_min
+        Minutes a call may wait for a team (0: missed, it goes to police).
+    weeks, seed
+        Simulated weeks and the random seed.
+    teams
+        Team counts of the curve (``--teams 1..8``); None: no curve.
+    """
+
+    calls_per_day: float | None = None
+    minutes_per_call: float | None = None
+    service: str | None = None
+    service_cv: float | None = None
+    max_wait_min: float = 0.0
+    weeks: int = 52
+    seed: int = 0
+    teams: tuple[int, ...] | None = None
+
+    def workload(self, calls: Calls | None) -> tuple[Workload, dict]:
+        """The city-wide workload and where each of its values comes from."""
+        d = workload_defaults()
+        if self.calls_per_day is not None:
+            per_day, per_day_src = self.calls_per_day, "given (--calls-per-day)"
+        elif calls is not None and calls.days_spanned and calls.days_spanned >= 7:
+            per_day = float(calls.weight.sum() / calls.days_spanned)
+            per_day_src = (
+                f"estimated from {calls.source}: weight {calls.weight.sum():,.0f} over "
+                f"{calls.days_spanned:g} days"
+            )
+        else:
+            per_day = float(d["calls_per_day"])
+            per_day_src = (
+                f"assumption: {d['calls_per_day_assumption']} ({d['calls_per_day_source']})"
+            )
+        minutes = (
+            self.minutes_per_call if self.minutes_per_call is not None else d["minutes_per_call"]
+        )
+        minutes_src = (
+            "given (--minutes-per-call)"
+            if self.minutes_per_call is not None
+            else f"assumption: {d['minutes_per_call_assumption']} ({d['minutes_per_call_source']})"
+        )
+        profile = calls.hour_profile() if calls is not None else None
+        workload = Workload(
+            calls_per_day=per_day,
+            minutes_per_call=float(minutes),
+            service=self.service or d["service_distribution"],
+            service_cv=float(self.service_cv if self.service_cv is not None else d["service_cv"]),
+            profile=profile,
+            max_wait_min=self.max_wait_min,
+        )
+        workload.validate()
+        if self.weeks < 1:
+            raise InputError(f"weeks {self.weeks}: give at least 1", param="weeks")
+        sources = {
+            "calls_per_day_city": per_day,
+            "calls_per_day_source": per_day_src,
+            "minutes_per_call": workload.minutes_per_call,
+            "minutes_per_call_source": minutes_src,
+            "service": workload.service,
+            "service_cv": workload.service_cv if workload.service == "lognormal" else 1.0,
+            "max_wait_min": workload.max_wait_min,
+            "hourly_profile": "from the times of the call file"
+            if profile is not None
+            else "flat (every hour of the week alike)",
+            "weeks": self.weeks,
+            "seed": self.seed,
+        }
+        return workload, sources
+
+
+@dataclass
+class SimulationRun:
+    """A scenario's simulations: with its own teams, and along the teams curve."""
+
+    scenario: str
+    main: ScenarioSimulation
+    curve: list[dict]
+    info: dict
+
+
+def simulate_units(
+    study, name: str, area_name: str, units, options: SimulateOptions, progress
+) -> SimulationRun:
+    """Simulate one scenario whose units (staging sites) are placed and snapped."""
+    duty, hours_info = unit_duty(units, name, study.settings.hours)
+    workload, sources = options.workload(study.calls)
+    share = area_share(study, area_name, study.calls)
+    xy, weights = demand_points(study, area_name, study.calls)
+    travel = unit_point_seconds(study, units, xy)
+    known = ~np.isnan(travel).any(axis=0)
+    unknown_share = float(weights[~known].sum() / weights.sum()) if weights.sum() else 0.0
+    if unknown_share > 0:
+        progress.warn(
+            f"[{name}] {100 * unknown_share:.1f} % of the demand has no road data: its calls "
+            "are left out of the simulation (the rate is scaled to the known part)"
+        )
+    if not known.any():
+        raise InputError(
+            f"the {area_name} area has no demand with a known travel time: use "
+            "--travel-model crowfly or load a network that covers it"
+        )
+    area_workload = Workload(
+        **{
+            **workload.__dict__,
+            "calls_per_day": workload.calls_per_day * share * (1 - unknown_share),
+        }
+    )
+    bands = study.settings.bands_min
+    with progress.step(
+        f"[{name}] Simulating {options.weeks} weeks, {len(units)} team(s), "
+        f"{area_workload.calls_per_day:.1f} calls a day"
+    ):
+        main = simulate_scenario(
+            name,
+            travel[:, known],
+            weights[known],
+            duty,
+            area_workload,
+            weeks=options.weeks,
+            seed=options.seed,
+            bands_min=bands,
+        )
+    curve = []
+    if options.teams:
+        with progress.step(f"[{name}] Teams curve: {len(options.teams)} team counts"):
+            for k in options.teams:
+                sim = simulate_scenario(
+                    name,
+                    travel[:, known],
+                    weights[known],
+                    duty,
+                    area_workload,
+                    teams=k,
+                    weeks=options.weeks,
+                    seed=options.seed,
+                    bands_min=bands,
+                )
+                curve.append({"scenario": name, **sim.figures})
+    info = {
+        "area": area_name,
+        "hours": hours_info,
+        "workload": sources,
+        "calls_per_day_area": area_workload.calls_per_day,
+        "area_share_of_city_demand": share,
+        "unknown_demand_share": unknown_share,
+        "demand": "calls (call file)" if study.calls is not None else "residents (demand cells)",
+        "teams": "one per staging site; a teams curve puts team i on site i mod sites",
+        "erlang_b_check": _erlang_check(area_workload, duty, len(units)),
+    }
+    return SimulationRun(name, main, curve, info)
+
+
+def _erlang_check(workload: Workload, duty: np.ndarray, teams: int) -> dict:
+    """What Erlang-B predicts for the on-duty hours, ignoring drive times (a lower bound on
+    the busy time): offered load and loss probability, for comparison with the simulation.
+    """
+    from heartgeo.analysis.simulation import erlang_b
+
+    on_any = duty.any(axis=0).reshape(168, 60).mean(axis=1)
+    rates = workload.hourly_rates()
+    on_duty_calls = float((rates * on_any).sum() / rates.sum()) if rates.sum() else 0.0
+    load = workload.calls_per_day / 24.0 * workload.minutes_per_call / 60.0
+    return {
+        "share_of_calls_in_on_duty_hours": on_duty_calls,
+        "offered_load_erlangs": load,
+        "loss_probability_no_drive": erlang_b(teams, load),
+        "answered_upper_bound": on_duty_calls * (1 - erlang_b(teams, load)),
+    }
+
+
+def simulation_line(run: SimulationRun, model_label: str, band: float) -> str:
+    """One printed line of a scenario's simulation."""
+    f = run.main.figures
+    lab = f"within_{band:g}min"
+    hours = run.info["hours"]
+    assumed = "given" if hours.get("source") == "--hours" else "assumed"
+    return (
+        f"{run.scenario} ({model_label}; {f['teams']} team(s), {hours['hours']} {assumed}; "
+        f"{run.info['calls_per_day_area']:.1f} calls a day): answered {100 * f['answered_share']:.1f} % "
+        f"\u00b1 {100 * f['answered_ci95']:.1f}, within {band:g} min {100 * f[lab + '_share']:.1f} % "
+        f"\u00b1 {100 * f[lab + '_ci95']:.1f}; drive median "
+        + (f"{f['travel_p50_min']:.1f} min" if f["travel_p50_min"] is not None else "n/a")
+        + (
+            f", team utilisation {100 * f['utilisation']:.0f} %"
+            if f["utilisation"] is not None
+            else ""
+        )
+    )
+
+
+def curve_line(runs: list[SimulationRun], band: float) -> str:
+    """``teams on duty -> share answered within 10 min`` per scenario, on one line."""
+    lab = f"within_{band:g}min_share"
+    parts = []
+    for run in runs:
+        if run.curve:
+            values = ", ".join(f"{r['teams']}: {100 * r[lab]:.1f} %" for r in run.curve)
+            parts.append(f"{run.scenario} {values}")
+    return f"teams on duty \u2192 calls answered within {band:g} min: " + "; ".join(parts)
+
+
+def mexclp_workload(
+    study, area_name: str, calls_per_day: float | None, minutes_per_call: float | None
+) -> tuple[float, float, str]:
+    """Mexclp's workload from the simulation's: calls per hour in the area (its share of
+    the city's calls a day / 24) and minutes per call, with a sentence on their sources.
+    """
+    workload, sources = SimulateOptions(
+        calls_per_day=calls_per_day, minutes_per_call=minutes_per_call
+    ).workload(study.calls)
+    share = area_share(study, area_name, study.calls)
+    per_hour = workload.calls_per_day * share / 24.0
+    note = (
+        f"{per_hour:.2f} calls an hour ({workload.calls_per_day:g} a day in the city x "
+        f"{share:.3f}, the {area_name} area's share; {sources['calls_per_day_source']}) x "
+        f"{workload.minutes_per_call:g} min per call ({sources['minutes_per_call_source']})"
+    )
+    return per_hour, workload.minutes_per_call, note

@@ -54,9 +54,14 @@ from heartgeo.network.blocks import Blocks
 from heartgeo.network.loading import load_network, recorded_extent
 from heartgeo.operations import (
     CallsInArea,
+    SimulateOptions,
+    SimulationRun,
     calls_in_area,
     calls_zone_table,
+    curve_line,
     hours_table,
+    simulate_units,
+    simulation_line,
     unit_duty,
     unit_point_seconds,
     week_shares,
@@ -1174,3 +1179,119 @@ def summary(
         "outputs": outputs,
         **extra,
     }
+
+
+def run_simulations(
+    study: Study,
+    scenarios: list[tuple[str, str, Path | None]],
+    options: SimulateOptions,
+    progress: Progress = QUIET,
+) -> list[SimulationRun]:
+    """Simulate calls and teams for each ``(name, area_name, staging_file)`` scenario
+    (see :mod:`heartgeo.analysis.simulation`).
+    """
+    runs = []
+    for name, area_name, staging in scenarios:
+        units, _, _ = scenario_units(study, area_name, staging, progress)
+        if staging is not None:
+            study.inputs[f"staging_{name}"] = Path(staging)
+        runs.append(simulate_units(study, name, area_name, units, options, progress))
+    return runs
+
+
+def simulation_page(study: Study, runs: list[SimulationRun]) -> str:
+    """The simulation's page: the teams curve chart and, per scenario, a heatmap of the
+    share of calls answered within the headline band, with the assumptions.
+    """
+    from heartgeo.viz.charts import line_chart_svg, page, week_heatmap_svg
+
+    band = headline_band(study.settings.bands_min)
+    lab = f"within_{band:g}min_share"
+    sections = []
+    series = {
+        r.scenario: (
+            np.array([c["teams"] for c in r.curve]),
+            np.array([c[lab] for c in r.curve]),
+        )
+        for r in runs
+        if r.curve
+    }
+    if series:
+        sections.append(
+            (
+                "Teams on duty and calls answered in time",
+                line_chart_svg(
+                    series,
+                    f"Calls answered within {band:g} min ({study.model.short_label})",
+                    "teams on duty",
+                    f"share of calls answered within {band:g} min",
+                ),
+            )
+        )
+    for run in runs:
+        sections.append(
+            (
+                f"{run.scenario}: calls answered within {band:g} min, by hour",
+                week_heatmap_svg(
+                    run.main.hours.fillna({lab: 0.0}),
+                    lab,
+                    f"{run.scenario}: share of calls answered within {band:g} min "
+                    f"({run.main.figures['teams']} team(s))",
+                ),
+            )
+        )
+    notes = [simulation_line(r, study.model.short_label, band) for r in runs]
+    if series:
+        notes.append(curve_line(runs, band))
+    for key, value in runs[0].info["workload"].items() if runs else ():
+        notes.append(f"{key}: {value}")
+    for run in runs:
+        h = run.info["hours"]
+        notes.append(f"{run.scenario} hours: {h['assumption']} (source: {h['source']})")
+    notes.append(study.model.label)
+    return page(f"Call simulation ({study.model.short_label})", sections, notes)
+
+
+def write_simulation(
+    out_dir: Path, study: Study, runs: list[SimulationRun], progress: Progress = QUIET
+) -> None:
+    """Write the simulation's tables, page and ``simulation_summary.json`` as one set."""
+    with (
+        progress.step(f"Writing outputs to {out_dir}"),
+        OutputSet(out_dir, warn=progress.warn) as outs,
+    ):
+        for run in runs:
+            outs.csv(
+                f"simulation_{run.scenario}.csv",
+                run.main.hours.assign(scenario=run.scenario, travel_model=study.model.name),
+                f"{run.scenario}: simulated calls per hour of the week: answered, within each "
+                "band, drive and response medians, team utilisation",
+            )
+        curve = [row for run in runs for row in run.curve]
+        if curve:
+            outs.csv(
+                "simulation_teams.csv",
+                pd.DataFrame(curve).assign(travel_model=study.model.name),
+                "teams on duty against calls answered (within each band), per scenario",
+            )
+        outs.text("simulation.html", simulation_page(study, runs), "teams curve and heatmaps")
+        band = headline_band(study.settings.bands_min)
+        outs.json(
+            "simulation_summary.json",
+            {
+                "heartgeo_version": __version__,
+                "created": utc_now(),
+                "headline": [simulation_line(r, study.model.short_label, band) for r in runs],
+                "teams_curve": curve_line(runs, band) if curve else None,
+                "travel_model": study.model.describe(),
+                "scenarios": {
+                    r.scenario: {**r.info, "figures": r.main.figures, "curve": r.curve}
+                    for r in runs
+                },
+                "parameters": study.settings.as_dict(),
+                "inputs": [input_record(k, v) for k, v in sorted(study.inputs.items())],
+                "versions": versions(),
+                "outputs": outs.records(),
+            },
+            "simulation manifest: workload and its sources, hours, figures, teams curve",
+        )

@@ -48,6 +48,8 @@ class Calls:
     weight: np.ndarray
     minute: np.ndarray
     source: str
+    #: days from the first to the last timed call (inclusive), None without times
+    days_spanned: float | None = None
 
     def __len__(self) -> int:
         return len(self.weight)
@@ -71,7 +73,9 @@ class Calls:
 
     def subset(self, keep: np.ndarray) -> Calls:
         """The calls where ``keep`` is True."""
-        return Calls(self.xy[keep], self.weight[keep], self.minute[keep], self.source)
+        return Calls(
+            self.xy[keep], self.weight[keep], self.minute[keep], self.source, self.days_spanned
+        )
 
 
 def _column(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
@@ -121,6 +125,7 @@ def read_calls(path: str | Path, progress: Progress = QUIET) -> Calls:
             )
         weight = num
     minute = np.full(len(gdf), -1, dtype=np.int64)
+    days = None
     tcol = _column(gdf, TIME_NAMES)
     if tcol is not None:
         text = gdf[tcol].astype(str).str.strip()
@@ -138,10 +143,11 @@ def read_calls(path: str | Path, progress: Progress = QUIET) -> Calls:
         ok = stamps.notna().to_numpy()
         if ok.any():
             local = pd.DatetimeIndex(stamps[ok])
+            days = float((local.max().normalize() - local.min().normalize()).days + 1)
             minute[ok] = (local.dayofweek * 1440 + local.hour * 60 + local.minute).to_numpy()
     assert (minute < WEEK_MIN).all()
     xy = np.c_[gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()]
-    return Calls(xy=xy, weight=weight, minute=minute, source=str(path))
+    return Calls(xy=xy, weight=weight, minute=minute, source=str(path), days_spanned=days)
 
 
 def calls_frame(calls: Calls) -> gpd.GeoDataFrame:

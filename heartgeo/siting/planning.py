@@ -1,8 +1,8 @@
 """Staging-site planning on the coverage pipeline: candidates, cost matrix, outputs.
 
-Builds a :class:`heartgeo.siting.Instance` from a prepared study: the demand cells of
-the study area (population inside the area; for the network model only the part whose
-travel time is known), candidate sites (fire stations, a file, or a regular sample of
+Builds a :class:`heartgeo.siting.Instance` from a prepared study: the demand of the
+study area (the demand cells' population inside the area or, given a call file, the
+calls inside it; for the network model only the part whose travel time is known), candidate sites (fire stations, a file, or a regular sample of
 network nodes) and fixed sites, with the travel-time matrix computed once by the same
 engine as the isochrones and reused for every K of the planner's curve.
 """
@@ -149,10 +149,15 @@ def build_problem(
         pd.concat(parts, ignore_index=True), geometry="geometry", crs=METRIC_CRS
     )
     sxy = np.c_[sites.geometry.x, sites.geometry.y]
-    cells = study.demand.cells
-    cxy = np.c_[cells.geometry.representative_point().x, cells.geometry.representative_point().y]
-    zone = study.grid.zone(area)
-    weights = study.grid.population * zone.weight
+    calls = getattr(study, "calls", None)
+    if calls is not None:  # a call file: the calls inside the area are the demand
+        inside = shapely.intersects_xy(area, calls.xy[:, 0], calls.xy[:, 1])
+        cxy, weights = calls.xy[inside], calls.weight[inside].astype(float)
+    else:
+        cells = study.demand.cells
+        pts = cells.geometry.representative_point()
+        cxy = np.c_[pts.x, pts.y]
+        weights = study.grid.population * study.grid.zone(area).weight
     dropped: list[str] = []
     model = study.model
     need = len(sites) * len(cxy) * 8

@@ -81,6 +81,8 @@ class SiteOptions:
     max_units: int = 12
     time_limit_s: float = 120.0
     candidates_outside: str = "keep"
+    #: where mexclp's busy probability comes from (recorded in site_summary.json)
+    busy_from: str | None = None
 
     def validate(self) -> float:
         """Check the options; return the busy probability q (0 unless one is asked for).
@@ -108,6 +110,12 @@ class SiteOptions:
         )
         if not wants_q:
             return 0.0
+        if self.busy_q is None and self.calls_per_hour is None:
+            raise InputError(
+                "mexclp needs busy_q, or calls_per_hour and minutes_per_call (heartgeo site "
+                "derives them from the simulation's workload)",
+                param=("busy_q", "calls_per_hour", "minutes_per_call"),
+            )
         return busy_probability(self.busy_q, self.calls_per_hour, self.minutes_per_call, self.units)
 
 
@@ -203,10 +211,16 @@ def run_siting(study, options: SiteOptions, progress: Progress = QUIET) -> SiteR
         + ("" if sol.optimal or sol.method.startswith("greedy") else " (time limit reached)"),
         f"{study.model.name} travel model ({study.model.label}); {len(inst.weights)} populated "
         f"demand cells; {inst.n_candidates} candidate sites ({len(inst.fixed)} fixed).",
-        f"Population with no road data (left out, unknown): {problem.unknown_population:,.0f}.",
+        f"Demand: {'calls of ' + study.calls.source if getattr(study, 'calls', None) else 'residents'}"
+        f"; with no road data (left out, unknown): {problem.unknown_population:,.0f}.",
         f"Units needed to reach {o.target:.0%} within {o.minutes:g} min: "
         + (str(needed) if needed else f"more than {o.max_units} from these candidates"),
     ]
+    if o.objective == "mexclp":
+        notes.append(
+            f"mexclp busy probability q = {q:.3f}"
+            + (f": {o.busy_from} / {o.units} units" if o.busy_from else " (given)")
+        )
     if problem.dropped:
         notes.append(f"Candidates off the loaded network, left out: {', '.join(problem.dropped)}")
     return SiteResult(
@@ -243,6 +257,8 @@ def site_summary(result: SiteResult) -> dict:
         "optimal": sol.optimal,
         "sites": result.chosen.drop(columns="geometry").to_dict(orient="records"),
         "units_needed_for_target": result.units_needed,
+        "demand": "calls" if getattr(study, "calls", None) is not None else "residents",
+        "busy_q_from": o.busy_from,
         "unknown_population": result.problem.unknown_population,
         "candidates_outside": {
             "policy": o.candidates_outside,
