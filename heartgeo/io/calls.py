@@ -144,7 +144,7 @@ def read_calls(path: str | Path, progress: Progress = QUIET) -> Calls:
         if ok.any():
             local = pd.DatetimeIndex(stamps[ok])
             days = float((local.max().normalize() - local.min().normalize()).days + 1)
-            minute[ok] = (local.dayofweek * 1440 + local.hour * 60 + local.minute).to_numpy()
+            minute[ok] = (local.day_of_week * 1440 + local.hour * 60 + local.minute).to_numpy()
     assert (minute < WEEK_MIN).all()
     xy = np.c_[gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()]
     return Calls(xy=xy, weight=weight, minute=minute, source=str(path), days_spanned=days)
