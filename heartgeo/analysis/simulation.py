@@ -39,6 +39,8 @@ from heartgeo.errors import InputError
 from heartgeo.io.hours import WEEK_MIN
 
 SERVICE_DISTRIBUTIONS = ("lognormal", "exponential")
+#: Teams per call scanned as Python lists first (nearest first); the rest only if all busy.
+HEAD = 4
 
 
 def erlang_b(servers: int, load: float) -> float:
@@ -206,34 +208,39 @@ def simulate(
     team_site = np.asarray(team_site, dtype=np.int64)
     duty = np.asarray(team_duty, dtype=bool).reshape(len(team_site), WEEK_MIN)
     team_travel = np.asarray(travel_s, float)[team_site]  # (T, P)
-    free_at = np.zeros(len(team_site))  # seconds
     answered = np.zeros(n, dtype=bool)
     wait = np.full(n, np.nan)
     drive = np.full(n, np.nan)
-    busy_from, busy_to = np.empty(n), np.empty(n)
-    max_wait = workload.max_wait_min * 60.0
-    for i in range(n):
-        t = start_min[i] * 60.0
-        tt = team_travel[:, where[i]]
-        reach = np.isfinite(tt)
-        free = reach & duty[:, int(start_min[i]) % WEEK_MIN] & (free_at <= t)
-        if free.any():
-            j = int(np.argmin(np.where(free, tt, np.inf)))
-            go = t
-        elif max_wait > 0:
-            later = reach & (free_at - t <= max_wait)
-            if later.any():  # only teams on duty when they come free
-                later &= duty[np.arange(len(free_at)), (free_at // 60).astype(np.int64) % WEEK_MIN]
-            if not later.any():
+    busy_from, busy_to = np.zeros(n), np.zeros(n)
+    state = _Teams(duty, workload.max_wait_min * 60.0)
+    start_s = (start_min * 60.0).tolist()
+    minute_of_week = (start_min.astype(np.int64) % WEEK_MIN).tolist()
+    chunk = max(1, 2_000_000 // max(len(team_site), 1))  # bounded memory for the orders
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        tt_chunk = team_travel[:, where[lo:hi]].T  # (calls, T)
+        order = np.argsort(tt_chunk, axis=1, kind="stable")  # nearest first, ties by index
+        sorted_tt = np.take_along_axis(tt_chunk, order, axis=1)
+        # the few nearest teams as Python lists (fast to scan); the rest only when needed
+        head = min(HEAD, order.shape[1])
+        heads = zip(order[:, :head].tolist(), sorted_tt[:, :head].tolist(), strict=True)
+        for k, (teams, times) in enumerate(heads):
+            i = lo + k
+            t, m = start_s[i], minute_of_week[i]
+            got = state.nearest_free(t, m, teams, times) if state.anyone[m] else None
+            if got is None and state.anyone[m] and head < order.shape[1] and times[-1] != math.inf:
+                got = state.nearest_free(
+                    t, m, order[k, head:].tolist(), sorted_tt[k, head:].tolist()
+                )
+            if got is None:
+                got = state.wait_for(t, tt_chunk[k])
+            if got is None:
                 continue
-            j = int(np.argmin(np.where(later, np.maximum(free_at, t) + tt, np.inf)))
-            go = max(free_at[j], t)
-        else:
-            continue
-        answered[i] = True
-        wait[i], drive[i] = go - t, tt[j]
-        free_at[j] = go + 2 * tt[j] + service_s[i]
-        busy_from[i], busy_to[i] = go, free_at[j]
+            j, go, tt = got
+            answered[i] = True
+            wait[i], drive[i] = go - start_s[i], tt
+            busy_from[i], busy_to[i] = go, go + 2 * tt + service_s[i]
+            state.free_at[j] = busy_to[i]
     busy = _busy_per_hour(busy_from[answered] / 60.0, busy_to[answered] / 60.0, weeks)
     return SimulationResult(
         minute=start_min,
@@ -245,6 +252,47 @@ def simulate(
         weeks=weeks,
         teams=len(team_site),
     )
+
+
+class _Teams:
+    """The teams' state during a simulation: when each is free, when each is on duty."""
+
+    def __init__(self, duty: np.ndarray, max_wait_s: float):
+        self.free_at = [0.0] * len(duty)
+        self.on_duty = [bytes(row) for row in duty.astype(np.uint8)]  # fast scalar reads
+        self.duty = duty
+        self.anyone = duty.any(axis=0).tolist()  # is any team on duty, per minute
+        self.max_wait_s = max_wait_s
+
+    def nearest_free(
+        self, t: float, minute: int, teams: list, times: list
+    ) -> tuple[int, float, float] | None:
+        """The nearest team free and on duty at ``t`` (seconds) among ``teams`` (sorted by
+        their drive ``times``): (team, departure, drive), or None.
+        """
+        free_at, on_duty = self.free_at, self.on_duty
+        for j, drive in zip(teams, times, strict=True):
+            if drive == math.inf:
+                break
+            if free_at[j] <= t and on_duty[j][minute]:
+                return j, t, drive
+        return None
+
+    def wait_for(self, t: float, tt: np.ndarray) -> tuple[int, float, float] | None:
+        """With waiting allowed, the team that can be there first among those coming free
+        within the wait and on duty then: (team, departure, drive); None: missed.
+        """
+        if self.max_wait_s <= 0:
+            return None
+        free = np.asarray(self.free_at)
+        later = np.isfinite(tt) & (free - t <= self.max_wait_s)
+        if later.any():  # only teams on duty when they come free
+            later &= self.duty[np.arange(len(free)), (free // 60).astype(np.int64) % WEEK_MIN]
+        if not later.any():
+            return None
+        go = np.maximum(free, t)
+        j = int(np.argmin(np.where(later, go + tt, np.inf)))
+        return j, float(go[j]), float(tt[j])
 
 
 def _busy_per_hour(start: np.ndarray, end: np.ndarray, weeks: int) -> np.ndarray:
