@@ -32,23 +32,18 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from run import data_dir, write_graphml  # noqa: E402
 
-from heartgeo.analysis.simulation import Workload, simulate  # noqa: E402
+from heartgeo.analysis.simulation import Workload, draw_calls, simulate  # noqa: E402
 from heartgeo.io.hours import WEEK_MIN, parse_hours  # noqa: E402
 from heartgeo.testing.synthetic import synthetic_grid  # noqa: E402
 
 
 def heap_event_loop(travel, weights, site, duty, workload: Workload, weeks: int, seed: int):
-    """The textbook baseline: the same draws as heartgeo's simulation, then events on a
-    heap (arrival, completion), team states in Python lists. Returns answered flags.
+    """The textbook baseline: the same draws as heartgeo's simulation (its
+    ``draw_calls``), then events on a heap (arrival, completion), team states in Python
+    lists. Returns answered flags.
     """
-    rng = np.random.default_rng(seed)
-    rates = np.tile(workload.hourly_rates(), weeks)
-    counts = rng.poisson(rates)
-    n = int(counts.sum())
-    start = np.repeat(np.arange(len(rates)) * 60.0, counts) + rng.uniform(0, 60, n)
-    start.sort()
-    where = rng.choice(len(weights), size=n, p=weights / weights.sum())
-    service = workload.service_minutes(rng, n) * 60.0
+    start, where, service = draw_calls(workload, weights, weeks, seed)
+    n = len(start)
     events = [(start[i] * 60.0, 1, i) for i in range(n)]  # completions (kind 0) first
     heapq.heapify(events)
     busy = [False] * len(site)

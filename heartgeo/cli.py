@@ -187,7 +187,7 @@ def scenario_options(func):
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
         help="Staging points: CSV with lon,lat columns (WGS84 degrees; optional "
-        "id, name) or a point GeoJSON/GPKG (default: the default scenario of --area).",
+        "id, name, hours) or a point GeoJSON/GPKG (default: the default scenario of --area).",
     )(func)
     return area_option("Study area: the pilot beats or the city limit.")(func)
 
@@ -221,6 +221,22 @@ def map_options(func):
         is_flag=True,
         help="Also write a PNG of each map (for slides) with headless Chromium.",
     )(func)
+    return func
+
+
+def two_scenario_options(func):
+    """``--pilot-staging`` and ``--citywide-staging`` of the two-scenario commands."""
+    for name, default in (
+        ("citywide", "City Hall and example fire stations"),
+        ("pilot", "City Hall"),
+    ):
+        func = click.option(
+            f"--{name}-staging",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help=f"Staging points of the {name} scenario (default: {default}); an 'hours' "
+            "column gives each unit its own duty hours.",
+        )(func)
     return func
 
 
@@ -472,18 +488,7 @@ def map_(area_name, staging, **kw):
 @cli.command()
 @analysis_options
 @map_options
-@click.option(
-    "--pilot-staging",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Staging points of the pilot scenario (default: City Hall).",
-)
-@click.option(
-    "--citywide-staging",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Staging points of the citywide scenario (default: City Hall and example fire stations).",
-)
+@two_scenario_options
 @click.option(
     "--check",
     "check_dir",
@@ -647,19 +652,7 @@ def site(**kw):
 @cli.command()
 @analysis_options
 @workload_options
-@click.option(
-    "--pilot-staging",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Staging points of the pilot scenario (default: City Hall); an 'hours' column "
-    "gives each unit its own duty hours.",
-)
-@click.option(
-    "--citywide-staging",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Staging points of the citywide scenario (default: City Hall and example fire stations).",
-)
+@two_scenario_options
 @click.option(
     "--area",
     "areas",

@@ -186,3 +186,15 @@ def test_site_mexclp_takes_q_from_the_workload(tmp_path):
     summary = json.loads((tmp_path / "site_summary.json").read_text())
     assert summary["busy_q"] == pytest.approx(48 / 24 * 30 / 60 / 2)
     assert "calls an hour" in summary["busy_q_from"]
+
+
+def test_site_serves_calls_when_given(tmp_path):
+    path, n = _calls_file(tmp_path)
+    out = tmp_path / "out"
+    result = run("site", *FAST, "--calls", str(path), "--units", "2", "--max-units", "2",
+                 "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "site_summary.json").read_text())
+    assert summary["demand"] == "calls"
+    comparison = pd.read_csv(out / "site_comparison.csv")
+    assert comparison["calls"].max() <= n  # the calls inside the city, not residents

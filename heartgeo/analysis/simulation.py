@@ -158,6 +158,22 @@ class SimulationResult:
         return self.answered & (np.nan_to_num(self.response_s, nan=np.inf) <= minutes * 60.0)
 
 
+def draw_calls(
+    workload: Workload, weights: np.ndarray, weeks: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The random part of a simulation: each call's arrival (minutes from Monday 00:00 of
+    the first week, sorted), its demand point (drawn by weight) and its service seconds.
+    """
+    rng = np.random.default_rng(seed)
+    rates = np.tile(workload.hourly_rates(), weeks)
+    counts = rng.poisson(rates)
+    n = int(counts.sum())
+    start_min = np.repeat(np.arange(len(rates)) * 60.0, counts) + rng.uniform(0, 60, n)
+    start_min.sort()
+    where = rng.choice(len(weights), size=n, p=weights / weights.sum())
+    return start_min, where, workload.service_minutes(rng, n) * 60.0
+
+
 def simulate(
     travel_s: np.ndarray,
     weights: np.ndarray,
@@ -197,14 +213,8 @@ def simulate(
     weights = np.asarray(weights, float)
     if len(weights) == 0 or weights.sum() <= 0:
         raise InputError("the simulation has no demand to draw calls from: check the study area")
-    rng = np.random.default_rng(seed)
-    rates = np.tile(workload.hourly_rates(), weeks)
-    counts = rng.poisson(rates)
-    n = int(counts.sum())
-    start_min = np.repeat(np.arange(len(rates)) * 60.0, counts) + rng.uniform(0, 60, n)
-    start_min.sort()
-    where = rng.choice(len(weights), size=n, p=weights / weights.sum())
-    service_s = workload.service_minutes(rng, n) * 60.0
+    start_min, where, service_s = draw_calls(workload, weights, weeks, seed)
+    n = len(start_min)
     team_site = np.asarray(team_site, dtype=np.int64)
     duty = np.asarray(team_duty, dtype=bool).reshape(len(team_site), WEEK_MIN)
     team_travel = np.asarray(travel_s, float)[team_site]  # (T, P)

@@ -281,7 +281,10 @@ def write_site(outs: OutputSet, result: SiteResult) -> None:
         "chosen sites with their marginal contribution",
     )
     outs.geojson(f"sites_{o.objective}.geojson", chosen, "chosen sites")
-    outs.csv("site_comparison.csv", result.comparison, "current against optimised staging")
+    comparison = result.comparison
+    if getattr(result.study, "calls", None) is not None:  # the demand is calls, say so
+        comparison = comparison.rename(columns={"population": "calls"})
+    outs.csv("site_comparison.csv", comparison, "current against optimised staging")
     outs.csv("site_curve.csv", result.curve, "planner's curve: coverage against number of units")
     outs.text(
         "site_report.html",
