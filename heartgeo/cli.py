@@ -204,6 +204,36 @@ def area_option(help_text: str):
     )
 
 
+def basemap_options(func):
+    """``--basemap/--no-basemap`` and ``--basemap-url`` of the commands that write maps."""
+    func = click.option(
+        "--basemap-url",
+        default=None,
+        metavar="URL",
+        help="Tiles of your own basemap server instead of the default basemaps, e.g. "
+        "http://tiles.example.org/{z}/{x}/{y}.png.",
+    )(func)
+    func = click.option(
+        "--basemap/--no-basemap",
+        default=True,
+        show_default=True,
+        help="A light basemap with streets and place names (CARTO Positron, OpenStreetMap "
+        "as the alternative; tiles load when the map is viewed online, offline the map "
+        "shows a plain background). --no-basemap: maps that fetch nothing at all.",
+    )(func)
+    return func
+
+
+def basemap_choice(kw: dict) -> str | None:
+    """The basemap from the options (popped): None, a tile URL template or ``default``."""
+    on, url = kw.pop("basemap"), kw.pop("basemap_url")
+    if url is not None and not ("{z}" in url and "{x}" in url and "{y}" in url):
+        raise InputError(
+            f"--basemap-url {url!r}: give a tile URL template with {{z}}, {{x}} and {{y}}"
+        )
+    return (url or "default") if on else None
+
+
 def map_options(func):
     """Options of the commands that write maps."""
     func = click.option(
@@ -211,11 +241,7 @@ def map_options(func):
         is_flag=True,
         help="Load Leaflet from its CDN instead of inlining it (smaller file; needs internet).",
     )(func)
-    func = click.option(
-        "--basemap",
-        is_flag=True,
-        help="Add an OpenStreetMap basemap (needs internet when the map is opened).",
-    )(func)
+    func = basemap_options(func)
     func = click.option(
         "--png",
         is_flag=True,
@@ -415,7 +441,8 @@ def _run(
 ) -> None:
     from heartgeo.pipeline import prepare, run_scenarios, write_run
 
-    map_settings = {k: kw.pop(k, False) for k in ("png", "basemap", "online")}
+    map_settings = {k: kw.pop(k, False) for k in ("png", "online")}
+    map_settings["basemap"] = basemap_choice(kw) if "basemap" in kw else None
     progress = Progress(kw["quiet"])
     settings = make_settings(kw)
     areas = tuple(dict.fromkeys(area for _, area, _ in scenarios))
@@ -602,6 +629,7 @@ def report(pilot_staging, citywide_staging, check_dir, **kw):
     "area from outside) or drop them; either way they are listed in site_summary.json.",
 )
 @workload_options
+@basemap_options
 @handle_input_errors
 def site(**kw):
     """Choose staging sites: MCLP, LSCP, p-median, p-center or MEXCLP, with fixed sites."""
@@ -625,6 +653,7 @@ def site(**kw):
         max_units=kw.pop("max_units"),
         time_limit_s=kw.pop("time_limit"),
         candidates_outside=kw.pop("candidates_outside"),
+        basemap=basemap_choice(kw),
     )
     calls_per_day = kw.pop("calls_per_day")
     derive = (

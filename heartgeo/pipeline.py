@@ -27,6 +27,7 @@ from heartgeo.analysis.coverage import (
     MeasureGrid,
     band_label,
     gap_and_unknown,
+    headline_band,
     layers_frame,
     zone_table,
 )
@@ -824,11 +825,6 @@ def _calls_summary(study: Study, result: ScenarioResult) -> dict:
     }
 
 
-def headline_band(bands_min: tuple[float, ...]) -> float:
-    """The band of the one-line headline: 10 minutes if it is a band, else the middle one."""
-    return 10.0 if 10.0 in bands_min else bands_min[len(bands_min) // 2]
-
-
 def headline(study: Study, results: list[ScenarioResult]) -> str:
     """One line for every scenario with tables, e.g. ``pilot (crow-fly screening): population
     within 10 min 37.2 %; citywide: 61.0 %``.
@@ -1018,7 +1014,7 @@ def write_maps(
     results: list[ScenarioResult],
     *,
     png: bool = False,
-    basemap: bool = False,
+    basemap: str | None = "default",
     online: bool = False,
 ) -> list[dict]:
     """Write each scenario's map, the comparison when both scenarios ran, and PNGs if asked.
@@ -1076,7 +1072,7 @@ def write_run(
     isochrones: bool = True,
     maps: bool = True,
     png: bool = False,
-    basemap: bool = False,
+    basemap: str | None = "default",
     online: bool = False,
 ) -> list[dict]:
     """Write a run's tables, layers, maps and ``summary.json`` into ``out_dir`` as one set

@@ -28,6 +28,11 @@ from heartgeo.geometry import clip_to_area, polygonal
 from heartgeo.parallel import thread_map
 
 
+def headline_band(bands_min) -> float:
+    """The band of the one-line headline: 10 minutes if it is a band, else the middle one."""
+    return 10.0 if 10.0 in bands_min else bands_min[len(bands_min) // 2]
+
+
 def band_label(minutes: float) -> str:
     """Column suffix of a band: ``5min``, ``7.5min``."""
     return f"{minutes:g}min"

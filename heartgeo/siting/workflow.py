@@ -16,6 +16,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from heartgeo.analysis.isochrones import crowfly_isochrones, network_isochrones
+from heartgeo.analysis.routing import NetworkModel
+from heartgeo.analysis.snapping import nearest_within
 from heartgeo.errors import InputError
 from heartgeo.io.outputs import OutputSet, input_record, utc_now, versions
 from heartgeo.progress import QUIET, Progress
@@ -83,6 +86,8 @@ class SiteOptions:
     candidates_outside: str = "keep"
     #: where mexclp's busy probability comes from (recorded in site_summary.json)
     busy_from: str | None = None
+    #: the staging map's basemap: ``default``, a tile URL template, or None (offline)
+    basemap: str | None = "default"
 
     def validate(self) -> float:
         """Check the options; return the busy probability q (0 unless one is asked for).
@@ -271,6 +276,55 @@ def site_summary(result: SiteResult) -> dict:
     }
 
 
+def reach_polygon(study, sites: gpd.GeoDataFrame, minutes: float, area) -> object:
+    """The area within ``minutes`` of any of ``sites`` (EPSG:32119), by the study's model."""
+    if len(sites) == 0:
+        return None
+    units = sites[["id", "geometry"]].reset_index(drop=True)
+    if isinstance(study.model, NetworkModel):
+        xy = np.c_[units.geometry.x, units.geometry.y]
+        node, _, ok = nearest_within(study.net, xy, study.settings.max_snap_m)
+        units = units[ok].assign(node=node[ok]).reset_index(drop=True)
+        bands, _ = network_isochrones(
+            study.net,
+            units,
+            (minutes,),
+            study.settings.buffer_m,
+            memo=study.polygon_memo,
+            per_unit=False,
+        )
+    else:
+        bands, _ = crowfly_isochrones(study.model, units, (minutes,), area, per_unit=False)
+    return bands.geometry.iloc[0]
+
+
+def set_coverage(result: SiteResult) -> dict:
+    """What each set of sites (current, optimised) covers within the chosen minutes: its
+    polygon, the demand covered and its share, and each optimised site's marginal
+    contribution (for the staging map).
+    """
+    study, o, problem = result.study, result.options, result.problem
+    area = study.area(o.area)
+    table = result.comparison.set_index("staging")
+    column = f"covered_within_{o.minutes:g}min"
+    out: dict = {
+        "minutes": o.minutes,
+        "unit": "calls" if getattr(study, "calls", None) else "people",
+    }
+    for key, rows in (
+        ("current", problem.rows("current")),
+        ("optimised", np.asarray(result.solution.sites)),
+    ):
+        out[key] = {
+            "polygon": reach_polygon(study, problem.sites.iloc[rows], o.minutes, area),
+            "covered": float(table.loc[key, column]),
+            "share": table.loc[key, "covered_share"],
+            "units": len(rows),
+        }
+    out["optimised"]["marginal"] = [float(v) for v in result.chosen["marginal_contribution"]]
+    return out
+
+
 def write_site(outs: OutputSet, result: SiteResult) -> None:
     """Write a siting run's tables, report page, map and manifest into ``outs``."""
     o = result.options
@@ -297,6 +351,13 @@ def write_site(outs: OutputSet, result: SiteResult) -> None:
         ),
         "comparison, planner's curve (chart) and notes",
     )
-    fmap = site_map(result.study, o.area, result.problem, np.asarray(result.solution.sites))
+    fmap = site_map(
+        result.study,
+        o.area,
+        result.problem,
+        np.asarray(result.solution.sites),
+        set_coverage(result),
+        basemap=o.basemap,
+    )
     write_html(fmap, outs.path("map_sites.html", "current and optimised staging sites"))
     outs.json("site_summary.json", site_summary(result), "site optimisation manifest")

@@ -31,10 +31,22 @@ from branca.element import MacroElement
 from folium.plugins import DualMap
 from jinja2 import Template
 
-from heartgeo.analysis.coverage import band_label
+from heartgeo.analysis.coverage import band_label, headline_band
 from heartgeo.config import LONLAT_CRS, METRIC_CRS
 from heartgeo.geometry import polygonal
 from heartgeo.parallel import thread_map
+from heartgeo.viz.controls import (
+    BOX_CSS,
+    SELF_CHECK_HEAD,
+    SELF_CHECK_TAIL,
+    FitAttribution,
+    FittingLayerControl,
+    HtmlControl,
+    ZoomLabels,
+    add_basemaps,
+    label_layer,
+    panel_html,
+)
 
 #: Sequential blues (ColorBrewer YlGnBu, colour-blind safe): darkest = quickest.
 BAND_COLOURS = ["#253494", "#2c7fb8", "#41b6c4", "#a1dab4", "#ffffcc"]
@@ -178,35 +190,39 @@ def band_names(bands_min: list[float]) -> list[str]:
 
 
 def legend_html(title: str, entries: list[tuple[str, str]], note: str) -> str:
-    """The legend box: a title, a coloured row per entry and a note."""
+    """The legend's content: a title, a coloured row per entry and a note."""
     rows = "".join(
         f'<div><span style="display:inline-block;width:14px;height:14px;background:{c};'
         f'opacity:0.8;margin-right:6px;vertical-align:middle;border:1px solid #333"></span>'
         f"{html.escape(label)}</div>"
         for c, label in entries
     )
-    return (
-        '<div id="heartgeo-legend" class="heartgeo-legend" style="position:fixed;bottom:24px;'
-        "left:12px;z-index:9999;background:white;padding:8px 10px;border:1px solid #888;"
-        'border-radius:4px;font:13px/1.4 sans-serif;max-width:290px">'
-        f"<b>{html.escape(title)}</b>{rows}"
-        f'<div style="margin-top:4px;color:#555;font-size:11px">{html.escape(note)}</div></div>'
-    )
+    return f'<b>{html.escape(title)}</b>{rows}<div class="heartgeo-note">{html.escape(note)}</div>'
 
 
-def title_html(text: str, where: str = "top:10px") -> str:
-    """The title box of a map (``where``: its CSS position)."""
-    return (
-        f'<div id="heartgeo-title" style="position:fixed;{where};left:50%;'
-        "transform:translateX(-50%);z-index:9999;background:white;padding:6px 12px;"
-        f'border:1px solid #888;border-radius:4px;font:bold 15px sans-serif">{html.escape(text)}</div>'
+def add_legend(
+    fmap, title: str, entries: list[tuple[str, str]], note: str, suffix: str = ""
+) -> None:
+    """The legend box, bottom right above the attribution (id ``heartgeo-legend``)."""
+    HtmlControl(
+        legend_html(title, entries, note),
+        "bottomright",
+        "heartgeo-legend",
+        "heartgeo-legend" + suffix,
+    ).add_to(fmap)
+
+
+def add_title(fmap, text: str, suffix: str = "") -> None:
+    """The title box, top left under the zoom buttons (id ``heartgeo-title``)."""
+    HtmlControl(html.escape(text), "topleft", "heartgeo-title", "heartgeo-title" + suffix).add_to(
+        fmap
     )
 
 
 def _model_note(model) -> str:
     """The legend's note: the travel model's label (the screening label for crow-fly)."""
     text = model.label[0].upper() + model.label[1:]
-    return f"{text.rstrip('.')}. {ATTRIBUTION.replace('&copy;', '(c)')}"
+    return f"{text.rstrip('.')}."
 
 
 def map_title(model, what: str, bands_min: list[float]) -> str:
@@ -230,7 +246,7 @@ def legend_title(model) -> str:
     return "Drive time from the nearest unit"
 
 
-def _new_map(bounds, basemap: bool, **kwargs) -> folium.Map:
+def _new_map(bounds, basemap: str | None, **kwargs) -> folium.Map:
     minx, miny, maxx, maxy = bounds
     fmap = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
@@ -239,10 +255,7 @@ def _new_map(bounds, basemap: bool, **kwargs) -> folium.Map:
         control_scale=True,
         **kwargs,
     )
-    if basemap:
-        folium.TileLayer("OpenStreetMap", name="Basemap (OpenStreetMap, needs internet)").add_to(
-            fmap
-        )
+    add_basemaps(fmap, basemap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
 
@@ -279,8 +292,12 @@ def add_scenario_layers(
         layer.add_to(fmap)
     _beats_layer(study, result, bands_min).add_to(fmap)
     _staging_layer(result).add_to(fmap)
-    folium.LayerControl(collapsed=collapsed).add_to(fmap)
+    if collapsed:
+        folium.LayerControl(collapsed=True).add_to(fmap)
+    else:
+        FittingLayerControl().add_to(fmap)
     Attribution().add_to(fmap)
+    FitAttribution().add_to(fmap)
 
 
 class Attribution(MacroElement):
@@ -406,43 +423,119 @@ def _legend_entries(bands_min: list[float]) -> list[tuple[str, str]]:
     return entries
 
 
-def scenario_map(study, result, *, basemap: bool = False) -> folium.Map:
-    """The Folium map of a scenario result (see :mod:`heartgeo.pipeline`)."""
+def _share_text(share, people=None) -> str:
+    if share is None or share != share:
+        return "n/a"
+    return f"{100 * share:.1f} %" + (f" ({people:,.0f})" if people is not None else "")
+
+
+def headline_rows(study, result) -> list[tuple[str, str]]:
+    """The numbers of a scenario's headline panel: residents (and calls) within each band,
+    the gap, the unknown part, the units and their hours, the week's person-hours.
+    """
+    row = result.tables["area"].iloc[0]
+    bands_min = study.settings.bands_min
+    rows = [("Residents", f"{row['population']:,.0f}")]
+    for m in bands_min:
+        lab = band_label(m)
+        rows.append(
+            (
+                f"within {m:g} min",
+                _share_text(row[f"population_share_{lab}"], row[f"population_{lab}"]),
+            )
+        )
+    rows.append((f"gap (beyond {bands_min[-1]:g} min)", _share_text(row["gap_population_share"])))
+    unknown = row["known_population_share"]
+    rows.append(
+        ("unknown (no road data)", _share_text(None if unknown != unknown else 1 - unknown))
+    )
+    band = headline_band(bands_min)
+    if "calls" in row.index:
+        rows.append(
+            (f"calls within {band:g} min", _share_text(row[f"calls_share_{band_label(band)}"]))
+        )
+    info = result.hours_info or {}
+    rows.append(("units", f"{len(result.units)}, {info.get('hours', 'always')}"))
+    hours = result.tables.get("hours")
+    if hours is not None and len(hours):
+        lab = band_label(band)
+        share = hours[f"population_within_{lab}"].sum() / max(hours["population"].sum(), 1e-9)
+        rows.append((f"person-hours within {band:g} min", _share_text(share)))
+    return rows
+
+
+def add_panel(fmap, study, result, extra: list | None = None, suffix: str = "") -> None:
+    """The headline panel of a scenario, top left under the title."""
+    assumed = (
+        "hours assumed" if (result.hours_info or {}).get("source") != "--hours" else "hours given"
+    )
+    note = f"{study.model.short_label}; {assumed}"
+    HtmlControl(
+        panel_html(
+            f"{result.name.capitalize()} scenario",
+            headline_rows(study, result) + (extra or []),
+            note,
+        ),
+        "topleft",
+        "heartgeo-panel",
+        "heartgeo-panel" + suffix,
+    ).add_to(fmap)
+
+
+def add_labels(fmap, study, area: shapely.Geometry) -> None:
+    """Beat labels (from zoom 13) and district labels (up to zoom 12) inside ``area``."""
+    for kind, frame, key, name in (
+        ("district", study.boundaries.districts, "district", "District labels"),
+        ("beat", study.boundaries.beats, "beat", "Beat labels"),
+    ):
+        geoms = shapely.intersection(frame.geometry.to_numpy(), area)
+        keep = shapely.area(geoms) > 2e5
+        pts = gpd.GeoSeries(shapely.point_on_surface(geoms[keep]), crs=METRIC_CRS).to_crs(
+            LONLAT_CRS
+        )
+        texts = [f"{'District ' if kind == 'district' else ''}{v}" for v in frame[key][keep]]
+        label_layer(name, [(p.y, p.x, t) for p, t in zip(pts, texts, strict=True)], kind).add_to(
+            fmap
+        )
+    ZoomLabels().add_to(fmap)
+
+
+def scenario_map(study, result, *, basemap: str | None = "default") -> folium.Map:
+    """The Folium map of a scenario result (see :mod:`heartgeo.pipeline`): basemap, layers,
+    labels, title, headline panel and legend.
+    """
     bands_min = list(result.bands["minutes"])
     model = study.model
     fmap = _new_map(map_geometry(study, result).area.bounds, basemap)
+    add_labels(fmap, study, result.area)
     add_scenario_layers(fmap, study, result)
-    title = map_title(model, f"HEART {result.name} scenario", bands_min)
-    root = fmap.get_root()
-    root.html.add_child(folium.Element(title_html(title)))
-    root.html.add_child(
-        folium.Element(
-            legend_html(legend_title(model), _legend_entries(bands_min), _model_note(model))
-        )
-    )
+    add_title(fmap, map_title(model, f"HEART {result.name} scenario", bands_min))
+    add_panel(fmap, study, result)
+    add_legend(fmap, legend_title(model), _legend_entries(bands_min), _model_note(model))
     return fmap
 
 
-def comparison_map(study, pilot, citywide, *, basemap: bool = False) -> DualMap:
+def comparison_map(study, pilot, citywide, *, basemap: str | None = "default") -> DualMap:
     """Pilot (left) and citywide (right) side by side, synchronised, with the difference.
 
     The right-hand map adds what the citywide staging newly covers within the largest
-    band compared with the pilot staging; the citywide gap layer shows what stays a gap.
+    band compared with the pilot staging (and its residents, in the panel); the citywide
+    gap layer shows what stays a gap.
     """
     bands_min = list(citywide.bands["minutes"])
     model = study.model
     dual = DualMap(location=None, layout="horizontal", tiles=None, control_scale=True)
     minx, miny, maxx, maxy = map_geometry(study, citywide).city.bounds
     for m in (dual.m1, dual.m2):
-        if basemap:
-            folium.TileLayer(
-                "OpenStreetMap", name="Basemap (OpenStreetMap, needs internet)"
-            ).add_to(m)
+        add_basemaps(m, basemap)
         m.fit_bounds([[miny, minx], [maxy, maxx]])
+        add_labels(m, study, citywide.area)
     add_scenario_layers(dual.m1, study, pilot, collapsed=True)
     newly = shapely.difference(
         map_geometry(study, citywide).largest_in_area_m, map_geometry(study, pilot).largest_m
     )
+    grid = study.grid
+    newly_people = grid.measure(grid.layer(newly), grid.zone(None))[1]
     new_layer = _polygon_layer(
         _lonlat(polygonal(np.array([newly], dtype=object)), tolerance=0).iloc[0],
         f"Newly within {bands_min[-1]:g} min with citywide staging",
@@ -451,21 +544,34 @@ def comparison_map(study, pilot, citywide, *, basemap: bool = False) -> DualMap:
         weight=2.5,
     )
     add_scenario_layers(dual.m2, study, citywide, extra=[new_layer], collapsed=True)
-    title = map_title(model, "HEART pilot (left) vs citywide (right)", bands_min)
-    root = dual.get_root()
-    # at the bottom: the top is taken by the two maps' controls
-    root.html.add_child(folium.Element(title_html(title, where="bottom:44px")))
+    add_title(dual.m1, map_title(model, "HEART pilot (left) vs citywide (right)", bands_min), "-1")
+    add_panel(dual.m1, study, pilot, suffix="-1")
+    add_panel(
+        dual.m2,
+        study,
+        citywide,
+        extra=[(f"newly within {bands_min[-1]:g} min", f"{newly_people:,.0f} residents")],
+        suffix="-2",
+    )
     entries = _legend_entries(bands_min) + [
         (NEW_COLOUR, f"Newly within {bands_min[-1]:g} min (citywide vs pilot)")
     ]
-    root.html.add_child(
-        folium.Element(legend_html(legend_title(model), entries, _model_note(model)))
-    )
+    add_legend(dual.m1, legend_title(model), entries, _model_note(model))
     return dual
 
 
-def site_map(study, area_name: str, problem, chosen_rows: np.ndarray) -> folium.Map:
-    """Candidate, current and optimised staging sites over the study area.
+def site_map(
+    study,
+    area_name: str,
+    problem,
+    chosen_rows: np.ndarray,
+    coverage: dict | None = None,
+    *,
+    basemap: str | None = "default",
+) -> folium.Map:
+    """Candidate, current and optimised staging sites over the study area, each set with the
+    area it covers within the chosen minutes (a layer per set, toggleable) and, in a panel,
+    the people each set covers; an optimised site's popup gives its marginal contribution.
 
     Parameters
     ----------
@@ -477,54 +583,116 @@ def site_map(study, area_name: str, problem, chosen_rows: np.ndarray) -> folium.
         The :class:`heartgeo.siting.planning.PlanningProblem` (sites with their roles).
     chosen_rows
         Rows of ``problem.sites`` chosen by the optimisation.
+    coverage
+        Per set (``current``, ``optimised``): ``polygon`` (EPSG:32119) reached within
+        ``minutes``, ``covered`` and ``share`` of the demand, and for ``optimised`` the
+        ``marginal`` contribution of each chosen row; ``minutes`` and ``unit`` (people or
+        calls) at the top level.
     """
     area = study.area(area_name)
-    minx, miny, maxx, maxy = _lonlat([area]).total_bounds
-    fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=12)
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    fmap = _new_map(_lonlat([area]).total_bounds, basemap)
+    coverage = coverage or {}
+    minutes = coverage.get("minutes")
+    set_colours = {"current": "#0072B2", "optimised": "#CC79A7"}  # Okabe-Ito blue, purple
+    for key in ("current", "optimised"):
+        part = coverage.get(key)
+        if part is None:
+            continue
+        _polygon_layer(
+            _lonlat(polygonal(np.array([part["polygon"]], dtype=object)), tolerance=0).iloc[0],
+            f"{key.capitalize()} staging: within {minutes:g} min",
+            set_colours[key],
+            0.25,
+            weight=2,
+        ).add_to(fmap)
     folium.GeoJson(
         _lonlat([area]).iloc[0].__geo_interface__,
         name=f"{area_name} area",
         style_function=lambda _f: {"color": "#000", "weight": 2, "fill": False},
     ).add_to(fmap)
     sites = problem.sites.to_crs(LONLAT_CRS)
-    chosen = set(chosen_rows.tolist())
-    styles = {"candidate": ("#bbbbbb", 4), "current": ("#ffffff", 7), "chosen": ("#7b3294", 8)}
+    chosen = [int(r) for r in chosen_rows]
+    marginal = dict(zip(chosen, coverage.get("optimised", {}).get("marginal", []), strict=False))
+    unit = coverage.get("unit", "people")
+    styles = {"candidate": ("#bbbbbb", 4), "current": ("#ffffff", 7), "chosen": ("#CC79A7", 8)}
     for label, rows in (
         ("candidate", [r for r in problem.rows("candidate") if r not in chosen]),
         ("current", list(problem.rows("current"))),
-        ("chosen", sorted(chosen)),
+        ("chosen", chosen),
     ):
         group = folium.FeatureGroup(
             name={
                 "candidate": "Candidate sites",
-                "current": "Current staging",
-                "chosen": "Optimised staging",
+                "current": "Current staging sites",
+                "chosen": "Optimised staging sites",
             }[label]
         )
         colour, radius = styles[label]
-        for r in rows:
-            p = sites.geometry.iloc[r]
-            folium.CircleMarker(
-                [p.y, p.x],
-                radius=radius,
-                color="#000",
-                weight=1.5,
-                fill=True,
-                fill_color=colour,
-                fill_opacity=1,
-                tooltip=html.escape(str(sites["name"].iloc[r])),
+        props = {"Site": _escaped(sites["name"].iloc[rows])}
+        if label == "chosen":
+            props["Marginal contribution"] = [
+                f"{marginal.get(r, float('nan')):,.0f} {unit} within {minutes:g} min "
+                "(lost if this site alone were dropped)"
+                for r in rows
+            ]
+        frame = gpd.GeoDataFrame(props, geometry=sites.geometry.iloc[rows].values, crs=LONLAT_CRS)
+        if len(frame):
+            folium.GeoJson(
+                frame.__geo_interface__,
+                marker=folium.CircleMarker(
+                    radius=radius,
+                    color="#000",
+                    weight=1.5,
+                    fill=True,
+                    fill_color=colour,
+                    fill_opacity=1,
+                ),
+                tooltip=folium.GeoJsonTooltip(fields=["Site"], labels=False),
+                popup=folium.GeoJsonPopup(fields=list(props)) if label == "chosen" else None,
             ).add_to(group)
         group.add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    FittingLayerControl().add_to(fmap)
     Attribution(ATTRIBUTION).add_to(fmap)
-    fmap.get_root().html.add_child(
-        folium.Element(
-            title_html(
-                "HEART staging: current (white) and optimised (purple)"
-                + (" - SCREENING estimate (crow-fly model)" if study.model.screening else "")
+    FitAttribution().add_to(fmap)
+    add_title(
+        fmap,
+        "HEART staging: current (white) and optimised (purple) sites"
+        + (" - SCREENING estimate (crow-fly model)" if study.model.screening else ""),
+    )
+    rows = []
+    for key in ("current", "optimised"):
+        part = coverage.get(key)
+        if part is not None:
+            rows.append(
+                (
+                    f"{key}: {part['units']} site(s)",
+                    f"{part['covered']:,.0f} ({_share_text(part['share'])})",
+                )
             )
-        )
+    if rows:
+        HtmlControl(
+            panel_html(
+                f"{unit.capitalize()} within {minutes:g} min", rows, study.model.short_label
+            ),
+            "topleft",
+            "heartgeo-panel",
+            "heartgeo-panel",
+        ).add_to(fmap)
+    entries = [
+        ("#ffffff", "Current staging site"),
+        ("#CC79A7", "Optimised staging site"),
+        ("#bbbbbb", "Candidate site"),
+    ]
+    if minutes:
+        entries += [
+            (set_colours[k], f"Within {minutes:g} min of the {k} sites")
+            for k in ("current", "optimised")
+        ]
+    add_legend(
+        fmap,
+        "Staging sites",
+        entries,
+        _model_note(study.model),
     )
     return fmap
 
@@ -550,26 +718,6 @@ L.Map.include({
   }
 });
 """
-
-#: Records script errors and the time the map was ready on <body> (read by the browser check).
-SELF_CHECK_HEAD = """<script>
-window.__heartgeoErrors = [];
-window.addEventListener('error', function (e) {
-  window.__heartgeoErrors.push(String(e.message || e.type));
-  if (document.body) { document.body.setAttribute('data-heartgeo-errors', window.__heartgeoErrors.join(' | ')); }
-}, true);
-(function () {
-  var orig = console.error;
-  console.error = function () {
-    window.__heartgeoErrors.push(Array.prototype.join.call(arguments, ' '));
-    return orig.apply(console, arguments);
-  };
-})();
-</script>"""
-SELF_CHECK_TAIL = """<script>
-document.body.setAttribute('data-heartgeo-errors', window.__heartgeoErrors.join(' | '));
-document.body.setAttribute('data-heartgeo-ready-ms', String(Math.round(performance.now())));
-</script>"""
 
 
 def _leaflet_file(name: str) -> str:
@@ -604,6 +752,7 @@ def _stable_ids(text: str) -> str:
 def render_html(element, *, offline: bool = True) -> str:
     """HTML of a folium Map or DualMap; ``offline`` inlines Leaflet and drops CDN files."""
     text = _stable_ids(element.get_root().render())
+    text = text.replace("<head>", "<head>\n" + BOX_CSS, 1)
     if not offline:
         return text
     # remove every external script and stylesheet (jQuery, Bootstrap, icon fonts, Leaflet)
