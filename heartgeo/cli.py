@@ -204,6 +204,44 @@ def area_option(help_text: str):
     )
 
 
+def simulation_options(func):
+    """The options of the call simulation (``simulate``, and ``report``)."""
+    func = workload_options(func)
+    func = click.option(
+        "--service",
+        type=click.Choice(["lognormal", "exponential"]),
+        default=None,
+        help="Service-time distribution (default lognormal).",
+    )(func)
+    func = click.option(
+        "--service-cv",
+        type=float,
+        default=None,
+        help="Lognormal service time: standard deviation / mean (default 0.67).",
+    )(func)
+    func = click.option(
+        "--max-wait",
+        "max_wait_min",
+        type=float,
+        default=0.0,
+        show_default=True,
+        help="Minutes a call may wait for a free team; 0: a call that finds none free is "
+        "missed (it goes to police, as HEART's dispatch works).",
+    )(func)
+    func = click.option(
+        "--weeks", type=int, default=52, show_default=True, help="Weeks to simulate."
+    )(func)
+    func = click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")(func)
+    func = click.option(
+        "--teams",
+        default=None,
+        metavar="N|A..B|A,B,...",
+        help="Teams curve: simulate each of these numbers of teams on duty (placed on the "
+        "staging sites in turn), e.g. --teams 1..8.",
+    )(func)
+    return func
+
+
 def basemap_options(func):
     """``--basemap/--no-basemap`` and ``--basemap-url`` of the commands that write maps."""
     func = click.option(
@@ -439,16 +477,18 @@ def _run(
     maps: bool,
     isochrones: bool = True,
 ) -> None:
-    from heartgeo.pipeline import prepare, run_scenarios, write_run
+    from heartgeo.pipeline import prepare, run_scenarios, simulate_results, write_run
 
     map_settings = {k: kw.pop(k, False) for k in ("png", "online")}
     map_settings["basemap"] = basemap_choice(kw) if "basemap" in kw else None
+    sim_options = simulate_options(kw) if kw.pop("simulate", False) else None
     progress = Progress(kw["quiet"])
     settings = make_settings(kw)
     areas = tuple(dict.fromkeys(area for _, area, _ in scenarios))
     study = prepare(settings, progress, areas=areas)
     _freeze_prepared()
     results = run_scenarios(study, scenarios, progress, coverage=coverage)
+    runs = simulate_results(study, results, sim_options, progress) if sim_options else None
     checks = write_run(
         kw["out_dir"],
         study,
@@ -457,14 +497,50 @@ def _run(
         coverage=coverage,
         isochrones=isochrones,
         maps=maps,
+        simulations=runs,
         **map_settings,
     )
     _print_headlines(results, study, progress)
+    if runs:
+        _print_simulation(study, runs, progress)
     for check in checks:
         progress.info(
             f"{check['path']}: {check['bytes'] / 1e6:.2f} MB, ready in {check['ready_ms']} ms "
             f"in headless Chromium; PNG {check['png']}"
         )
+
+
+def simulate_options(kw: dict):
+    """:class:`heartgeo.operations.SimulateOptions` from the parsed options (popped),
+    checked before any work.
+    """
+    from heartgeo.operations import SimulateOptions, parse_team_counts
+
+    teams = kw.pop("teams")
+    options = SimulateOptions(
+        calls_per_day=kw.pop("calls_per_day"),
+        minutes_per_call=kw.pop("minutes_per_call"),
+        service=kw.pop("service"),
+        service_cv=kw.pop("service_cv"),
+        max_wait_min=kw.pop("max_wait_min"),
+        weeks=kw.pop("weeks"),
+        seed=kw.pop("seed"),
+        teams=parse_team_counts(teams) if teams else None,
+    )
+    options.workload(None)
+    return options
+
+
+def _print_simulation(study, runs, progress: Progress) -> None:
+    """A line per simulated scenario and the teams curve."""
+    from heartgeo.analysis.coverage import headline_band
+    from heartgeo.operations import curve_line, simulation_line
+
+    band = headline_band(study.settings.bands_min)
+    for run in runs:
+        progress.info(f"  simulated {simulation_line(run, study.model.short_label, band)}")
+    if any(run.curve for run in runs):
+        progress.info(f"  {curve_line(runs, band)}")
 
 
 def _print_headlines(results, study, progress: Progress) -> None:
@@ -515,6 +591,14 @@ def map_(area_name, staging, **kw):
 @cli.command()
 @analysis_options
 @map_options
+@simulation_options
+@click.option(
+    "--simulate/--no-simulate",
+    default=True,
+    show_default=True,
+    help="Also simulate calls and busy teams (see heartgeo simulate) and show the result "
+    "in index.html.",
+)
 @two_scenario_options
 @click.option(
     "--check",
@@ -680,7 +764,7 @@ def site(**kw):
 
 @cli.command()
 @analysis_options
-@workload_options
+@simulation_options
 @two_scenario_options
 @click.option(
     "--area",
@@ -688,36 +772,6 @@ def site(**kw):
     type=click.Choice(["pilot", "citywide"]),
     multiple=True,
     help="Simulate only this scenario (repeatable; default: both).",
-)
-@click.option(
-    "--service",
-    type=click.Choice(["lognormal", "exponential"]),
-    default=None,
-    help="Service-time distribution (default lognormal).",
-)
-@click.option(
-    "--service-cv",
-    type=float,
-    default=None,
-    help="Lognormal service time: standard deviation / mean (default 0.67).",
-)
-@click.option(
-    "--max-wait",
-    "max_wait_min",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Minutes a call may wait for a free team; 0: a call that finds none free is "
-    "missed (it goes to police, as HEART's dispatch works).",
-)
-@click.option("--weeks", type=int, default=52, show_default=True, help="Weeks to simulate.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
-@click.option(
-    "--teams",
-    default=None,
-    metavar="N|A..B|A,B,...",
-    help="Teams curve: simulate each of these numbers of teams on duty (placed on the "
-    "staging sites in turn), e.g. --teams 1..8.",
 )
 @handle_input_errors
 def simulate(pilot_staging, citywide_staging, areas, **kw):
@@ -728,21 +782,9 @@ def simulate(pilot_staging, citywide_staging, areas, **kw):
     nearest free on-duty team drives there, serves the call and drives back; a call that
     finds no free team is missed. Seeded: the same seed gives the same outputs.
     """
-    from heartgeo.operations import SimulateOptions, curve_line, parse_team_counts, simulation_line
-    from heartgeo.pipeline import headline_band, prepare, run_simulations, write_simulation
+    from heartgeo.pipeline import prepare, run_simulations, write_simulation
 
-    teams = kw.pop("teams")
-    options = SimulateOptions(
-        calls_per_day=kw.pop("calls_per_day"),
-        minutes_per_call=kw.pop("minutes_per_call"),
-        service=kw.pop("service"),
-        service_cv=kw.pop("service_cv"),
-        max_wait_min=kw.pop("max_wait_min"),
-        weeks=kw.pop("weeks"),
-        seed=kw.pop("seed"),
-        teams=parse_team_counts(teams) if teams else None,
-    )
-    options.workload(None)  # check the options before the study is prepared
+    options = simulate_options(kw)
     progress = Progress(kw["quiet"])
     staging = {"pilot": pilot_staging, "citywide": citywide_staging}
     chosen = areas or ("pilot", "citywide")
@@ -751,11 +793,7 @@ def simulate(pilot_staging, citywide_staging, areas, **kw):
     _freeze_prepared()
     runs = run_simulations(study, scenarios, options, progress)
     write_simulation(kw["out_dir"], study, runs, progress)
-    band = headline_band(study.settings.bands_min)
-    for run in runs:
-        progress.info(simulation_line(run, study.model.short_label, band))
-    if options.teams:
-        progress.info(curve_line(runs, band))
+    _print_simulation(study, runs, progress)
     if study.model.screening:
         progress.info(f"  {study.model.label}")
 

@@ -70,6 +70,7 @@ from heartgeo.operations import (
 from heartgeo.parallel import thread_map
 from heartgeo.progress import QUIET, Progress
 from heartgeo.settings import Settings
+from heartgeo.viz.report_page import ReportData
 
 #: The study areas a run can measure.
 AREAS = ("pilot", "citywide")
@@ -1013,16 +1014,11 @@ def write_maps(
     study: Study,
     results: list[ScenarioResult],
     *,
-    png: bool = False,
     basemap: str | None = "default",
     online: bool = False,
-) -> list[dict]:
-    """Write each scenario's map, the comparison when both scenarios ran, and PNGs if asked.
-
-    Returns
-    -------
-    list of dict
-        With ``png``: each map's size, load time and errors in headless Chromium.
+) -> list[Path]:
+    """Write each scenario's map and the comparison when both scenarios ran; return the
+    paths written.
     """
     from heartgeo.viz.maps import comparison_map, scenario_map, write_html
 
@@ -1040,12 +1036,15 @@ def write_maps(
         dual = comparison_map(study, by_name["pilot"], by_name["citywide"], basemap=basemap)
         write_html(dual, path, offline=not online)
         written.append(path)
-    if not png:
-        return []
+    return written
+
+
+def snapshot_pages(outs: OutputSet, pages: list[Path]) -> list[dict]:
+    """A PNG of each page through headless Chromium, with its size, load time and errors."""
     from heartgeo.viz.browser import load_page
 
     checks = []
-    for path in written:
+    for path in pages:
         shot = outs.path(path.with_suffix(".png").name, f"snapshot of {path.name}")
         page = load_page(path, png=shot)
         if page.png is None:
@@ -1062,6 +1061,119 @@ def write_maps(
     return checks
 
 
+def report_data(
+    study: Study,
+    results: list[ScenarioResult],
+    runs: list[SimulationRun] | None,
+    files: dict[str, str],
+) -> ReportData:
+    """The report page's content (:class:`heartgeo.viz.report_page.ReportData`)."""
+    results = [r for r in results if r.tables]
+    model = study.model
+    maps = [(n, d) for n, d in files.items() if n.startswith("map_") and n.endswith(".html")]
+    others = [(n, d) for n, d in sorted(files.items()) if (n, d) not in maps]
+    others.append(("summary.json", "run manifest: inputs, parameters, versions, headline numbers"))
+    pilot = study.pilot
+    assumptions = [
+        (
+            "Pilot area",
+            pilot.definition
+            + (
+                " (an APPROXIMATION: the City never published the beat list)"
+                if pilot.approximation
+                else ""
+            ),
+        ),
+        ("Travel model", f"{model.label} ({model.chosen_because})"),
+        (
+            "Road network",
+            f"{network_title(Path(study.inputs['network']))}: covers "
+            f"{100 * share_within(study.boundaries.city, study.net.extent):.1f} % of the city",
+        ),
+        (
+            "Population",
+            f"{'2020 census' if study.settings.population == 'census2020' else 'ACS 2020-2024'}: "
+            f"{study.demand.cells['population'].sum():,.0f} residents in the city"
+            + (
+                f" (tracts straddling the city limit scaled by one factor, {study.demand.adjustment['factor']:.3f})"
+                if study.boundaries.city_count is not None
+                else ""
+            ),
+        ),
+        (
+            "Demand",
+            f"calls of {study.calls.source}"
+            if study.calls is not None
+            else "residents (no call file)",
+        ),
+    ]
+    for r in results:
+        info = r.hours_info or {}
+        assumptions.append(
+            (f"Hours ({r.name})", f"{info.get('assumption')} (source: {info.get('source')})")
+        )
+        names = ", ".join(str(n) for n in r.units["name"])
+        left_out = "; left out: " + ", ".join(e["id"] for e in r.excluded) if r.excluded else ""
+        assumptions.append(
+            (
+                f"Staging ({r.name})",
+                f"{len(r.units)} site(s) from {r.staging_source}: {names}{left_out}",
+            )
+        )
+    simulation, curve = None, {}
+    if runs:
+        workload = runs[0].info["workload"]
+        assumptions.append(
+            (
+                "Calls a day",
+                f"{workload['calls_per_day_city']:g} in the city: {workload['calls_per_day_source']}",
+            )
+        )
+        assumptions.append(
+            (
+                "Minutes per call",
+                f"{workload['minutes_per_call']:g}: {workload['minutes_per_call_source']}",
+            )
+        )
+        simulation = [
+            {
+                "scenario": run.scenario,
+                "figures": run.main.figures,
+                "hours": run.main.hours,
+                "calls_per_day": run.info["calls_per_day_area"],
+            }
+            for run in runs
+        ]
+        curve = {run.scenario: run.curve for run in runs if run.curve}
+    return ReportData(
+        title="HEART coverage: pilot and citywide",
+        created=utc_now(),
+        version=__version__,
+        model_label=model.label,
+        screening=model.screening,
+        model_because=model.chosen_because,
+        headline=headline(study, results),
+        week_line=hours_line(study, results),
+        bands_min=study.settings.bands_min,
+        scenarios=[
+            {
+                "name": r.name,
+                "area": r.tables["area"].iloc[0].to_dict(),
+                "beats": r.tables["beats"],
+                "hours": r.tables["hours"],
+                "hours_info": r.hours_info or {},
+                "units": r.units,
+            }
+            for r in results
+        ],
+        maps=maps,
+        files=others,
+        assumptions=assumptions,
+        simulation=simulation,
+        teams_curve=curve,
+    )
+
+
 def write_run(
     out_dir: Path,
     study: Study,
@@ -1074,9 +1186,11 @@ def write_run(
     png: bool = False,
     basemap: str | None = "default",
     online: bool = False,
+    simulations: list[SimulationRun] | None = None,
 ) -> list[dict]:
-    """Write a run's tables, layers, maps and ``summary.json`` into ``out_dir`` as one set
-    (see :class:`heartgeo.io.outputs.OutputSet`); return the map checks (with ``png``).
+    """Write a run's tables, layers, maps, the simulation (if run), the report page
+    ``index.html`` (with maps and coverage) and ``summary.json`` into ``out_dir`` as one
+    set (see :class:`heartgeo.io.outputs.OutputSet`); return the page checks (``png``).
     """
     with (
         progress.step(f"Writing outputs to {out_dir}"),
@@ -1097,14 +1211,20 @@ def write_run(
                 "per census tract: population, people inside the city before and after the "
                 "reconciliation with the city's count, outside, weighting method",
             )
-        checks = (
-            write_maps(outs, study, results, png=png, basemap=basemap, online=online)
-            if maps
-            else []
-        )
+        if simulations:
+            write_simulation_files(outs, study, simulations)
+        pages = write_maps(outs, study, results, basemap=basemap, online=online) if maps else []
+        if maps and coverage:
+            from heartgeo.viz.report_page import report_page
+
+            data = report_data(study, results, simulations, dict(outs.files))
+            pages.append(outs.path("index.html", "the report page: open this first"))
+            pages[-1].write_text(report_page(data), encoding="utf-8")
+        checks = snapshot_pages(outs, pages) if png else []
+        extra = {"simulation": simulation_summary(study, simulations)} if simulations else {}
         outs.json(
             "summary.json",
-            summary(study, results, outs.records(), map_checks=checks, stale=outs.stale()),
+            summary(study, results, outs.records(), map_checks=checks, stale=outs.stale()) | extra,
             "run manifest: inputs, parameters, versions, travel model, headline numbers",
         )
     return checks
@@ -1195,6 +1315,16 @@ def run_simulations(
     return runs
 
 
+def simulate_results(
+    study: Study,
+    results: list[ScenarioResult],
+    options: SimulateOptions,
+    progress: Progress = QUIET,
+) -> list[SimulationRun]:
+    """Simulate calls and teams on the units of scenarios already run (``report``)."""
+    return [simulate_units(study, r.name, r.area_name, r.units, options, progress) for r in results]
+
+
 def simulation_page(study: Study, runs: list[SimulationRun]) -> str:
     """The simulation's page: the teams curve chart and, per scenario, a heatmap of the
     share of calls answered within the headline band, with the assumptions.
@@ -1248,6 +1378,42 @@ def simulation_page(study: Study, runs: list[SimulationRun]) -> str:
     return page(f"Call simulation ({study.model.short_label})", sections, notes)
 
 
+def write_simulation_files(outs: OutputSet, study: Study, runs: list[SimulationRun]) -> None:
+    """The simulation's tables and page into ``outs`` (``simulate`` and ``report``)."""
+    for run in runs:
+        outs.csv(
+            f"simulation_{run.scenario}.csv",
+            run.main.hours.assign(scenario=run.scenario, travel_model=study.model.name),
+            f"{run.scenario}: simulated calls per hour of the week: answered, within each "
+            "band, drive and response medians, team utilisation",
+        )
+    curve = [row for run in runs for row in run.curve]
+    if curve:
+        outs.csv(
+            "simulation_teams.csv",
+            pd.DataFrame(curve).assign(travel_model=study.model.name),
+            "teams on duty against calls answered (within each band), per scenario",
+        )
+    outs.text(
+        "simulation.html", simulation_page(study, runs), "call simulation: teams curve and heatmaps"
+    )
+
+
+def simulation_summary(study: Study, runs: list[SimulationRun]) -> dict:
+    """The simulation's part of a manifest: headline lines, teams curve, per scenario its
+    workload (with sources), hours, figures and curve.
+    """
+    band = headline_band(study.settings.bands_min)
+    curve = any(r.curve for r in runs)
+    return {
+        "headline": [simulation_line(r, study.model.short_label, band) for r in runs],
+        "teams_curve": curve_line(runs, band) if curve else None,
+        "scenarios": {
+            r.scenario: {**r.info, "figures": r.main.figures, "curve": r.curve} for r in runs
+        },
+    }
+
+
 def write_simulation(
     out_dir: Path, study: Study, runs: list[SimulationRun], progress: Progress = QUIET
 ) -> None:
@@ -1256,34 +1422,14 @@ def write_simulation(
         progress.step(f"Writing outputs to {out_dir}"),
         OutputSet(out_dir, warn=progress.warn) as outs,
     ):
-        for run in runs:
-            outs.csv(
-                f"simulation_{run.scenario}.csv",
-                run.main.hours.assign(scenario=run.scenario, travel_model=study.model.name),
-                f"{run.scenario}: simulated calls per hour of the week: answered, within each "
-                "band, drive and response medians, team utilisation",
-            )
-        curve = [row for run in runs for row in run.curve]
-        if curve:
-            outs.csv(
-                "simulation_teams.csv",
-                pd.DataFrame(curve).assign(travel_model=study.model.name),
-                "teams on duty against calls answered (within each band), per scenario",
-            )
-        outs.text("simulation.html", simulation_page(study, runs), "teams curve and heatmaps")
-        band = headline_band(study.settings.bands_min)
+        write_simulation_files(outs, study, runs)
         outs.json(
             "simulation_summary.json",
             {
                 "heartgeo_version": __version__,
                 "created": utc_now(),
-                "headline": [simulation_line(r, study.model.short_label, band) for r in runs],
-                "teams_curve": curve_line(runs, band) if curve else None,
+                **simulation_summary(study, runs),
                 "travel_model": study.model.describe(),
-                "scenarios": {
-                    r.scenario: {**r.info, "figures": r.main.figures, "curve": r.curve}
-                    for r in runs
-                },
                 "parameters": study.settings.as_dict(),
                 "inputs": [input_record(k, v) for k, v in sorted(study.inputs.items())],
                 "versions": versions(),

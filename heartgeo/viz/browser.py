@@ -53,10 +53,12 @@ def load_page(
     size: tuple[int, int] = (1600, 1000),
     budget_ms: int = 10000,
     timeout_s: float = 120.0,
+    allow_loopback: bool = False,
 ) -> PageCheck:
     """Open a local HTML file in headless Chromium with networking blocked.
 
-    Returns the DOM after the scripts ran, the console messages, the errors the page
+    ``allow_loopback`` lets the page reach servers on 127.0.0.1 (a local tile server);
+    everything else stays blocked. Returns the DOM after the scripts ran, the console messages, the errors the page
     recorded, the page's own ready time (ms, from ``data-heartgeo-ready-ms``), and the
     wall time; writes a screenshot to ``png`` if given.
 
@@ -86,7 +88,7 @@ def load_page(
             "--hide-scrollbars",
             f"--user-data-dir={profile}",
             "--proxy-server=127.0.0.1:9",  # no network: nothing may be fetched
-            "--proxy-bypass-list=<-loopback>",
+            "--proxy-bypass-list=" + ("127.0.0.1" if allow_loopback else "<-loopback>"),
             "--enable-logging=stderr",
             "--v=0",
             f"--window-size={size[0]},{size[1]}",

@@ -142,3 +142,65 @@ def page(title: str, sections: list[tuple[str, str]], notes: list[str]) -> str:
         "@media print{section{break-inside:avoid}}"
         f"</style></head><body><h1>{escape(title)}</h1>{body}<ul>{items}</ul></body></html>"
     )
+
+
+def bar_chart_svg(
+    categories: list[str],
+    series: dict[str, list[float]],
+    title: str,
+    y_label: str,
+    width: int = 560,
+    height: int = 300,
+) -> str:
+    """Grouped bars of shares (0..1): one group per category, one bar per series, each bar
+    labelled with its value; a legend on the right.
+    """
+    left, right, top, bottom = 56, 120, 30, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n_series = max(len(series), 1)
+    group_w = plot_w / max(len(categories), 1)
+    bar_w = group_w * 0.8 / n_series
+    colours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]  # Okabe-Ito
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        'font-family="sans-serif" font-size="11">',
+        f'<text x="0" y="14" font-size="13" font-weight="bold">{escape(title)}</text>',
+    ]
+    for i in range(6):
+        y = top + plot_h * (1 - i / 5)
+        parts.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ccc"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{20 * i} %</text>'
+        )
+    for g, cat in enumerate(categories):
+        x0 = left + g * group_w + group_w * 0.1
+        for s, (name, values) in enumerate(series.items()):
+            v = values[g]
+            v = 0.0 if v is None or not np.isfinite(v) else float(v)
+            h = plot_h * min(max(v, 0.0), 1.0)
+            x = x0 + s * bar_w
+            parts.append(
+                f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" '
+                f'height="{h:.1f}" fill="{colours[s % len(colours)]}">'
+                f"<title>{escape(name)}, {escape(cat)}: {100 * v:.1f} %</title></rect>"
+                f'<text x="{x + bar_w / 2 - 1:.1f}" y="{top + plot_h - h - 3:.1f}" '
+                f'text-anchor="middle">{100 * v:.0f}%</text>'
+            )
+        parts.append(
+            f'<text x="{left + (g + 0.5) * group_w:.1f}" y="{top + plot_h + 16}" '
+            f'text-anchor="middle">{escape(cat)}</text>'
+        )
+    parts.append(
+        f'<text x="12" y="{top + plot_h / 2:.0f}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {top + plot_h / 2:.0f})">{escape(y_label)}</text>'
+    )
+    for s, name in enumerate(series):
+        y = top + 10 + 18 * s
+        parts.append(
+            f'<rect x="{width - right + 12}" y="{y - 9}" width="12" height="12" '
+            f'fill="{colours[s % len(colours)]}"/>'
+            f'<text x="{width - right + 30}" y="{y + 1}">{escape(name)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

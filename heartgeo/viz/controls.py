@@ -218,7 +218,8 @@ window.addEventListener('error', function (e) {
   }
   __heartgeoMark();
 }, true);
-window.addEventListener('load', function (e) {
+// an element's load event never reaches window: listen on the document
+document.addEventListener('load', function (e) {
   var t = e.target;
   if (t && t.tagName === 'IMG' && /leaflet-tile/.test(t.className) && !/^data:/.test(t.src)) {
     window.__heartgeoTiles.loaded += 1; __heartgeoMark();
