@@ -317,7 +317,8 @@ def report_page(data: ReportData) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(data.title)}</title><style>{CSS}</style></head><body>"
         f"<h1>{escape(data.title)}</h1>"
-        f'<p class="meta">heartgeo {escape(data.version)}, {escape(data.created)}; travel model: '
+        f'<p class="meta">heartgeo {escape(data.version)} (when and from which inputs: '
+        '<a href="summary.json">summary.json</a>); travel model: '
         f"{escape(data.model_because)}</p>{banner}"
         f"<section><h2>Headline</h2><p><b>{escape(data.headline)}</b><br>{escape(data.week_line)}</p>"
         f"{headline_cards(data)}</section>"
