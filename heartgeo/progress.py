@@ -16,6 +16,7 @@ class Progress:
         self.quiet = quiet
         self.stream = stream if stream is not None else sys.stderr
         self._held = None
+        self._open = False  # a step's line waits for its " done"
 
     def hold(self) -> None:
         """Keep the following lines back until :meth:`release` (to print a line that is
@@ -38,8 +39,11 @@ class Progress:
             print(held, file=self.stream, end="", flush=True)
 
     def info(self, message: str) -> None:
-        """Print a line (unless quiet)."""
+        """Print a line (unless quiet); inside a step, on a line of its own."""
         if not self.quiet:
+            if self._open:  # finish the step's line first; its result goes on a new one
+                print(file=self.stream)
+                self._open = False
             print(message, file=self.stream, flush=True)
 
     def warn(self, message: str) -> None:
@@ -51,15 +55,26 @@ class Progress:
         """Announce ``label``, run the block, then report how long it took."""
         start = time.perf_counter()
         if not self.quiet:
+            if self._open:  # a step inside a step: on its own line
+                print(file=self.stream)
             print(f"{label} ...", file=self.stream, end="", flush=True)
+            self._open = True
         try:
             yield
         except BaseException:
-            if not self.quiet:
-                print(" failed", file=self.stream, flush=True)
+            self._end(label, "failed")
             raise
-        if not self.quiet:
-            print(f" done ({time.perf_counter() - start:.1f} s)", file=self.stream, flush=True)
+        self._end(label, f"done ({time.perf_counter() - start:.1f} s)")
+
+    def _end(self, label: str, result: str) -> None:
+        """Close a step's line, or, if a message came in between, repeat its label."""
+        if self.quiet:
+            return
+        if self._open:
+            print(f" {result}", file=self.stream, flush=True)
+        else:
+            print(f"{label}: {result}", file=self.stream, flush=True)
+        self._open = False
 
 
 QUIET = Progress(quiet=True)

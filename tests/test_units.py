@@ -169,3 +169,21 @@ def test_thread_map_keeps_order_and_shared_property_computes_once():
 
 def test_band_label_is_stable():
     assert band_label(5.0) == "5min" and band_label(2.5) == "2.5min"
+
+
+def test_a_warning_inside_a_step_gets_its_own_line():
+    import io
+
+    from heartgeo.progress import Progress
+
+    stream = io.StringIO()
+    progress = Progress(stream=stream)
+    with progress.step("Loading boundaries"):
+        progress.warn("repaired 1 geometry")
+    with progress.step("Next"):
+        pass
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "Loading boundaries ..."
+    assert lines[1] == "warning: repaired 1 geometry"
+    assert lines[2].startswith("Loading boundaries: done (")
+    assert lines[3].startswith("Next ... done (")
