@@ -19,6 +19,20 @@ _VIRIDIS = np.array(
 )
 
 
+#: Okabe-Ito colours (distinct for every colour vision) for the series of a chart.
+SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
+
+
+def _svg_open(width: int, height: int, title: str) -> list[str]:
+    """The opening of an accessible SVG chart: its size, label and title line."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        'font-family="sans-serif" font-size="11">',
+        f'<text x="0" y="14" font-size="13" font-weight="bold">{escape(title)}</text>',
+    ]
+
+
 def colour(value: float) -> str:
     """Hex colour of a share in [0, 1] on the viridis scale; light grey for missing."""
     if value is None or not np.isfinite(value):
@@ -36,12 +50,7 @@ def week_heatmap_svg(table: pd.DataFrame, column: str, title: str, cell: int = 2
     values = table.sort_values("hour_of_week")[column].to_numpy(float)
     left, top = 40, 34
     width, height = left + 24 * cell + 10, top + 7 * cell + 56
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-        'font-family="sans-serif" font-size="11">',
-        f'<text x="0" y="14" font-size="13" font-weight="bold">{escape(title)}</text>',
-    ]
+    parts = _svg_open(width, height, title)
     for h in range(0, 24, 3):
         parts.append(f'<text x="{left + h * cell + 2}" y="{top - 4}">{h:02d}</text>')
     for d, day in enumerate(DAYS):
@@ -86,12 +95,7 @@ def line_chart_svg(
     def py(y: float) -> float:
         return top + (1 - y) * (height - top - bottom)
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-        'font-family="sans-serif" font-size="11">',
-        f'<text x="0" y="14" font-size="13" font-weight="bold">{escape(title)}</text>',
-    ]
+    parts = _svg_open(width, height, title)
     for i in range(6):
         y = i / 5
         parts.append(
@@ -109,7 +113,7 @@ def line_chart_svg(
         f'<text x="12" y="{(top + height - bottom) / 2:.0f}" text-anchor="middle" '
         f'transform="rotate(-90 12 {(top + height - bottom) / 2:.0f})">{escape(y_label)}</text>'
     )
-    styles = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]  # Okabe-Ito
+    styles = SERIES_COLOURS
     for i, (name, (x, y)) in enumerate(series.items()):
         c = styles[i % len(styles)]
         pts = " ".join(f"{px(a):.1f},{py(b):.1f}" for a, b in zip(x, y, strict=True))
@@ -160,13 +164,8 @@ def bar_chart_svg(
     n_series = max(len(series), 1)
     group_w = plot_w / max(len(categories), 1)
     bar_w = group_w * 0.8 / n_series
-    colours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]  # Okabe-Ito
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-        'font-family="sans-serif" font-size="11">',
-        f'<text x="0" y="14" font-size="13" font-weight="bold">{escape(title)}</text>',
-    ]
+    colours = SERIES_COLOURS
+    parts = _svg_open(width, height, title)
     for i in range(6):
         y = top + plot_h * (1 - i / 5)
         parts.append(
