@@ -619,7 +619,7 @@ def run_scenario(
             table = table.merge(calls_table, on=["zone_type", "zone"], how="left")
     with progress.step(f"[{name}] Coverage by hour of the week"):
         row = table.iloc[0]
-        hours, _ = hours_table(
+        hours, sets = hours_table(
             duty,
             _population_within(study, units, area, zones[0][2], row, only),
             float(row["population"]),
@@ -627,6 +627,7 @@ def run_scenario(
             bands_min,
             None if area_calls is None else (area_calls.calls, call_seconds),
         )
+        hours_info["distinct_sets_on_duty"] = len(sets.sets)
     tables = {
         "equity": equity,
         "gap_households": gap_cells,

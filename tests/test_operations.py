@@ -57,7 +57,7 @@ def test_window_crossing_midnight_ends_the_next_day():
 @pytest.mark.parametrize(
     ("text", "names"),
     [
-        ("Mon-Fry 09:00-17:00", "'mon-fry' is not a day"),
+        ("Mon-Fry 09:00-17:00", "'Mon-Fry' is not a day"),
         ("daily 25:00-03:00", "'25:00' is not a time of day"),
         ("daily 09:00", "is not a time range"),
         ("", "empty"),
@@ -289,3 +289,13 @@ def test_bad_workload_names_the_parameter():
         Workload(calls_per_day=10, minutes_per_call=0).validate()
     with pytest.raises(InputError, match="service 'gamma'"):
         Workload(calls_per_day=10, minutes_per_call=5, service="gamma").validate()
+
+
+def test_bad_hours_option_is_a_one_line_usage_error():
+    from click.testing import CliRunner
+
+    from heartgeo.cli import cli
+
+    result = CliRunner().invoke(cli, ["report", "--hours", "pilot=Mon-Fry 09:00-17:00"])
+    assert result.exit_code == 2
+    assert "'Mon-Fry' is not a day" in result.output and "Traceback" not in result.output

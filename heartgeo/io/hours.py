@@ -58,8 +58,9 @@ def _minute(text: str, value: str) -> int:
 
 def _days(text: str, value: str) -> list[int]:
     out: list[int] = []
-    for part in value.lower().split(","):
-        part = part.strip()
+    for shown_part in value.split(","):
+        shown_part = shown_part.strip()
+        part = shown_part.lower()
         if part in _GROUPS:
             out += list(_GROUPS[part])
             continue
@@ -69,7 +70,7 @@ def _days(text: str, value: str) -> list[int]:
             b = _DAY[last.strip()] if last else a
         except KeyError:
             raise _fail(
-                text, f"{part!r} is not a day (Mon..Sun, daily, weekdays, weekends)"
+                text, f"{shown_part!r} is not a day (Mon..Sun, daily, weekdays, weekends)"
             ) from None
         out += [(a + i) % 7 for i in range((b - a) % 7 + 1)]  # Sat-Mon wraps
     return out
