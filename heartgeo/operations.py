@@ -18,7 +18,7 @@ results and imports nothing from :mod:`heartgeo.pipeline`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,14 @@ import shapely
 
 from heartgeo.analysis.coverage import band_label
 from heartgeo.analysis.routing import NetworkModel
-from heartgeo.analysis.simulation import SimulationResult, Workload, by_hour, simulate, summarise
+from heartgeo.analysis.simulation import (
+    SimulationResult,
+    Workload,
+    by_hour,
+    erlang_b,
+    simulate,
+    summarise,
+)
 from heartgeo.analysis.weekly import DutySets, calls_by_hour, hour_frame
 from heartgeo.errors import InputError, shown
 from heartgeo.io.calls import Calls
@@ -94,7 +101,7 @@ class CallsInArea:
 
 def calls_in_area(calls: Calls, area: shapely.Geometry) -> CallsInArea:
     """The calls inside ``area``; those outside are counted (never dropped silently)."""
-    inside = shapely.intersects_xy(area, calls.xy[:, 0], calls.xy[:, 1])
+    inside = calls.inside(area)
     return CallsInArea(
         calls.subset(inside), int((~inside).sum()), float(calls.weight[~inside].sum())
     )
@@ -192,26 +199,6 @@ def hours_table(
     return table, sets
 
 
-def week_shares(table: pd.DataFrame, bands_min: tuple[float, ...]) -> dict:
-    """Shares of the week: person-hours within each band over all person-hours (and, with
-    calls, the calls answered within each band by a unit on duty at their time).
-    """
-    out: dict = {"person_hours_share": {}, "hours_with_a_unit_on_duty": 0.0}
-    pop = table["population"].sum()
-    for m in bands_min:
-        lab = band_label(m)
-        out["person_hours_share"][lab] = (
-            float(table[f"population_within_{lab}"].sum() / pop) if pop else None
-        )
-        if "calls" in table.columns:
-            total = table["calls"].sum()
-            out.setdefault("calls_share", {})[lab] = (
-                float(table[f"calls_within_{lab}"].sum() / total) if total else None
-            )
-    out["hours_with_a_unit_on_duty"] = float((table["units_on_duty"] > 0).sum())
-    return out
-
-
 def demand_points(study, area_name: str, calls: Calls | None) -> tuple[np.ndarray, np.ndarray]:
     """Where calls come from in an area: the demand cells' representative points weighted
     by their residents inside the area, or, given calls, the call points inside it.
@@ -220,13 +207,11 @@ def demand_points(study, area_name: str, calls: Calls | None) -> tuple[np.ndarra
     if calls is not None:
         inside = calls_in_area(calls, area).calls
         return inside.xy, inside.weight
-    cells = study.demand.cells
-    pts = cells.geometry.representative_point()
     weights = (
         study.grid.population * study.grid.zone(None if area_name == "citywide" else area).weight
     )
     keep = weights > 0
-    return np.c_[pts.x, pts.y][keep], weights[keep]
+    return study.demand.points[keep], weights[keep]
 
 
 def workload_defaults() -> dict:
@@ -234,15 +219,15 @@ def workload_defaults() -> dict:
     return default_hours()["workload"]
 
 
-def area_share(study, area_name: str, calls: Calls | None) -> float:
-    """The share of the city's calls that arise in an area: its share of the city's
-    residents, or of the calls inside the city limit.
+def area_share(study, area_name: str, calls: Calls | None, weights: np.ndarray) -> float:
+    """The share of the city's calls that arise in an area whose demand is ``weights``
+    (from :func:`demand_points`): its share of the city's residents, or of the calls
+    inside the city limit.
     """
     if area_name == "citywide":
         return 1.0
-    _, w_area = demand_points(study, area_name, calls)
     _, w_city = demand_points(study, "citywide", calls)
-    return float(w_area.sum() / w_city.sum()) if w_city.sum() > 0 else 0.0
+    return float(weights.sum() / w_city.sum()) if w_city.sum() > 0 else 0.0
 
 
 @dataclass
@@ -417,8 +402,8 @@ def simulate_units(
     """Simulate one scenario whose units (staging sites) are placed and snapped."""
     duty, hours_info = unit_duty(units, name, study.settings.hours)
     workload, sources = options.workload(study.calls)
-    share = area_share(study, area_name, study.calls)
     xy, weights = demand_points(study, area_name, study.calls)
+    share = area_share(study, area_name, study.calls, weights)
     travel = unit_point_seconds(study, units, xy)
     known = ~np.isnan(travel).any(axis=0)
     unknown_share = float(weights[~known].sum() / weights.sum()) if weights.sum() else 0.0
@@ -432,11 +417,8 @@ def simulate_units(
             f"the {area_name} area has no demand with a known travel time: use "
             "--travel-model crowfly or load a network that covers it"
         )
-    area_workload = Workload(
-        **{
-            **workload.__dict__,
-            "calls_per_day": workload.calls_per_day * share * (1 - unknown_share),
-        }
+    area_workload = replace(
+        workload, calls_per_day=workload.calls_per_day * share * (1 - unknown_share)
     )
     bands = study.settings.bands_min
     with progress.step(
@@ -487,8 +469,6 @@ def _erlang_check(workload: Workload, duty: np.ndarray, teams: int) -> dict:
     """What Erlang-B predicts for the on-duty hours, ignoring drive times (a lower bound on
     the busy time): offered load and loss probability, for comparison with the simulation.
     """
-    from heartgeo.analysis.simulation import erlang_b
-
     on_any = duty.any(axis=0).reshape(168, 60).mean(axis=1)
     rates = workload.hourly_rates()
     on_duty_calls = float((rates * on_any).sum() / rates.sum()) if rates.sum() else 0.0
@@ -541,7 +521,8 @@ def mexclp_workload(
     workload, sources = SimulateOptions(
         calls_per_day=calls_per_day, minutes_per_call=minutes_per_call
     ).workload(study.calls)
-    share = area_share(study, area_name, study.calls)
+    _, weights = demand_points(study, area_name, study.calls)
+    share = area_share(study, area_name, study.calls, weights)
     per_hour = workload.calls_per_day * share / 24.0
     note = (
         f"{per_hour:.2f} calls an hour ({workload.calls_per_day:g} a day in the city x "

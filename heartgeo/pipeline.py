@@ -35,7 +35,7 @@ from heartgeo.analysis.demand import EQUITY_GROUPS, Demand, allocate_population
 from heartgeo.analysis.isochrones import crowfly_isochrones, network_isochrones
 from heartgeo.analysis.routing import CrowflyModel, NetworkModel, calibrate_crowfly
 from heartgeo.analysis.snapping import nearest_within, snap
-from heartgeo.analysis.weekly import nearest_on_duty
+from heartgeo.analysis.weekly import nearest_on_duty, week_shares
 from heartgeo.config import (
     METRIC_CRS,
     MIN_NETWORK_SHARE,
@@ -65,7 +65,6 @@ from heartgeo.operations import (
     simulation_line,
     unit_duty,
     unit_point_seconds,
-    week_shares,
 )
 from heartgeo.parallel import thread_map
 from heartgeo.progress import QUIET, Progress
@@ -557,8 +556,7 @@ def run_scenario(
             f"  {len(units)} units: per-unit isochrones are left out (more than "
             f"--per-unit-limit {settings.per_unit_limit}); the dissolved bands are complete"
         )
-    cells = study.demand.cells
-    cxy = np.c_[cells.geometry.representative_point().x, cells.geometry.representative_point().y]
+    cxy = study.demand.points
     with progress.step(f"[{name}] Travel times and isochrones for {len(units)} unit(s)"):
         bands, per_unit, node_times = _bands(study, units, area, with_units)
         if node_times is not None:

@@ -11,11 +11,11 @@ import pytest
 import shapely
 
 from heartgeo.analysis.simulation import Workload, by_hour, erlang_b, simulate, summarise
-from heartgeo.analysis.weekly import DutySets, calls_by_hour
+from heartgeo.analysis.weekly import DutySets, calls_by_hour, week_shares
 from heartgeo.errors import InputError
 from heartgeo.io.calls import read_calls
 from heartgeo.io.hours import WEEK_MIN, parse_hours, parse_hours_option
-from heartgeo.operations import hours_table, parse_team_counts, unit_duty, week_shares
+from heartgeo.operations import hours_table, parse_team_counts, unit_duty
 
 MON, FRI, SAT = 0, 4, 5
 

@@ -13,6 +13,7 @@ per-tract table says how much population lay outside it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -191,6 +192,14 @@ class Demand:
     adjustment: dict = field(default_factory=dict)
     #: cells denser than :data:`MAX_DENSITY_PER_KM2` (index, people, people per km2)
     dense_cells: list = field(default_factory=list)
+
+    @cached_property
+    def points(self) -> np.ndarray:
+        """Each cell's representative point (inside its clipped hexagon), shape (cells, 2):
+        where travel times to the cell are measured.
+        """
+        pts = self.cells.geometry.representative_point()
+        return np.c_[pts.x.to_numpy(), pts.y.to_numpy()]
 
 
 def allocate_population(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from heartgeo.analysis.coverage import band_label
 from heartgeo.io.hours import DAYS, WEEK_MIN
 
 
@@ -108,3 +109,23 @@ def calls_by_hour(
             within[b] += np.bincount(hours, weights=weight[in_set] * ok[in_set], minlength=168)
             within[b] += untimed_share * (weight[~timed] * ok[~timed]).sum()
     return {"calls": calls, "within": within, "unknown": unknown}
+
+
+def week_shares(table: pd.DataFrame, bands_min: tuple[float, ...]) -> dict:
+    """Shares of the week: person-hours within each band over all person-hours (and, with
+    calls, the calls answered within each band by a unit on duty at their time).
+    """
+    out: dict = {"person_hours_share": {}}
+    pop = table["population"].sum()
+    for m in bands_min:
+        lab = band_label(m)
+        out["person_hours_share"][lab] = (
+            float(table[f"population_within_{lab}"].sum() / pop) if pop else None
+        )
+        if "calls" in table.columns:
+            total = table["calls"].sum()
+            out.setdefault("calls_share", {})[lab] = (
+                float(table[f"calls_within_{lab}"].sum() / total) if total else None
+            )
+    out["hours_with_a_unit_on_duty"] = float((table["units_on_duty"] > 0).sum())
+    return out

@@ -16,6 +16,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from heartgeo.config import METRIC_CRS
 from heartgeo.errors import InputError, shown
@@ -70,6 +71,10 @@ class Calls:
             self.minute[timed] // 60, weights=self.weight[timed], minlength=168
         ).astype(float)
         return counts / counts.mean()
+
+    def inside(self, area) -> np.ndarray:
+        """Whether each call lies in ``area`` (a point on its boundary is inside)."""
+        return shapely.intersects_xy(area, self.xy[:, 0], self.xy[:, 1])
 
     def subset(self, keep: np.ndarray) -> Calls:
         """The calls where ``keep`` is True."""

@@ -151,12 +151,10 @@ def build_problem(
     sxy = np.c_[sites.geometry.x, sites.geometry.y]
     calls = getattr(study, "calls", None)
     if calls is not None:  # a call file: the calls inside the area are the demand
-        inside = shapely.intersects_xy(area, calls.xy[:, 0], calls.xy[:, 1])
+        inside = calls.inside(area)
         cxy, weights = calls.xy[inside], calls.weight[inside].astype(float)
     else:
-        cells = study.demand.cells
-        pts = cells.geometry.representative_point()
-        cxy = np.c_[pts.x, pts.y]
+        cxy = study.demand.points
         weights = study.grid.population * study.grid.zone(area).weight
     dropped: list[str] = []
     model = study.model

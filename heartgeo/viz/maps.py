@@ -32,6 +32,7 @@ from folium.plugins import DualMap
 from jinja2 import Template
 
 from heartgeo.analysis.coverage import band_label, headline_band
+from heartgeo.analysis.weekly import week_shares
 from heartgeo.config import LONLAT_CRS, METRIC_CRS
 from heartgeo.geometry import polygonal
 from heartgeo.parallel import thread_map
@@ -458,8 +459,7 @@ def headline_rows(study, result) -> list[tuple[str, str]]:
     rows.append(("units", f"{len(result.units)}, {info.get('hours', 'always')}"))
     hours = result.tables.get("hours")
     if hours is not None and len(hours):
-        lab = band_label(band)
-        share = hours[f"population_within_{lab}"].sum() / max(hours["population"].sum(), 1e-9)
+        share = week_shares(hours, bands_min)["person_hours_share"][band_label(band)]
         rows.append((f"person-hours within {band:g} min", _share_text(share)))
     return rows
 

@@ -18,6 +18,8 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from heartgeo.analysis.coverage import band_label, headline_band
+from heartgeo.analysis.weekly import week_shares
 from heartgeo.viz.charts import bar_chart_svg, line_chart_svg, week_heatmap_svg
 
 CSS = """
@@ -128,28 +130,23 @@ def _cell(v, text: str | None = None) -> str:
     return f'<td class="num" data-v="{escape(str(value))}">{escape(text if text is not None else str(v))}</td>'
 
 
-def _label(m: float) -> str:
-    return f"{m:g}min"
-
-
 def headline_cards(data: ReportData) -> str:
     """One card per scenario: the share within the headline band, large, and the rest."""
-    band = 10.0 if 10.0 in data.bands_min else data.bands_min[len(data.bands_min) // 2]
+    band = headline_band(data.bands_min)
     cards = []
     for sc in data.scenarios:
         row = sc["area"]
         lines = [f"{_num(row['population'])} residents, {len(sc['units'])} unit(s)"]
         for m in data.bands_min:
-            lines.append(f"within {m:g} min: {_pct(row[f'population_share_{_label(m)}'])}")
+            lines.append(f"within {m:g} min: {_pct(row[f'population_share_{band_label(m)}'])}")
         lines.append(f"gap beyond {data.bands_min[-1]:g} min: {_pct(row['gap_population_share'])}")
         known = row["known_population_share"]
         lines.append(f"unknown (no road data): {_pct(None if known != known else 1 - known)}")
-        if f"calls_share_{_label(band)}" in row:
-            lines.append(f"calls within {band:g} min: {_pct(row[f'calls_share_{_label(band)}'])}")
-        hours = sc["hours"]
-        share = hours[f"population_within_{_label(band)}"].sum() / max(
-            hours["population"].sum(), 1e-9
-        )
+        if f"calls_share_{band_label(band)}" in row:
+            lines.append(
+                f"calls within {band:g} min: {_pct(row[f'calls_share_{band_label(band)}'])}"
+            )
+        share = week_shares(sc["hours"], data.bands_min)["person_hours_share"][band_label(band)]
         lines.append(
             f"person-hours within {band:g} min of a unit on duty: {_pct(share)} "
             f"({sc['hours_info'].get('hours')})"
@@ -157,7 +154,7 @@ def headline_cards(data: ReportData) -> str:
         items = "".join(f"<div>{escape(t)}</div>" for t in lines)
         cards.append(
             f'<div class="card"><div>{escape(sc["name"])}: residents within {band:g} min</div>'
-            f'<div class="big">{_pct(row[f"population_share_{_label(band)}"])}</div>{items}</div>'
+            f'<div class="big">{_pct(row[f"population_share_{band_label(band)}"])}</div>{items}</div>'
         )
     return f'<div class="cards">{"".join(cards)}</div>'
 
@@ -180,7 +177,7 @@ def beats_table(frame: pd.DataFrame, bands_min: tuple[float, ...]) -> str:
             _cell(r["population"], _num(r["population"])),
         ]
         for m in bands_min:
-            v = r[f"population_share_{_label(m)}"]
+            v = r[f"population_share_{band_label(m)}"]
             cells.append(_cell(v, _pct(v)))
         known = r["known_population_share"]
         cells += [
@@ -200,7 +197,7 @@ def beats_table(frame: pd.DataFrame, bands_min: tuple[float, ...]) -> str:
 def _simulation_section(data: ReportData) -> str:
     if not data.simulation:
         return ""
-    band = 10.0 if 10.0 in data.bands_min else data.bands_min[len(data.bands_min) // 2]
+    band = headline_band(data.bands_min)
     head = (
         "<tr><th>scenario</th><th class='num'>teams</th><th class='num'>calls a day</th>"
         "<th class='num'>answered</th>"
@@ -274,17 +271,17 @@ def report_page(data: ReportData) -> str:
     chart = bar_chart_svg(
         band_names,
         {
-            sc["name"]: [sc["area"][f"population_share_{_label(m)}"] for m in data.bands_min]
+            sc["name"]: [sc["area"][f"population_share_{band_label(m)}"] for m in data.bands_min]
             for sc in data.scenarios
         },
         f"Residents within each drive time of a unit ({'screening estimate' if data.screening else 'network drive times'})",
         "share of the area's residents",
     )
-    band = 10.0 if 10.0 in data.bands_min else data.bands_min[len(data.bands_min) // 2]
+    band = headline_band(data.bands_min)
     heatmaps = "".join(
         week_heatmap_svg(
             sc["hours"],
-            f"population_share_{_label(band)}",
+            f"population_share_{band_label(band)}",
             f"{sc['name']}: residents within {band:g} min of a unit on duty ({sc['hours_info'].get('hours')})",
         )
         for sc in data.scenarios
