@@ -1,4 +1,4 @@
-"""Siting benchmark: heartgeo against PySAL spopt on the same Durham-size cost matrix.
+"""Siting benchmark: the planner's curve, heartgeo against PySAL spopt, same cost matrix.
 
     pip install -e ".[bench]"          # adds spopt (and PuLP with CBC)
     python benchmarks/siting.py        # K = 1..12
@@ -8,9 +8,17 @@ Instance: every populated citywide demand cell (250 m hexagons, census populatio
 candidate sites on a regular 1 km lattice inside the city limit (about 300), crow-fly
 travel times calibrated on the central-Durham network (no city-wide road network is
 available offline, so the lattice stands in for road-node candidates). For each K the
-MCLP (10 minutes) is built and solved by heartgeo (HiGHS through scipy) and by spopt
-(``MCLP.from_cost_matrix``, CBC through PuLP); both answers are scored with the same
-function. Prints a table and ``RATIO mclp_spopt_vs_heartgeo <spopt s / heartgeo s>``.
+MCLP (10 minutes) is solved three ways, each answer scored with the same function:
+
+- heartgeo's planner's curve (:func:`heartgeo.siting.curve.mclp_curve`: reduction,
+  Lagrangian bounds and fixing, branch and bound, HiGHS at the leaves), K = 1..12 in one
+  sweep, as ``heartgeo site`` runs it;
+- heartgeo's single-K model (``solve("mclp")``, one cold HiGHS MILP per K), the method
+  before the curve solver (``--quick`` only on the full instance: it takes minutes);
+- spopt (``MCLP.from_cost_matrix``, CBC through PuLP), one model per K.
+
+Prints a table and ``RATIO siting_curve_vs_spopt <spopt s / heartgeo curve s>``; every K
+must reach spopt's value and be proved optimal.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from run import data_dir  # noqa: E402
 
 from heartgeo.pipeline import Settings, prepare  # noqa: E402
+from heartgeo.siting.curve import CoverProblem, mclp_curve  # noqa: E402
 from heartgeo.siting.models import Instance, evaluate, solve  # noqa: E402
 
 
@@ -61,30 +70,59 @@ def spopt_mclp(inst: Instance, seconds: float, k: int):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="K = 1..4, coarser cells")
+    parser.add_argument("--milp", action="store_true", help="also one cold HiGHS MILP per K (slow)")
     args = parser.parse_args()
-    inst, seconds = instance(1000.0, 400.0 if args.quick else 250.0, 10.0)
-    ks = range(1, 5) if args.quick else range(1, 13)
+    print(siting_curve(args.quick, args.milp))
+
+
+def siting_curve(quick: bool, milp: bool = False) -> str:
+    """The comparison, printed as it goes; returns the RATIO line."""
+    inst, seconds = instance(1000.0, 400.0 if quick else 250.0, 10.0)
+    ks = range(1, 5) if quick else range(1, 13)
+    milp = milp or quick
     print(
-        f"MCLP, 10 min: {len(inst.weights)} populated cells x {inst.n_candidates} candidates "
-        f"(crow-fly model), population {inst.weights.sum():,.0f}\n"
+        f"   MCLP, 10 min: {len(inst.weights)} populated cells x {inst.n_candidates} "
+        f"candidates (crow-fly model), population {inst.weights.sum():,.0f}"
+    )
+    start = time.perf_counter()
+    problem = CoverProblem.from_cost_matrix(inst.cost, inst.weights, seconds)
+    points = mclp_curve(problem, ks)
+    t_curve = time.perf_counter() - start
+    print(
+        f"   reduced to {problem.a.shape[1]} cell patterns x {problem.a.shape[0]} "
+        f"undominated candidates\n"
     )
     print(
-        f"{'K':>3} {'heartgeo covered':>17} {'spopt covered':>14} {'heartgeo s':>11} {'spopt s':>9}  match"
+        f"   {'K':>3} {'heartgeo covered':>17} {'spopt covered':>14} {'curve s':>8} "
+        f"{'MILP s':>7} {'spopt s':>8}  optimal  match"
     )
-    t_h = t_s = 0.0
-    for k in ks:
-        start = time.perf_counter()
-        ours = solve("mclp", inst, units=k, seconds=seconds)
-        t1 = time.perf_counter() - start
+    t_s = t_m = 0.0
+    for point in points:
+        k = point.units
+        t_milp = float("nan")
+        if milp:
+            start = time.perf_counter()
+            ref = solve("mclp", inst, units=k, seconds=seconds)
+            t_milp = time.perf_counter() - start
+            t_m += t_milp
+            assert abs(ref.value - point.value) <= 1e-6 * ref.value, (k, ref.value, point.value)
         start = time.perf_counter()
         theirs = spopt_mclp(inst, seconds, k)
         t2 = time.perf_counter() - start
         v_s = evaluate("mclp", inst, theirs, seconds)
-        t_h, t_s = t_h + t1, t_s + t2
-        ok = "yes" if ours.value >= v_s - 1e-6 * max(v_s, 1) else "NO"
-        print(f"{k:>3} {ours.value:>17,.1f} {v_s:>14,.1f} {t1:>11.2f} {t2:>9.2f}  {ok}")
-    print(f"\ntotal: heartgeo {t_h:.1f} s, spopt {t_s:.1f} s")
-    print(f"RATIO mclp_spopt_vs_heartgeo {t_s / t_h:.1f}")
+        t_s += t2
+        ok = "yes" if point.value >= v_s - 1e-6 * max(v_s, 1) else "NO"
+        if ok == "NO" or not point.optimal:
+            sys.exit(f"benchmark: K = {k}: heartgeo {point.value} vs spopt {v_s}")
+        print(
+            f"   {k:>3} {point.value:>17,.1f} {v_s:>14,.1f} {point.seconds:>8.2f} "
+            f"{t_milp:>7.2f} {t2:>8.2f}  {point.optimal!s:<7}  {ok}"
+        )
+    milp_text = f", one MILP per K {t_m:.1f} s" if milp else ""
+    print(
+        f"\n   total: heartgeo curve {t_curve:.1f} s (with the reduction){milp_text}, spopt {t_s:.1f} s"
+    )
+    return f"RATIO siting_curve_vs_spopt {t_s / t_curve:.1f}"
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from heartgeo.analysis.snapping import nearest_within
 from heartgeo.errors import InputError
 from heartgeo.io.outputs import OutputSet, input_record, utc_now, versions
 from heartgeo.progress import QUIET, Progress
+from heartgeo.siting.curve import CoverProblem, mclp_curve
 from heartgeo.siting.models import Solution, busy_probability, solve
 from heartgeo.siting.planning import PlanningProblem, build_problem, comparison_table, sites_frame
 from heartgeo.siting.report import curve_svg, site_report_html
@@ -148,20 +149,23 @@ class SiteResult:
 def planners_curve(
     problem: PlanningProblem, seconds: float, max_units: int, time_limit_s: float
 ) -> pd.DataFrame:
-    """Population covered within ``seconds`` against the number of units (MCLP for each K)."""
+    """Population covered within ``seconds`` against the number of units: the MCLP for
+    each K, solved exactly by :func:`heartgeo.siting.curve.mclp_curve`.
+    """
     inst = problem.instance()
-    rows = []
-    for k in range(max(1, len(inst.fixed)), min(max_units, inst.n_candidates) + 1):
-        c = solve("mclp", inst, units=k, seconds=seconds, time_limit=time_limit_s)
-        rows.append(
-            {
-                "units": k,
-                "covered": c.value,
-                "covered_share": c.value / inst.weights.sum(),
-                "optimal": c.optimal,
-                "sites": ";".join(problem.sites["id"].iloc[c.sites]),
-            }
-        )
+    cover = CoverProblem.from_cost_matrix(inst.cost, inst.weights, seconds, inst.fixed)
+    ks = range(max(1, len(inst.fixed)), min(max_units, inst.n_candidates) + 1)
+    rows = [
+        {
+            "units": p.units,
+            "covered": p.value,
+            "covered_share": p.value / inst.weights.sum(),
+            "optimal": p.optimal,
+            "method": p.how,
+            "sites": ";".join(problem.sites["id"].iloc[p.sites]),
+        }
+        for p in mclp_curve(cover, ks, time_limit=time_limit_s)
+    ]
     return pd.DataFrame(rows)
 
 
