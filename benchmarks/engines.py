@@ -143,12 +143,16 @@ def matrix(net, label: str, n_cand: int, rng) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller grid, fewer candidates")
-    q = parser.parse_args().quick
+    for line in run_pandana(parser.parse_args().quick):
+        print(line)
+
+
+def run_pandana(q: bool) -> list[str]:
+    """Both comparisons, printed as they go; returns the RATIO lines (or the reason)."""
     try:
         import pandana  # noqa: F401
     except ImportError as exc:
-        print(f"pandana: not available ({exc}); pip install -e '.[bench]'")
-        return
+        return [f"pandana: not available ({exc}); pip install -e '.[bench]'"]
     rng = np.random.default_rng(7)
     central = load_network(data_dir() / "roads" / "osm_central_durham_2024-01-24.osm")
     city = synthetic_grid(5000 if q else 20000, seed=0)
@@ -160,17 +164,17 @@ def main() -> None:
         f"   {'graph':<40} {'nodes':>7} {'{}':>6} {'pandana CH':>9} {'pandana s':>10} "
         f"{'heartgeo s':>11} {'ratio':>7} agree"
     )
-    print("1. Nearest-unit times to every node within 15 min (20 units; best of three)")
+    print("   a. Nearest-unit times to every node within 15 min (20 units; best of three)")
     print(head.format("units"))
     ratio = 1.0
     for label, net in graphs:
         ratio = nearest(net, label, min(20, net.n_nodes), rng)
-    print(f"RATIO nearest_vs_pandana {ratio:.1f}\n")
-    print("2. Candidate x node travel-time matrix")
+    lines = [f"RATIO nearest_vs_pandana {ratio:.1f}"]
+    print("   b. Candidate x node travel-time matrix")
     print(head.format("cand."))
     for label, net in graphs:
         ratio = matrix(net, label, min(30 if q else 300, net.n_nodes), rng)
-    print(f"RATIO matrix_vs_pandana {ratio:.1f}")
+    return [*lines, f"RATIO matrix_vs_pandana {ratio:.1f}"]
 
 
 if __name__ == "__main__":
