@@ -94,7 +94,7 @@ def test_site_command_writes_plan(tmp_path):
     report = (out / "site_report.html").read_text()
     assert "<svg" in report and "Planner" in report
     summary = json.loads((out / "site_summary.json").read_text())
-    assert summary["method"].startswith("milp") and summary["gap"] == pytest.approx(0, abs=1e-6)
+    assert summary["method"].startswith("exact") and summary["gap"] == pytest.approx(0, abs=1e-6)
     assert (out / "map_sites.html").exists()
 
 

@@ -4,7 +4,8 @@ Every model works on a cost matrix ``t[c, d]`` (seconds from candidate site ``c`
 demand cell ``d``; ``inf`` where unreachable) and demand weights ``w[d]`` (people),
 built once by :meth:`Instance.from_cost_matrix`. Sites listed in ``fixed`` are always
 open. Exact answers come from a mixed-integer program solved by HiGHS
-(:func:`scipy.optimize.milp`) where the instance is small enough; otherwise a greedy
+(:func:`scipy.optimize.milp`) where the instance is small enough (the MCLP from the
+faster exact method of :mod:`heartgeo.siting.curve`); otherwise a greedy
 start improved by vertex interchange (Teitz & Bart 1968) gives the answer and the
 best known bound is reported.
 
@@ -237,6 +238,15 @@ def _cover_model(inst, k, seconds, alpha, time_limit):
     return sites, bound, res.status == 0
 
 
+def _mclp(inst, k, seconds, time_limit):
+    """MCLP by :func:`heartgeo.siting.curve.mclp_curve` (exact, much faster than the MILP)."""
+    from heartgeo.siting.curve import CoverProblem, mclp_curve
+
+    problem = CoverProblem.from_cost_matrix(inst.cost, inst.weights, seconds, inst.fixed)
+    point = mclp_curve(problem, [k], time_limit=time_limit)[0]
+    return point.sites, point.bound, point.optimal
+
+
 def _assignment_model(inst, k, objective, time_limit):
     """p-median or p-center with assignment variables on reachable pairs."""
     n_c = inst.n_candidates
@@ -403,15 +413,19 @@ def solve(
     bound, optimal = None, False
     if use_exact:
         try:
-            if objective in ("mclp", "lscp"):
-                sites, bound, optimal = _cover_model(
-                    inst, units if objective == "mclp" else None, seconds, target, time_limit
-                )
+            if objective == "mclp":
+                sites, bound, optimal = _mclp(inst, units, seconds, time_limit)
+            elif objective == "lscp":
+                sites, bound, optimal = _cover_model(inst, None, seconds, target, time_limit)
             elif objective == "mexclp":
                 sites, bound, optimal = _mexclp_model(inst, units, seconds, q, time_limit)
             else:
                 sites, bound, optimal = _assignment_model(inst, units, objective, time_limit)
-            method = "milp (HiGHS)"
+            method = (
+                "exact (Lagrangian branch and bound, HiGHS leaves)"
+                if objective == "mclp"
+                else "milp (HiGHS)"
+            )
         except NoSolution:  # no incumbent within the time limit: the heuristic answers
             use_exact = False
     if not use_exact:
