@@ -1,7 +1,7 @@
 """heartgeo performance benchmark: one command, baselines measured in the same run.
 
     python benchmarks/run.py            # full run (several minutes)
-    python benchmarks/run.py --quick    # under a minute
+    python benchmarks/run.py --quick    # about 3 minutes
 
 Prints, for each comparison, a table and one machine-readable line
 ``RATIO <name> <baseline seconds / heartgeo seconds>``:
@@ -255,9 +255,10 @@ PEAK_RSS_LAUNCHER = (
 
 def full_report(
     net: RoadNetwork, data: Path, runs: int = 3, warm_runs: int = 3
-) -> tuple[list[float], list[float]]:
+) -> tuple[list[float], list[float], list[float]]:
     """Wall times of ``heartgeo report`` on ``net``: ``runs`` cold (empty cache each) and
-    ``warm_runs`` warm (the machine is shared and noisy: compare medians).
+    ``warm_runs`` warm (the machine is shared and noisy: compare medians), and each run's
+    peak resident memory (MB).
     """
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -301,7 +302,7 @@ def main() -> None:
     from siting import siting_curve
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small graphs, under a minute")
+    parser.add_argument("--quick", action="store_true", help="small graphs, about 3 minutes")
     args = parser.parse_args()
     data = data_dir()
     q = args.quick

@@ -92,11 +92,6 @@ class CoverProblem:
         a, w_left = merge_cells(a[keep], w_left)
         return cls(a, w_left, free[keep], float(w[done].sum()), fixed, reach.shape[0])
 
-    @property
-    def coverable(self) -> float:
-        """Weight covered when every site is open (the curve's ceiling)."""
-        return self.fixed_value + float(self.w.sum())
-
 
 def merge_cells(a: np.ndarray, w: np.ndarray, lam: np.ndarray | None = None):
     """Drop cells nobody reaches or that weigh nothing; merge cells reached by the same

@@ -238,6 +238,14 @@ def _cover_model(inst, k, seconds, alpha, time_limit):
     return sites, bound, res.status == 0
 
 
+def mclp_milp(inst: Instance, k: int, seconds: float, time_limit: float = 120.0):
+    """The MCLP for one K as one cold HiGHS MILP (the formulation in the module
+    docstring): ``(sites, bound, optimal)``. The reference that the faster exact method
+    (:mod:`heartgeo.siting.curve`) is checked and benchmarked against.
+    """
+    return _cover_model(inst, k, seconds, None, time_limit)
+
+
 def _mclp(inst, k, seconds, time_limit):
     """MCLP by :func:`heartgeo.siting.curve.mclp_curve` (exact, much faster than the MILP)."""
     from heartgeo.siting.curve import CoverProblem, mclp_curve
