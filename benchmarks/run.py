@@ -18,8 +18,9 @@ Prints, for each comparison, a table and one machine-readable line
    runs each (medians compared with the 30 s target), with the report process's peak
    resident memory (compared with 1 GB);
 6. travel times against pandana's contraction hierarchies (``benchmarks/engines.py``);
-7. isochrones against Valhalla, speed and fidelity (``benchmarks/isochrone_engines.py``;
-   Valhalla runs in its own Python >= 3.12 environment, made on first use);
+7. isochrones against Valhalla, speed and fidelity, for heartgeo's exact polygons and its
+   fast (grid-traced) ones (``benchmarks/isochrone_engines.py``; Valhalla runs in its own
+   Python >= 3.12 environment, made on first use);
 8. the planner's curve (MCLP, K = 1..12) against spopt (``benchmarks/siting.py``).
 
 Graphs: the real central-Durham OSM extract, and SYNTHETIC street grids (jittered
@@ -147,10 +148,10 @@ def osmnx_notebook_lean(g: nx.MultiDiGraph, centres, bands_min, edge_buff=25, no
     return reached, polys
 
 
-def heartgeo_isochrones(net: RoadNetwork, centres, bands_min, buffer_m=25.0):
+def heartgeo_isochrones(net: RoadNetwork, centres, bands_min, buffer_m=25.0, method="exact"):
     """heartgeo: one bounded multi-row Dijkstra, then each origin's bands (exactly nested,
     as heartgeo writes them) built from the network's blocks on every core. The first call
-    on a network includes finding its blocks.
+    on a network includes finding its blocks (or, with ``method="fast"``, its time grid).
     """
     t0 = time.perf_counter()
     times = node_travel_times(
@@ -163,7 +164,11 @@ def heartgeo_isochrones(net: RoadNetwork, centres, bands_min, buffer_m=25.0):
         for m in bands_min
     }
     seconds = [m * 60 for m in bands_min]
-    polys = [p for unit in band_polygons(net, list(times), seconds, buffer_m) for p in unit]
+    polys = [
+        p
+        for unit in band_polygons(net, list(times), seconds, buffer_m, method=method)
+        for p in unit
+    ]
     t2 = time.perf_counter()
     return reached, polys, {"routing": t1 - t0, "polygons": t2 - t1}
 
@@ -382,7 +387,7 @@ def main() -> None:
     print("\n6. Travel times vs pandana (contraction hierarchies), same graphs")
     ratios += run_pandana(q)
     print("\n7. Isochrones vs Valhalla (pyvalhalla), same roads, speeds, origins and bands")
-    ratios.append(run_valhalla(q))
+    ratios += run_valhalla(q)
     print("\n8. Planner's curve (MCLP for each K) vs spopt, same cost matrix")
     ratios.append(siting_curve(q))
     print()

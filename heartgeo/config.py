@@ -22,6 +22,9 @@ DATA_ENV = "HEARTGEO_DATA"
 DEFAULT_BANDS_MIN: tuple[float, ...] = (5.0, 10.0, 15.0)
 #: Buffer around reached road segments that makes an isochrone polygon (metres).
 DEFAULT_BUFFER_M = 100.0
+#: Ways to draw isochrone polygons: the union of buffered reached road (``exact``), or
+#: traced on a travel-time grid (``fast``; see :mod:`heartgeo.network.timegrid`).
+POLYGON_METHODS = ("exact", "fast")
 #: Distance between the centres of neighbouring hexagonal demand cells (metres).
 DEFAULT_CELL_SIZE_M = 250.0
 #: Staging points farther than this from a drivable road node are refused (metres);

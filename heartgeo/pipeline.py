@@ -136,7 +136,7 @@ class Study:
 
     @cached_property
     def polygon_memo(self) -> dict:
-        """A unit's band polygons by (node, band seconds, buffer): scenarios sharing a
+        """A unit's band polygons by (node, band seconds, buffer, method): scenarios sharing a
         unit's site build its polygons once.
         """
         return {}
@@ -284,6 +284,7 @@ def prepare(
         model: NetworkModel | CrowflyModel = NetworkModel(
             net,
             buffer_m=settings.buffer_m,
+            polygons=settings.polygons,
             requested=settings.travel_model,
             chosen_because=because,
         )
@@ -522,6 +523,7 @@ def _bands(
             memo=study.polygon_memo,
             workers=settings.workers,
             per_unit=per_unit,
+            method=settings.polygons,
         )
         return bands, units_bands, node_times
     bands, units_bands = crowfly_isochrones(

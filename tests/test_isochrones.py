@@ -113,7 +113,9 @@ def test_unit_polygons_are_reused_through_the_memo(central_net, monkeypatch):
     monkeypatch.setattr(
         isochrones,
         "band_polygons",
-        lambda net, rows, seconds, b, w: built.append(len(rows)) or real(net, rows, seconds, b, w),
+        lambda net, rows, seconds, b, w, m: (
+            built.append(len(rows)) or real(net, rows, seconds, b, w, m)
+        ),
     )
     two = gpd.GeoDataFrame({"id": ["x", "a"], "node": [60, 10]})
     _, per_unit = isochrones.network_isochrones(central_net, two, (1.0, 2.0), 50.0, memo=memo)

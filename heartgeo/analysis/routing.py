@@ -81,16 +81,29 @@ class NetworkModel:
     #: the ``--travel-model`` asked for (``auto``, ``network``) and why this model runs
     requested: str = "network"
     chosen_because: str = "travel model 'network' was asked for"
+    #: how isochrone polygons are drawn (``exact`` or ``fast``, see ``--polygons``)
+    polygons: str = "exact"
     screening: ClassVar[bool] = False
 
     @property
     def short_label(self) -> str:
         """The model's name in headlines and titles."""
+        if self.polygons == "fast":
+            return "network drive times, fast polygons"
         return "network drive times"
 
     @property
     def label(self) -> str:
-        """One sentence for map legends and summaries."""
+        """One or two sentences for map legends and summaries."""
+        if self.polygons == "fast":
+            from heartgeo.network.timegrid import default_cell_m
+
+            cell = default_cell_m(self.net.extent, self.buffer_m)
+            return (
+                "Free-flow drive time on OpenStreetMap roads. Fast polygons: traced on a "
+                f"{cell:.0f} m travel-time grid, their edges within about {cell:.0f} m of the "
+                "exact ones (a preview; run with --polygons exact for final figures)."
+            )
         return "Free-flow drive time on OpenStreetMap roads."
 
     def describe(self) -> dict:
@@ -101,6 +114,7 @@ class NetworkModel:
             "(scipy.sparse.csgraph Dijkstra); speeds from maxspeed, per-class defaults elsewhere",
             "covered_rule": f"within {self.buffer_m:g} m of a road point reached in time "
             "(the isochrone polygons' rule)",
+            "polygons": self.polygons,
         }
 
     def node_times(self, sources: np.ndarray, limit_s: float = np.inf) -> np.ndarray:

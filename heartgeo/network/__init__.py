@@ -4,6 +4,7 @@
 - :mod:`heartgeo.network.arrays` -- :class:`RoadNetwork`, the arrays every model uses
 - :mod:`heartgeo.network.strokes` -- roads chained into strokes
 - :mod:`heartgeo.network.blocks` -- the city blocks isochrones are built from
+- :mod:`heartgeo.network.timegrid` -- the travel-time grid fast isochrones are traced on
 
 Imports the foundation modules and :mod:`heartgeo.io`.
 """

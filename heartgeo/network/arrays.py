@@ -13,9 +13,10 @@ from scipy.spatial import cKDTree
 from heartgeo.io.osm import RESIDENTIAL_HIGHWAYS
 from heartgeo.network.blocks import Blocks
 from heartgeo.network.strokes import Strokes
+from heartgeo.network.timegrid import TimeGrid
 from heartgeo.parallel import shared_cached_property
 
-#: Serialises building blocks (an expensive, once-per-network step).
+#: Serialises building blocks and time grids (expensive, once-per-network steps).
 _BLOCKS_LOCK = threading.Lock()
 
 
@@ -162,6 +163,20 @@ class RoadNetwork:
     def use_blocks(self, blocks: Blocks) -> None:
         """Adopt blocks built earlier for this network (from the cache)."""
         self._blocks[float(blocks.buffer_m)] = blocks
+
+    @shared_cached_property
+    def _time_grids(self) -> dict[tuple, TimeGrid]:
+        return {}
+
+    def time_grid(self, buffer_m: float, cell_m: float | None = None) -> TimeGrid:
+        """The network's travel-time grid for fast isochrones of ``buffer_m`` (built once per
+        buffer and cell size; see :class:`heartgeo.network.timegrid.TimeGrid`).
+        """
+        key = (float(buffer_m), None if cell_m is None else float(cell_m))
+        with _BLOCKS_LOCK:
+            if key not in self._time_grids:
+                self._time_grids[key] = TimeGrid.build(self, *key)
+        return self._time_grids[key]
 
     def roads(self) -> np.ndarray:
         """Road geometries, one per physical road (for road-length measures)."""

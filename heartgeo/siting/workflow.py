@@ -296,6 +296,7 @@ def reach_polygon(study, sites: gpd.GeoDataFrame, minutes: float, area) -> objec
             study.settings.buffer_m,
             memo=study.polygon_memo,
             per_unit=False,
+            method=study.settings.polygons,
         )
     else:
         bands, _ = crowfly_isochrones(study.model, units, (minutes,), area, per_unit=False)

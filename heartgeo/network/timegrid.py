@@ -1,0 +1,220 @@
+"""A travel-time grid over the road network: the fast path for isochrone polygons.
+
+The exact polygons (:mod:`heartgeo.analysis.isochrones`) are unions of buffered road
+pieces, and their cost grows with the road detail reached. Here the same rule -- a place is
+within T when a road point reached within T lies within ``buffer_m`` of it -- is evaluated
+on the centres of square cells instead, and the band polygons are traced on that grid
+(:func:`heartgeo.analysis.isochrones.grid_bands`). Per network this module places sample
+points every half cell along every directed road and remembers the cell of each; per set
+of node times it is then array work only:
+
+1. the time of every sample is its road's start time plus the drive along the road;
+2. each cell takes its earliest sample (the roads' travel times, rasterised);
+3. each cell takes the earliest time among the cells whose centres lie within
+   ``buffer_m`` of its centre: a minimum filter over a lattice disk, computed as the
+   union of the disk's largest inscribed rectangles, each one two separable passes of
+   shifted minima;
+4. cells whose centres lie outside the network extent are set to "never".
+
+What it costs in accuracy: a road point is moved to its cell's centre (up to
+``cell_m / sqrt 2``), and the traced outline runs between cell centres; so the edges of a
+band lie within about one cell of the exact polygon's. Times are kept as integers in
+tenths of a second (``uint16``), which makes the filter passes cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+#: Cells per buffer width when no cell size is given (100 m buffer: 20 m cells).
+CELLS_PER_BUFFER = 5
+#: Largest number of cells a grid may have; coarser cells are used above it.
+MAX_CELLS = 40_000_000
+#: The grid value of a cell no reached road point is near ("never").
+NEVER = np.iinfo(np.uint16).max
+
+
+@dataclass
+class TimeGrid:
+    """Where the road network's sample points fall on a square grid.
+
+    Attributes
+    ----------
+    buffer_m, cell_m
+        The isochrone buffer and the cell size (metres).
+    origin
+        (x, y) of the grid's lower-left corner, EPSG:32119.
+    shape
+        (rows, columns) of the grid.
+    sample_node, sample_offset
+        Per sample point: the node its road starts at and the seconds driven from there,
+        sorted by cell.
+    starts, cells
+        Where each occupied cell's samples begin, and that cell's flat index.
+    outside
+        Cells whose centres lie outside the network extent, shape ``shape``.
+    rectangles
+        Half-widths (columns, rows) of the rectangles whose union is the lattice disk of
+        radius ``buffer_m / cell_m``.
+    """
+
+    buffer_m: float
+    cell_m: float
+    origin: tuple[float, float]
+    shape: tuple[int, int]
+    sample_node: np.ndarray
+    sample_offset: np.ndarray
+    starts: np.ndarray
+    cells: np.ndarray
+    outside: np.ndarray
+    rectangles: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def build(cls, net, buffer_m: float, cell_m: float | None = None) -> TimeGrid:
+        """The grid of ``net`` (a :class:`heartgeo.network.RoadNetwork`).
+
+        Parameters
+        ----------
+        net
+            The road network.
+        buffer_m
+            Isochrone buffer (metres), as for the exact polygons.
+        cell_m
+            Cell size in metres; default ``buffer_m / 5``, coarser where the extent would
+            need more than 40 million cells.
+        """
+        if not buffer_m > 0:
+            raise ValueError(f"buffer_m={buffer_m!r}: the grid needs a positive buffer")
+        minx, miny, maxx, maxy = net.extent.bounds
+        if cell_m is None:
+            cell_m = default_cell_m(net.extent, buffer_m)
+        if not cell_m > 0:
+            raise ValueError(f"cell_m={cell_m!r}: the cell size must be positive")
+        cols = int(np.ceil((maxx - minx) / cell_m)) + 1
+        rows = int(np.ceil((maxy - miny) / cell_m)) + 1
+
+        # sample points every half cell along every directed road, and every node
+        dense = shapely.segmentize(net.geometry, cell_m / 2)
+        xy, edge = shapely.get_coordinates(dense, return_index=True)
+        step = np.hypot(*np.diff(xy, axis=0).T)
+        step[edge[1:] != edge[:-1]] = 0.0
+        along = np.r_[0.0, np.cumsum(step)]
+        along -= along[np.searchsorted(edge, edge)]
+        share = np.clip(along / np.maximum(shapely.length(net.geometry)[edge], 1e-9), 0, 1)
+        xy = np.r_[xy, net.xy]
+        node = np.r_[net.u[edge], np.arange(net.n_nodes)]
+        offset = np.r_[share * net.time_s[edge], np.zeros(net.n_nodes)]
+        col = np.clip(np.floor((xy[:, 0] - minx) / cell_m), 0, cols - 1).astype(np.int64)
+        row = np.clip(np.floor((xy[:, 1] - miny) / cell_m), 0, rows - 1).astype(np.int64)
+        cell = row * cols + col
+        # along one road, the first sample in a cell is always the earliest
+        key = np.r_[edge, net.n_edges + np.arange(net.n_nodes)]
+        order = np.lexsort((offset, key, cell))
+        first = np.r_[
+            True, (cell[order][1:] != cell[order][:-1]) | (key[order][1:] != key[order][:-1])
+        ]
+        order = order[first]
+        cell, node, offset = cell[order], node[order], offset[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(cell)) + 1] if len(cell) else np.empty(0, int)
+
+        cx = minx + (np.arange(cols) + 0.5) * cell_m
+        cy = miny + (np.arange(rows) + 0.5) * cell_m
+        extent = shapely.from_wkb(shapely.to_wkb(net.extent))  # a private, prepared copy
+        shapely.prepare(extent)
+        inside = shapely.contains_xy(extent, *np.meshgrid(cx, cy))
+        return cls(
+            buffer_m=float(buffer_m),
+            cell_m=float(cell_m),
+            origin=(float(minx), float(miny)),
+            shape=(rows, cols),
+            sample_node=node.astype(np.int64),
+            sample_offset=offset,
+            starts=starts.astype(np.int64),
+            cells=cell[starts],
+            outside=~inside,
+            rectangles=disk_rectangles(buffer_m / cell_m),
+        )
+
+    def scale(self, limit_s: float) -> float:
+        """Grid units per second for times up to ``limit_s``: tenths of a second, or
+        coarser when ``limit_s`` would not fit in 16 bits.
+        """
+        return min(10.0, (int(NEVER) - 2) / max(float(limit_s), 1e-9))
+
+    def field(self, node_times: np.ndarray, limit_s: float) -> tuple[np.ndarray, int, int]:
+        """The earliest time within ``buffer_m`` of each cell centre, on the smallest window
+        holding everything reached within ``limit_s``.
+
+        Returns (window, first column, first row): ``window`` holds ``ceil(seconds *
+        self.scale(limit_s))`` as ``uint16``, :data:`NEVER` where nothing is reached within
+        ``limit_s`` or the centre lies outside the network extent.
+        """
+        if len(self.starts) == 0:
+            return np.full((2, 2), NEVER, np.uint16), 0, 0
+        times = np.asarray(node_times, dtype=float)[self.sample_node] + self.sample_offset
+        earliest = np.minimum.reduceat(times, self.starts)
+        keep = earliest <= limit_s
+        if not keep.any():
+            return np.full((2, 2), NEVER, np.uint16), 0, 0
+        rows, cols = self.shape
+        r, c = np.divmod(self.cells[keep], cols)
+        pad = max(a for a, _ in self.rectangles) + 2
+        c0, c1 = max(int(c.min()) - pad, 0), min(int(c.max()) + pad + 1, cols)
+        r0, r1 = max(int(r.min()) - pad, 0), min(int(r.max()) + pad + 1, rows)
+        window = np.full((r1 - r0, c1 - c0), NEVER, np.uint16)
+        window[r - r0, c - c0] = np.ceil(earliest[keep] * self.scale(limit_s))
+        window = disk_minimum(window, self.rectangles)
+        window[self.outside[r0:r1, c0:c1]] = NEVER
+        return window, c0, r0
+
+
+def default_cell_m(extent: shapely.Geometry, buffer_m: float) -> float:
+    """The grid's cell size when none is given: a fifth of ``buffer_m``, or coarser where
+    ``extent`` would need more than :data:`MAX_CELLS` cells.
+    """
+    minx, miny, maxx, maxy = extent.bounds
+    area = max((maxx - minx) * (maxy - miny), 1.0)
+    return max(buffer_m / CELLS_PER_BUFFER, float(np.sqrt(area / MAX_CELLS)))
+
+
+def disk_rectangles(radius: float) -> tuple[tuple[int, int], ...]:
+    """Half-widths (a, b) of the rectangles ``[-a, a] x [-b, b]`` whose union is the set of
+    lattice points (i, j) with ``i**2 + j**2 <= radius**2``: for each a, the tallest b;
+    rectangles inside a larger one are left out.
+    """
+    radius = max(float(radius), 0.0)
+    tall = [(a, int(np.floor(np.sqrt(radius**2 - a**2) + 1e-9))) for a in range(int(radius) + 1)]
+    return tuple(
+        (a, b) for i, (a, b) in enumerate(tall) if i + 1 == len(tall) or tall[i + 1][1] < b
+    )
+
+
+def disk_minimum(grid: np.ndarray, rectangles: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """The minimum of ``grid`` over the lattice disk around every cell (cells beyond the
+    edge count as the largest value): the minimum over the union of ``rectangles``.
+
+    Each rectangle is a row pass then a column pass of shifted minima; the row passes of
+    the narrower rectangles are steps of the wider ones'.
+    """
+    grid = np.asarray(grid)
+    wanted = {a for a, _ in rectangles}
+    rows = {0: grid}
+    current = grid.copy()
+    for k in range(1, max(wanted) + 1):
+        if k < grid.shape[1]:
+            np.minimum(current[:, k:], grid[:, :-k], out=current[:, k:])
+            np.minimum(current[:, :-k], grid[:, k:], out=current[:, :-k])
+        if k in wanted:
+            rows[k] = current.copy()
+    out = None
+    for a, b in rectangles:
+        wide = rows[a]
+        rect = wide.copy()
+        for k in range(1, min(b, grid.shape[0] - 1) + 1):
+            np.minimum(rect[k:], wide[:-k], out=rect[k:])
+            np.minimum(rect[:-k], wide[k:], out=rect[:-k])
+        out = rect if out is None else np.minimum(out, rect, out=out)
+    return out
