@@ -135,7 +135,8 @@ class Settings:
         help="How isochrone polygons are drawn: 'exact', the union of the buffered reached "
         "roads; 'fast', traced on a travel-time grid with cells a fifth of --buffer wide, "
         "several times faster on a city-size network, edges within about one cell (for "
-        "previews; maps and summaries say so).",
+        "previews; maps and summaries say so). Network travel model only: crow-fly bands "
+        "are circles.",
         check=lambda v: None if v in POLYGON_METHODS else f"choose {', '.join(POLYGON_METHODS)}",
         record="isochrone_polygons",
         kind="choice",
