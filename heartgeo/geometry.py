@@ -1,5 +1,5 @@
-"""Shapely helpers every layer uses: polygonal parts, and clipping many small polygons
-with one large, detailed polygon.
+"""Shapely helpers every layer uses: polygonal parts, clipping many small polygons with
+one large, detailed polygon, and distances along lines.
 """
 
 from __future__ import annotations
@@ -105,3 +105,14 @@ def polygonal(geoms: np.ndarray) -> np.ndarray:
 def share_within(area: shapely.Geometry, extent: shapely.Geometry) -> float:
     """The share of ``area`` that lies within ``extent`` (for example the road network's)."""
     return float(shapely.area(shapely.intersection(area, extent)) / area.area)
+
+
+def distance_along(coords: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Distance along its line from the line's start to every vertex.
+
+    ``coords`` and ``index`` are ``shapely.get_coordinates(lines, return_index=True)``.
+    """
+    step = np.hypot(*np.diff(coords, axis=0).T)
+    step[index[1:] != index[:-1]] = 0.0
+    along = np.r_[0.0, np.cumsum(step)]
+    return along - along[np.searchsorted(index, index)]

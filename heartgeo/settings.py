@@ -45,8 +45,9 @@ def _factor(value: float | None) -> str | None:
     return "give a finite factor >= 1 (network / straight distance)"
 
 
-def _model(value: str) -> str | None:
-    return None if value in MODELS else f"choose {', '.join(MODELS)}"
+def _one_of(choices: tuple[str, ...]):
+    """The check of a parameter that takes one of ``choices``."""
+    return lambda value: None if value in choices else f"choose {', '.join(choices)}"
 
 
 def _at_least_one(value: int) -> str | None:
@@ -101,7 +102,7 @@ class Settings:
         "extent); 'crowfly': straight-line screening model (distance x circuity / speed) "
         "calibrated on the loaded network; 'auto': network where the loaded road network "
         "covers at least 95 % of the study area, else crowfly.",
-        check=_model,
+        check=_one_of(MODELS),
         kind="choice",
         choices=MODELS,
     )
@@ -111,7 +112,7 @@ class Settings:
         help="Residents per tract: 'census2020', the 2020 decennial count (P.L. 94-171), "
         "with the city's own 2020 count as the allocation's control total; or 'acs', the "
         "ACS 2020-2024 estimate (no control total).",
-        check=lambda v: None if v in POPULATIONS else f"choose {', '.join(POPULATIONS)}",
+        check=_one_of(POPULATIONS),
         kind="choice",
         choices=POPULATIONS,
     )
@@ -137,7 +138,7 @@ class Settings:
         "several times faster on a city-size network, edges within about one cell (for "
         "previews; maps and summaries say so). Network travel model only: crow-fly bands "
         "are circles.",
-        check=lambda v: None if v in POLYGON_METHODS else f"choose {', '.join(POLYGON_METHODS)}",
+        check=_one_of(POLYGON_METHODS),
         record="isochrone_polygons",
         kind="choice",
         choices=POLYGON_METHODS,

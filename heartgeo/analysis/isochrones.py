@@ -29,7 +29,7 @@ import numpy as np
 import shapely
 
 from heartgeo.config import METRIC_CRS, POLYGON_METHODS
-from heartgeo.geometry import polygonal
+from heartgeo.geometry import distance_along, polygonal
 from heartgeo.network.arrays import RoadNetwork
 from heartgeo.network.blocks import QUAD_SEGS
 from heartgeo.parallel import thread_map
@@ -50,11 +50,8 @@ def line_prefixes(lines: np.ndarray, fractions: np.ndarray) -> np.ndarray:
     if n == 0:
         return np.empty(0, dtype=object)
     coords, idx = shapely.get_coordinates(lines, return_index=True)
-    seg = np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))
-    seg[idx[1:] != idx[:-1]] = 0.0
-    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    local = distance_along(coords, idx)
     start = np.searchsorted(idx, np.arange(n))
-    local = cum - cum[start][idx]
     end = np.r_[start[1:], len(idx)] - 1
     total = local[end]
     target = np.clip(fractions, 0.0, 1.0) * total

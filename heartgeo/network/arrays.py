@@ -10,6 +10,7 @@ import shapely
 from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
+from heartgeo.geometry import distance_along
 from heartgeo.io.osm import RESIDENTIAL_HIGHWAYS
 from heartgeo.network.blocks import Blocks
 from heartgeo.network.strokes import Strokes
@@ -17,7 +18,7 @@ from heartgeo.network.timegrid import TimeGrid
 from heartgeo.parallel import shared_cached_property
 
 #: Serialises building blocks and time grids (expensive, once-per-network steps).
-_BLOCKS_LOCK = threading.Lock()
+_BUILD_LOCK = threading.Lock()
 
 
 @dataclass
@@ -97,12 +98,8 @@ class RoadNetwork:
         """
         coords, idx = shapely.get_coordinates(self.geometry, return_index=True)
         same = idx[1:] == idx[:-1]
-        a, b, edge = coords[:-1][same], coords[1:][same], idx[:-1][same]
-        step = np.hypot(*(b - a).T)
-        cum = np.cumsum(step)
-        first = np.r_[True, edge[1:] != edge[:-1]]
-        base = np.maximum.accumulate(np.where(first, cum - step, 0.0))
-        return edge, a, b, cum - step - base
+        along = distance_along(coords, idx)[:-1][same]
+        return idx[:-1][same], coords[:-1][same], coords[1:][same], along
 
     @shared_cached_property
     def segment_tree(self) -> shapely.STRtree:
@@ -155,7 +152,7 @@ class RoadNetwork:
         when threads ask together; see :class:`heartgeo.network.blocks.Blocks`).
         """
         key = float(buffer_m)
-        with _BLOCKS_LOCK:
+        with _BUILD_LOCK:
             if key not in self._blocks:
                 self._blocks[key] = Blocks.build(self, key)
         return self._blocks[key]
@@ -173,7 +170,7 @@ class RoadNetwork:
         buffer and cell size; see :class:`heartgeo.network.timegrid.TimeGrid`).
         """
         key = (float(buffer_m), None if cell_m is None else float(cell_m))
-        with _BLOCKS_LOCK:
+        with _BUILD_LOCK:
             if key not in self._time_grids:
                 self._time_grids[key] = TimeGrid.build(self, *key)
         return self._time_grids[key]

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from heartgeo.geometry import distance_along
+
 #: Cells per buffer width when no cell size is given (100 m buffer: 20 m cells).
 CELLS_PER_BUFFER = 5
 #: Largest number of cells a grid may have; coarser cells are used above it.
@@ -99,11 +101,8 @@ class TimeGrid:
         # sample points every half cell along every directed road, and every node
         dense = shapely.segmentize(net.geometry, cell_m / 2)
         xy, edge = shapely.get_coordinates(dense, return_index=True)
-        step = np.hypot(*np.diff(xy, axis=0).T)
-        step[edge[1:] != edge[:-1]] = 0.0
-        along = np.r_[0.0, np.cumsum(step)]
-        along -= along[np.searchsorted(edge, edge)]
-        share = np.clip(along / np.maximum(shapely.length(net.geometry)[edge], 1e-9), 0, 1)
+        along = distance_along(xy, edge)
+        share = np.clip(along / np.maximum(net.length_m[edge], 1e-9), 0, 1)
         xy = np.r_[xy, net.xy]
         node = np.r_[net.u[edge], np.arange(net.n_nodes)]
         offset = np.r_[share * net.time_s[edge], np.zeros(net.n_nodes)]
@@ -152,12 +151,10 @@ class TimeGrid:
         self.scale(limit_s))`` as ``uint16``, :data:`NEVER` where nothing is reached within
         ``limit_s`` or the centre lies outside the network extent.
         """
-        if len(self.starts) == 0:
-            return np.full((2, 2), NEVER, np.uint16), 0, 0
         times = np.asarray(node_times, dtype=float)[self.sample_node] + self.sample_offset
-        earliest = np.minimum.reduceat(times, self.starts)
+        earliest = np.minimum.reduceat(times, self.starts) if len(self.starts) else times
         keep = earliest <= limit_s
-        if not keep.any():
+        if not keep.any():  # nothing reached (or no roads)
             return np.full((2, 2), NEVER, np.uint16), 0, 0
         rows, cols = self.shape
         r, c = np.divmod(self.cells[keep], cols)
