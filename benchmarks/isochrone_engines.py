@@ -217,7 +217,7 @@ def fidelity(net, node_times, polygons, buffer_m: float, seed: int) -> tuple[int
     import numpy as np
     import shapely
 
-    from heartgeo.analysis.routing import NetworkModel
+    from heartgeo.travel.network import NetworkModel
 
     model = NetworkModel(net, buffer_m=buffer_m)
     rng = np.random.default_rng(seed)

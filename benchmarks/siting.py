@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from run import data_dir  # noqa: E402
 
-from heartgeo.pipeline import Settings, prepare  # noqa: E402
+from heartgeo import Settings, prepare  # noqa: E402
 from heartgeo.siting.curve import CoverProblem, mclp_curve  # noqa: E402
 from heartgeo.siting.models import Instance, evaluate, mclp_milp  # noqa: E402
 

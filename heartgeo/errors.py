@@ -23,7 +23,11 @@ def shown(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-class InputError(ValueError):
+class HeartgeoError(Exception):
+    """The base of every error heartgeo raises on purpose."""
+
+
+class InputError(HeartgeoError, ValueError):
     """Bad input that the user can fix; the message is a single line.
 
     Parameters
@@ -47,3 +51,19 @@ class InputError(ValueError):
             if name in names:
                 text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", names[name], text)
         return text
+
+
+class MissingColumnError(InputError):
+    """An input layer or table lacks a required column (the message names it)."""
+
+
+class MissingCRSError(InputError):
+    """An input layer has no coordinate reference system."""
+
+
+class OutsideAreaError(InputError):
+    """A point (a staging site, a candidate) lies outside the study area."""
+
+
+class OverLimitError(InputError):
+    """An input or parameter exceeds a limit that bounds memory or time."""

@@ -106,7 +106,7 @@ def boundaries():
 
 @pytest.fixture(scope="session")
 def study():
-    from heartgeo.pipeline import Settings, prepare
+    from heartgeo import Settings, prepare
 
     return prepare(Settings(data_dir=DATA, travel_model="network", cell_size_m=400.0))
 

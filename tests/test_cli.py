@@ -233,7 +233,7 @@ def test_auto_decides_on_the_areas_of_the_run(tmp_path, study):
     """
     import geopandas as gpd
 
-    from heartgeo.pipeline import Settings, prepare
+    from heartgeo import Settings, prepare
 
     extent = tmp_path / "extent.geojson"
     gpd.GeoSeries([study.pilot.geometry.buffer(50)], crs="EPSG:32119").to_file(extent)

@@ -169,7 +169,7 @@ def test_non_editable_install_finds_its_bundled_data(tmp_path):
     [(1.0, "network"), (0.95, "network"), (0.9499, "crowfly"), (0.017, "crowfly")],
 )
 def test_auto_model_threshold(share, expected):
-    from heartgeo.pipeline import choose_travel_model
+    from heartgeo.travel.choice import choose_travel_model
 
     name, because = choose_travel_model("auto", share)
     assert name == expected and because.startswith("auto:")

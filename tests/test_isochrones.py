@@ -131,7 +131,7 @@ def test_polygons_and_cells_share_one_definition_of_covered(central_net, minutes
     """A point inside the T-minute polygon is within T minutes by the rule the demand cells
     and the siting use, and a point outside is not (up to the arcs drawn as chords).
     """
-    from heartgeo.analysis.routing import NetworkModel
+    from heartgeo.travel.network import NetworkModel
 
     model = NetworkModel(central_net, buffer_m=100.0)
     times = node_travel_times(central_net, np.array([10]))

@@ -14,7 +14,7 @@ from heartgeo.analysis.simulation import Workload, by_hour, erlang_b, simulate, 
 from heartgeo.analysis.weekly import DutySets, calls_by_hour, week_shares
 from heartgeo.errors import InputError
 from heartgeo.io.calls import read_calls
-from heartgeo.io.hours import WEEK_MIN, parse_hours, parse_hours_option
+from heartgeo.io.hours import WEEK_MIN, parse_hours, parse_hours_option, scenario_hours
 from heartgeo.operations import hours_table, parse_team_counts, unit_duty
 
 MON, FRI, SAT = 0, 4, 5
@@ -90,16 +90,22 @@ def _units(hours: list[str] | None) -> gpd.GeoDataFrame:
 
 
 def test_units_take_their_own_hours_else_the_scenario_default():
-    masks, info = unit_duty(_units(["24/7", "", "Sat 10:00-14:00"]), "pilot", {})
+    masks, info = unit_duty(
+        _units(["24/7", "", "Sat 10:00-14:00"]), scenario_hours("pilot", {}), "pilot"
+    )
     assert [m.sum() / 60 for m in masks] == [168, 40, 4]
     assert info["units_with_own_hours"] == 2 and info["hours"] == "Mon-Fri 09:00-17:00"
-    masks, info = unit_duty(_units(None), "citywide", {"*": "daily 07:00-19:00"})
+    masks, info = unit_duty(
+        _units(None), scenario_hours("citywide", {"*": "daily 07:00-19:00"}), "citywide"
+    )
     assert (masks.sum(axis=1) == 84 * 60).all() and info["source"] == "--hours"
 
 
 def test_malformed_unit_hours_name_the_file_and_row():
     with pytest.raises(InputError) as err:
-        unit_duty(_units(["24/7", "Mon-Fri 9-17", "Tuesday-ish"]), "pilot", {})
+        unit_duty(
+            _units(["24/7", "Mon-Fri 9-17", "Tuesday-ish"]), scenario_hours("pilot", {}), "pilot"
+        )
     assert str(err.value).startswith("staging file units.csv, row 4: hours 'Tuesday-ish'")
 
 

@@ -110,9 +110,9 @@ def test_the_default_run_reconciles_with_the_city_count(study):
 @pytest.mark.integration
 @pytest.mark.parametrize("area", ["pilot", "citywide"])
 def test_zone_rows_add_up_to_the_area(study, area):
-    from heartgeo.pipeline import run_scenario
+    from heartgeo.study import run_scenario, scenario_for_area
 
-    result = run_scenario(study, area, area)
+    result = run_scenario(study, scenario_for_area(area))
     total = result.tables["area"].iloc[0]
     for kind in ("beats", "districts"):
         table = result.tables[kind]
@@ -143,9 +143,9 @@ def test_equity_groups_treat_missing_and_imputed_values_as_unknown():
 
 @pytest.mark.integration
 def test_equity_table_of_the_default_run(study):
-    from heartgeo.pipeline import run_scenario
+    from heartgeo.study import run_scenario, scenario_for_area
 
-    result = run_scenario(study, "citywide", "citywide")
+    result = run_scenario(study, scenario_for_area("citywide"))
     table = result.tables["equity"].set_index("group")
     assert table.loc["all residents", "total"] == pytest.approx(283_506, abs=1)
     tracts = study.demand.tracts

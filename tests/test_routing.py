@@ -2,7 +2,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from heartgeo.analysis.routing import calibrate_crowfly, node_travel_times
+from heartgeo.analysis.routing import node_travel_times
+from heartgeo.travel.crowfly import calibrate_crowfly
 
 from .conftest import assert_drivable
 

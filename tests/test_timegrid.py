@@ -9,10 +9,11 @@ from click.testing import CliRunner
 from scipy import ndimage
 
 from heartgeo.analysis.isochrones import band_polygons, grid_bands, nested_bands
-from heartgeo.analysis.routing import NetworkModel, node_travel_times
+from heartgeo.analysis.routing import node_travel_times
 from heartgeo.cli import cli
 from heartgeo.network.timegrid import NEVER, disk_minimum, disk_rectangles
 from heartgeo.testing.synthetic import synthetic_grid
+from heartgeo.travel.network import NetworkModel
 
 from .conftest import DATA
 

@@ -9,7 +9,7 @@ import shapely
 from heartgeo.analysis.coverage import MeasureGrid, band_label
 from heartgeo.analysis.demand import allocate_population, hex_grid
 from heartgeo.analysis.isochrones import band_polygon, nested_bands
-from heartgeo.analysis.routing import CrowflyModel, NetworkModel, node_travel_times
+from heartgeo.analysis.routing import node_travel_times
 from heartgeo.analysis.snapping import nearest_within
 from heartgeo.errors import InputError
 from heartgeo.geometry import polygonal
@@ -17,6 +17,8 @@ from heartgeo.network.loading import load_network
 from heartgeo.parallel import shared_cached_property, thread_map
 from heartgeo.settings import FLAGS, Settings
 from heartgeo.testing.synthetic import synthetic_grid
+from heartgeo.travel.crowfly import CrowflyModel
+from heartgeo.travel.network import NetworkModel
 
 CRS = "EPSG:32119"
 

@@ -1,6 +1,6 @@
 """Analysis: travel models, isochrones, demand and coverage.
 
-- :mod:`heartgeo.analysis.routing` -- the network and crow-fly travel models
+- :mod:`heartgeo.analysis.routing` -- the sparse-graph routing engine (Dijkstra)
 - :mod:`heartgeo.analysis.snapping` -- staging points onto the network (the max-snap rule)
 - :mod:`heartgeo.analysis.isochrones` -- drive-time polygons from reached roads
 - :mod:`heartgeo.analysis.demand` -- hexagonal demand cells with dasymetric population

@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from heartgeo.config import layer_path, manifest
-from heartgeo.errors import InputError, shown
+from heartgeo.errors import InputError, MissingColumnError, shown
 from heartgeo.io.layers import read_layer
 from heartgeo.progress import QUIET, Progress
 
@@ -107,7 +107,7 @@ def load_counts(path: Path, id_column: str) -> pd.Series:
         ) from None
     missing = [c for c in (id_column, "total") if c not in table.columns]
     if missing:
-        raise InputError(f"census counts file {path} lacks column(s) {', '.join(missing)}")
+        raise MissingColumnError(f"census counts file {path} lacks column(s) {', '.join(missing)}")
     total = pd.to_numeric(table["total"], errors="coerce").astype(float)
     bad = ~np.isfinite(total) | (total < 0)
     if bad.any():

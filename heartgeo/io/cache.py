@@ -171,6 +171,30 @@ class Cache:
             return None
         return value
 
+    def get_or_build(
+        self,
+        kind: str,
+        key: str,
+        build: Callable[[], Any],
+        *,
+        expected: type | tuple[type, ...] = object,
+        check: Callable[[Any], bool] | None = None,
+        on_hit: Callable[[Any], None] | None = None,
+    ) -> Any:
+        """The entry ``kind``/``key`` if intact (an ``expected`` that passes ``check``),
+        else ``build()``, stored under ``key``; ``on_hit`` is called with a cached value.
+        """
+        value = self.get(kind, key, expected=expected)
+        if value is not None and check is not None and not check(value):
+            self.warn(f"cache entry of the {kind} holds something else: preparing afresh")
+            value = None
+        if value is None:
+            value = build()
+            self.put(kind, key, value)
+        elif on_hit is not None:
+            on_hit(value)
+        return value
+
     def put(self, kind: str, key: str, value: Any) -> None:
         """Store ``value`` under ``key`` with its checksum (atomically; failures only cost
         speed).

@@ -24,200 +24,24 @@ The network is saved as ``roads/durham_drive.graphml`` with
 
 from __future__ import annotations
 
-import email.utils
-import hashlib
 import json
+import math
 import os
 import tempfile
-import time
 import warnings
 import xml.sax.saxutils as saxutils
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import requests
 import shapely
 
 from heartgeo.config import LONLAT_CRS, METRIC_CRS, manifest
 from heartgeo.errors import InputError, shown
 from heartgeo.io.boundaries import load_city
+from heartgeo.io.download import Downloader, Limits, download_arcgis
 from heartgeo.io.layers import read_layer
 from heartgeo.io.osm import EXCLUDED_HIGHWAYS, EXCLUDED_SERVICE, keep_drivable, read_osm_xml
 from heartgeo.progress import QUIET, Progress
-
-PAGE_SIZE = 1000
-#: Answers that are worth asking again (rate limit, gateway trouble).
-RETRY_STATUS = frozenset({429, 502, 503, 504})
-
-
-@dataclass
-class Limits:
-    """How long a fetch may take.
-
-    Attributes
-    ----------
-    timeout_s
-        Seconds to wait for one answer.
-    max_retries
-        Retries of one request after a timeout, a dropped connection or HTTP 429/5xx.
-    max_total_s
-        Seconds the whole fetch may take.
-    max_wait_s
-        Longest pause before a retry, also when a server's ``Retry-After`` asks for more.
-    max_pages
-        Most pages read from one ArcGIS layer.
-    """
-
-    timeout_s: float = 180.0
-    max_retries: int = 3
-    max_total_s: float = 1800.0
-    max_wait_s: float = 120.0
-    max_pages: int = 1000
-
-
-@dataclass
-class Downloader:
-    """HTTP requests under :class:`Limits`, reporting each retry on ``progress``."""
-
-    limits: Limits = field(default_factory=Limits)
-    progress: Progress = QUIET
-    started: float = field(default_factory=time.monotonic)
-
-    def _left(self) -> float:
-        return self.limits.max_total_s - (time.monotonic() - self.started)
-
-    def request(self, method: str, url: str, **kwargs) -> requests.Response:
-        """The answer to one request, retried within the limits.
-
-        Raises
-        ------
-        InputError
-            A final HTTP error, or the retries or the total time used up.
-        """
-        last = ""
-        for attempt in range(self.limits.max_retries + 1):
-            left = self._left()
-            if left <= 0:
-                raise InputError(
-                    f"download of {url} stopped: the fetch took its {self.limits.max_total_s:g} s "
-                    f"(--max-time){f'; last problem: {last}' if last else ''}; nothing was saved"
-                )
-            wait = None
-            try:
-                response = requests.request(
-                    method, url, timeout=min(self.limits.timeout_s, left), **kwargs
-                )
-            except requests.Timeout:
-                last = f"no answer within {min(self.limits.timeout_s, left):g} s"
-            except requests.RequestException as exc:
-                last = f"connection failed ({type(exc).__name__})"
-            else:
-                if response.ok:
-                    return response
-                if response.status_code not in RETRY_STATUS:
-                    raise InputError(
-                        f"download of {url} failed: HTTP {response.status_code} "
-                        f"{shown(response.reason or '')}; check the URL (heartgeo fetch "
-                        "--source-url / --overpass-url) or try again later; nothing was saved"
-                    )
-                last = f"HTTP {response.status_code}"
-                wait = _retry_after(response.headers.get("Retry-After"))
-            if attempt == self.limits.max_retries:
-                break
-            pause = min(
-                wait if wait is not None else 2.0**attempt,
-                self.limits.max_wait_s,
-                max(self._left(), 0.0),
-            )
-            self.progress.info(
-                f"  retry {attempt + 1}/{self.limits.max_retries} of {url} in {pause:.0f} s ({last})"
-            )
-            time.sleep(pause)
-        raise InputError(
-            f"download of {url} failed after {self.limits.max_retries} retries ({last}): "
-            "try again later, or raise --max-retries / --timeout; nothing was saved"
-        )
-
-    def json(self, method: str, url: str, **kwargs) -> dict:
-        """The answer as a JSON object (an ``error`` member is an error)."""
-        response = self.request(method, url, **kwargs)
-        try:
-            data = response.json()
-        except ValueError:
-            start = response.content[:60].decode("utf-8", "replace")
-            raise InputError(
-                f"download of {url} did not return complete JSON (it starts {shown(start)}): "
-                "the answer may have been cut off; check the URL or try again; nothing was saved"
-            ) from None
-        if not isinstance(data, dict):
-            raise InputError(
-                f"download of {url} returned JSON that is not an object: check the URL"
-            )
-        if "error" in data:
-            raise InputError(
-                f"download of {url} failed: server said {shown(data['error'])}; check the URL"
-            )
-        return data
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds asked for by a ``Retry-After`` header (seconds or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
-
-
-def download_arcgis(url: str, downloader: Downloader | None = None) -> dict:
-    """All features of an ArcGIS REST layer ``query`` endpoint as GeoJSON (paged).
-
-    Raises
-    ------
-    InputError
-        A page that repeats an earlier one (the server ignores ``resultOffset``), more
-        than ``max_pages`` pages, or any download error.
-    """
-    downloader = downloader or Downloader()
-    features: list = []
-    seen: set[str] = set()
-    offset = 0
-    for page_no in range(downloader.limits.max_pages):
-        params = {
-            "where": "1=1",
-            "outFields": "*",
-            "f": "geojson",
-            "outSR": "4326",
-            "resultOffset": offset,
-            "resultRecordCount": PAGE_SIZE,
-        }
-        page = downloader.json("GET", url, params=params)
-        batch = page.get("features", [])
-        digest = hashlib.sha256(json.dumps(batch, sort_keys=True).encode()).hexdigest()
-        if batch and digest in seen:
-            raise InputError(
-                f"download of {url}: page {page_no + 1} (offset {offset}) repeats an earlier "
-                "page: the server ignores resultOffset, so the layer cannot be read completely; "
-                "nothing was saved"
-            )
-        seen.add(digest)
-        features.extend(batch)
-        more = page.get("exceededTransferLimit") or page.get("properties", {}).get(
-            "exceededTransferLimit"
-        )
-        if not more or not batch:
-            return {"type": "FeatureCollection", "features": features}
-        offset += len(batch)
-    raise InputError(
-        f"download of {url}: more than {downloader.limits.max_pages} pages; nothing was saved"
-    )
 
 
 def drive_query(polygon_ll: shapely.Geometry, timeout_s: float) -> str:
@@ -507,3 +331,57 @@ def seed_from_bundle(data_dir: Path, progress: Progress = QUIET) -> list[Path]:
             + ", ".join(str(p.relative_to(data_dir)) for p in copied)
         )
     return copied
+
+
+def parse_source_urls(items: tuple[str, ...]) -> dict[str, str]:
+    """``--source-url LAYER=URL`` items as a dict.
+
+    Raises
+    ------
+    InputError
+        For an item without ``=`` or without a URL.
+    """
+    urls = {}
+    for item in items:
+        name, sep, url = item.partition("=")
+        if not sep or not url:
+            raise InputError(
+                f"--source-url {item!r}: give LAYER=URL, e.g. police_beats=https://..."
+            )
+        urls[name.strip()] = url.strip()
+    return urls
+
+
+def check_limits(buffer_km: float, timeout: float, max_retries: int, max_time: float) -> Limits:
+    """The fetch's limits, checked: a finite buffer >= 0, finite positive times, retries >= 0.
+
+    Raises
+    ------
+    InputError
+        Naming the option and the value.
+    """
+    if not (math.isfinite(buffer_km) and buffer_km >= 0):
+        raise InputError(f"--buffer-km {buffer_km}: give a finite distance >= 0")
+    for name, value in (("--timeout", timeout), ("--max-time", max_time)):
+        if not (math.isfinite(value) and value > 0):
+            raise InputError(f"{name} {value}: give a finite number > 0")
+    if max_retries < 0:
+        raise InputError(f"--max-retries {max_retries}: give 0 or more")
+    return Limits(timeout_s=timeout, max_retries=max_retries, max_total_s=max_time)
+
+
+def writable_dir(data_dir: Path) -> Path:
+    """``data_dir``, created if needed.
+
+    Raises
+    ------
+    InputError
+        When it cannot be created, with the reason.
+    """
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"data directory {data_dir} cannot be created ({exc.strerror}): pass a writable --data-dir"
+        ) from None
+    return data_dir

@@ -17,10 +17,12 @@ each with its source.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
 from heartgeo.config import load_defs
+from heartgeo.definitions import scenario_names
 from heartgeo.errors import InputError
 
 #: Minutes in a week (Monday 00:00 is minute 0).
@@ -140,29 +142,67 @@ def default_hours() -> dict:
 
 
 def parse_hours_option(text: str) -> tuple[str, str]:
-    """``--hours`` text: ``SCENARIO=HOURS`` (``pilot``, ``citywide``) or ``HOURS`` for every
-    scenario (key ``*``); the hours are checked here.
+    """``--hours`` text: ``SCENARIO=HOURS`` (a scenario of ``scenarios.json``) or ``HOURS``
+    for every scenario (key ``*``); the hours are checked here.
     """
     name, sep, spec = text.partition("=")
     key, spec = (name.strip(), spec.strip()) if sep else ("*", text.strip())
-    if key not in ("*", "pilot", "citywide"):
+    names = scenario_names()
+    if key != "*" and key not in names:
+        given = ", ".join(f"{n}=HOURS" for n in names)
         raise InputError(
-            f"hours {text!r}: {key!r} is not a scenario: give pilot=HOURS, citywide=HOURS "
-            f"or HOURS alone for both, {EXAMPLES}",
+            f"hours {text!r}: {key!r} is not a scenario: give {given} "
+            f"or HOURS alone for {'both' if len(names) == 2 else 'all'}, {EXAMPLES}",
             param="hours",
         )
     parse_hours(spec)
     return key, spec
 
 
-def scenario_hours(scenario: str, overrides: dict[str, str]) -> dict:
-    """The default hours of a scenario's units: ``hours``, ``assumption`` and ``source``,
-    from ``--hours`` (``overrides``: by scenario, ``*`` for all) or the bundled defaults.
+#: The ``source`` recorded for hours given on the command line.
+GIVEN_SOURCE = "--hours"
+
+
+@dataclass(frozen=True)
+class DutyHours:
+    """A scenario's default duty hours and where they came from.
+
+    Attributes
+    ----------
+    spec
+        The hours in the syntax of :func:`parse_hours` (``daily 08:00-20:00``).
+    assumption
+        The sentence outputs show (``given: ...`` for hours given by the user).
+    source
+        Where they come from: a publication, ``--hours``, or ``no default``.
+    given
+        True when the user gave them (``--hours``); False for a labelled assumption.
+    """
+
+    spec: str
+    assumption: str
+    source: str
+    given: bool = False
+
+    @property
+    def label(self) -> str:
+        """``given`` or ``assumed``, as outputs label the hours."""
+        return "given" if self.given else "assumed"
+
+    def as_dict(self) -> dict:
+        """The hours as recorded in outputs: ``hours``, ``assumption`` and ``source``."""
+        return {"hours": self.spec, "assumption": self.assumption, "source": self.source}
+
+
+def scenario_hours(scenario: str, overrides: dict[str, str]) -> DutyHours:
+    """The default hours of a scenario's units, from ``--hours`` (``overrides``: by
+    scenario, ``*`` for all) or the bundled defaults (``hours_default.json``).
     """
     spec = overrides.get(scenario, overrides.get("*"))
     if spec is not None:
-        return {"hours": spec, "assumption": f"given: {spec}", "source": "--hours"}
+        return DutyHours(spec, f"given: {spec}", GIVEN_SOURCE, given=True)
     defaults = default_hours()["scenarios"]
     if scenario not in defaults:
-        return {"hours": "24/7", "assumption": "always on duty", "source": "no default"}
-    return dict(defaults[scenario])
+        return DutyHours("24/7", "always on duty", "no default")
+    d = defaults[scenario]
+    return DutyHours(d["hours"], d["assumption"], d["source"])

@@ -12,7 +12,7 @@ import pyogrio
 import shapely
 
 from heartgeo.config import BOUNDARY_TOLERANCE_M, METRIC_CRS
-from heartgeo.errors import InputError, shown
+from heartgeo.errors import InputError, MissingColumnError, MissingCRSError, shown
 from heartgeo.geometry import polygonal
 from heartgeo.progress import QUIET, Progress
 
@@ -58,7 +58,7 @@ def read_layer(
     gdf = _read_file(path, what, layer, progress)
     missing = [c for c in required if c not in gdf.columns]
     if missing:
-        raise InputError(
+        raise MissingColumnError(
             f"{what} file {path} lacks column(s) {', '.join(missing)} "
             f"(has {', '.join(map(str, gdf.columns.drop('geometry')))}): use the layer that carries them"
         )
@@ -165,7 +165,7 @@ def _read_file(
     if len(gdf) == 0:
         raise InputError(f"{what} file {path} has no features: replace it with a non-empty layer")
     if gdf.crs is None:
-        raise InputError(
+        raise MissingCRSError(
             f"{what} file {path} has no CRS: save it with its coordinate reference system "
             "(for lon/lat, EPSG:4326)"
         )

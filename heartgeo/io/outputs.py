@@ -76,6 +76,23 @@ def input_record(name: str, path: str | Path) -> dict[str, Any]:
     return {"name": name, "path": str(path), "bytes": path.stat().st_size, "sha256": sha256(path)}
 
 
+def run_record(study) -> dict[str, Any]:
+    """The part every manifest of a run shares (``summary.json``, ``simulation_summary.json``,
+    ``site_summary.json``): heartgeo's version, the time, the travel model, the parameters,
+    the inputs with their sha256 and the packages' versions.
+    """
+    from heartgeo import __version__
+
+    return {
+        "heartgeo_version": __version__,
+        "created": utc_now(),
+        "travel_model": study.model.describe(),
+        "parameters": study.settings.as_dict(),
+        "inputs": [input_record(k, v) for k, v in sorted(study.inputs.items())],
+        "versions": versions(),
+    }
+
+
 def utc_now() -> str:
     """The current UTC time, ISO 8601, to the second."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from heartgeo.config import LONLAT_CRS, METRIC_CRS, layer_path, load_defs
-from heartgeo.errors import InputError, shown
+from heartgeo.errors import InputError, MissingColumnError, OutsideAreaError, shown
 from heartgeo.io.layers import read_layer, split_layer
 from heartgeo.progress import QUIET, Progress
 
@@ -62,7 +62,7 @@ def read_lonlat_csv(path: Path, what: str) -> gpd.GeoDataFrame:
         ) from None
     lon_col, lat_col = _pick(list(df.columns), LON_NAMES), _pick(list(df.columns), LAT_NAMES)
     if lon_col is None or lat_col is None:
-        raise InputError(
+        raise MissingColumnError(
             f"{what} file {path} lacks a {'longitude' if lon_col is None else 'latitude'} column "
             f"(has {', '.join(shown(c) for c in df.columns) or 'none'}; fields separated by "
             f"{shown(sep)}): name the columns lon and lat (WGS84 degrees), separated by commas"
@@ -184,7 +184,7 @@ def check_in_area(
         )
         if shapely.contains(area, swapped.iloc[0]):
             hint = " (longitude and latitude look swapped)"
-    raise InputError(
+    raise OutsideAreaError(
         f"staging file {source}, row {row + offset} ({points['id'].iloc[row]}): point "
         f"{lonlat.x:.5f},{lonlat.y:.5f} lies outside the {area_name} area{hint}: move it inside "
         "or choose another --area"
@@ -225,7 +225,7 @@ def default_staging(data_dir: Path, scenario: str, progress: Progress = QUIET) -
         found = layer[layer["Station"].isin(wanted)]
         missing = sorted(set(wanted) - set(found["Station"]))
         if missing:
-            raise InputError(
+            raise MissingColumnError(
                 f"fire stations file {path} lacks {', '.join(missing)}: fix staging_default.json or the layer"
             )
         extra = gpd.GeoDataFrame(

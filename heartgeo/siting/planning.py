@@ -16,10 +16,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from heartgeo.analysis.routing import CrowflyModel, NetworkModel
-from heartgeo.analysis.snapping import nearest_within
 from heartgeo.config import LONLAT_CRS, METRIC_CRS, layer_path
-from heartgeo.errors import InputError
+from heartgeo.errors import InputError, OverLimitError
 from heartgeo.io.staging import default_staging, read_fire_stations, read_staging
 from heartgeo.siting.models import Instance, evaluate
 
@@ -160,30 +158,23 @@ def build_problem(
     model = study.model
     need = len(sites) * len(cxy) * 8
     if need > MAX_MATRIX_BYTES:
-        raise InputError(
+        raise OverLimitError(
             f"candidates {candidates}: {len(sites):,} sites x {len(cxy):,} demand cells need a "
             f"{need / 1e9:.1f} GB travel-time matrix (limit {MAX_MATRIX_BYTES / 1e9:.0f} GB): "
             "give fewer candidates (a larger candidate spacing) or a larger cell size",
             param=("candidates", "candidate_spacing_m", "cell_size_m"),
         )
-    if isinstance(model, NetworkModel):
-        node, dist, ok = nearest_within(study.net, sxy, study.settings.max_snap_m)
-        far = ~ok
-        for r in np.flatnonzero(far & (sites["role"].to_numpy() != "current")):
-            dropped.append(f"{sites['id'].iloc[r]} ({dist[r]:.0f} m from the loaded network)")
-        if (far & (sites["role"].to_numpy() == "fixed")).any():
-            raise InputError("a fixed site lies off the loaded road network: " + "; ".join(dropped))
-        cost = model.cost_matrix(node, cxy)  # (sites, cells), one search per site
-        cost[far] = np.inf
-        known = model.known(cxy)
-        unknown_pop = float(weights[~known].sum())
-        weights = np.where(known, weights, 0.0)
-        keep = ~far | (sites["role"].to_numpy() == "current")
-        sites, cost = sites[keep].reset_index(drop=True), cost[keep]
-    else:
-        assert isinstance(model, CrowflyModel)
-        cost = model.cost_matrix(sxy, cxy)
-        unknown_pop = 0.0
+    cost, dist, ok = model.candidate_costs(sxy, cxy, study.settings.max_snap_m)
+    role = sites["role"].to_numpy()
+    for r in np.flatnonzero(~ok & (role != "current")):
+        dropped.append(f"{sites['id'].iloc[r]} ({dist[r]:.0f} m from the loaded network)")
+    if (~ok & (role == "fixed")).any():
+        raise InputError("a fixed site lies off the loaded road network: " + "; ".join(dropped))
+    known = model.known(cxy)
+    unknown_pop = float(weights[~known].sum())
+    weights = np.where(known, weights, 0.0)
+    keep = ok | (role == "current")
+    sites, cost = sites[keep].reset_index(drop=True), cost[keep]
     if (sites["role"] == "candidate").sum() == 0:
         raise InputError(
             "no candidate site lies on the loaded road network: use --travel-model crowfly or fetch a network"

@@ -16,11 +16,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from heartgeo.analysis.isochrones import crowfly_isochrones, network_isochrones
-from heartgeo.analysis.routing import NetworkModel
-from heartgeo.analysis.snapping import nearest_within
 from heartgeo.errors import InputError
-from heartgeo.io.outputs import OutputSet, input_record, utc_now, versions
+from heartgeo.io.outputs import OutputSet, run_record
 from heartgeo.progress import QUIET, Progress
 from heartgeo.siting.curve import CoverProblem, mclp_curve
 from heartgeo.siting.models import Solution, busy_probability, solve
@@ -249,9 +246,10 @@ def run_siting(study, options: SiteOptions, progress: Progress = QUIET) -> SiteR
 def site_summary(result: SiteResult) -> dict:
     """The manifest of a siting run (``site_summary.json``)."""
     o, sol, study = result.options, result.solution, result.study
+    record = run_record(study)
     return {
-        "heartgeo_version": versions()["heartgeo"],
-        "created": utc_now(),
+        "heartgeo_version": record.pop("heartgeo_version"),
+        "created": record.pop("created"),
         "objective": o.objective,
         "units": o.units,
         "minutes": o.minutes,
@@ -273,10 +271,7 @@ def site_summary(result: SiteResult) -> dict:
             "policy": o.candidates_outside,
             "sites": result.problem.outside,
         },
-        "travel_model": study.model.describe(),
-        "parameters": study.settings.as_dict(),
-        "inputs": [input_record(k, v) for k, v in sorted(study.inputs.items())],
-        "versions": versions(),
+        **record,
     }
 
 
@@ -284,22 +279,10 @@ def reach_polygon(study, sites: gpd.GeoDataFrame, minutes: float, area) -> objec
     """The area within ``minutes`` of any of ``sites`` (EPSG:32119), by the study's model."""
     if len(sites) == 0:
         return None
-    units = sites[["id", "geometry"]].reset_index(drop=True)
-    if isinstance(study.model, NetworkModel):
-        xy = np.c_[units.geometry.x, units.geometry.y]
-        node, _, ok = nearest_within(study.net, xy, study.settings.max_snap_m)
-        units = units[ok].assign(node=node[ok]).reset_index(drop=True)
-        bands, _ = network_isochrones(
-            study.net,
-            units,
-            (minutes,),
-            study.settings.buffer_m,
-            memo=study.polygon_memo,
-            per_unit=False,
-            method=study.settings.polygons,
-        )
-    else:
-        bands, _ = crowfly_isochrones(study.model, units, (minutes,), area, per_unit=False)
+    units = study.model.place(
+        sites[["id", "geometry"]].reset_index(drop=True), study.settings.max_snap_m
+    )
+    bands, _ = study.model.isochrones(units, (minutes,), area, per_unit=False)
     return bands.geometry.iloc[0]
 
 

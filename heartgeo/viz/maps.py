@@ -466,9 +466,8 @@ def headline_rows(study, result) -> list[tuple[str, str]]:
 
 def add_panel(fmap, study, result, extra: list | None = None, suffix: str = "") -> None:
     """The headline panel of a scenario, top left under the title."""
-    assumed = (
-        "hours assumed" if (result.hours_info or {}).get("source") != "--hours" else "hours given"
-    )
+    hours = getattr(result, "hours", None)
+    assumed = f"hours {hours.label if hours is not None else 'assumed'}"
     note = f"{study.model.short_label}; {assumed}"
     HtmlControl(
         panel_html(

@@ -1,31 +1,15 @@
-"""When and how many: duty hours, call demand and the call simulation on a prepared study.
-
-The pipeline (:mod:`heartgeo.pipeline`) answers *where*: who is within each band of a
-unit, every unit always free. This module adds *when* and *how many*:
-
-- :func:`unit_duty` -- each unit's duty hours (its own ``hours``, else the scenario's
-  default, a labelled assumption);
-- :func:`hours_table` -- coverage for each of the 168 hours of the week, measured once
-  per distinct set of units on duty;
-- :func:`calls_zone_table` -- coverage of calls (a call file) per zone;
-- :func:`simulate_scenario` -- the discrete-event simulation of calls and busy teams
-  (:mod:`heartgeo.analysis.simulation`) on the scenario's travel model.
-
-Same rank as the pipeline (the top library layer): it uses duck-typed studies and
-results and imports nothing from :mod:`heartgeo.pipeline`.
+"""The call simulation on a prepared study: where calls come from, the workload and its
+sources, and the discrete-event simulation of calls and busy teams
+(:mod:`heartgeo.analysis.simulation`) on the study's travel model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-import shapely
 
-from heartgeo.analysis.coverage import band_label
-from heartgeo.analysis.routing import NetworkModel
 from heartgeo.analysis.simulation import (
     SimulationResult,
     Workload,
@@ -34,182 +18,21 @@ from heartgeo.analysis.simulation import (
     simulate,
     summarise,
 )
-from heartgeo.analysis.weekly import DutySets, calls_by_hour, hour_frame
 from heartgeo.errors import InputError, shown
 from heartgeo.io.calls import Calls
-from heartgeo.io.hours import default_hours, parse_hours, scenario_hours
-
-
-def unit_duty(units, scenario: str, overrides: dict[str, str]) -> tuple[np.ndarray, dict]:
-    """Duty masks of a scenario's units, shape (U, 10080), and how they were set.
-
-    A unit's own ``hours`` (a staging file's column; empty: the default) wins over the
-    scenario's default (``--hours``, else the bundled assumption).
-
-    Raises
-    ------
-    InputError
-        A unit's hours that do not parse, naming the file and row.
-    """
-    default = scenario_hours(scenario, overrides)
-    try:
-        default_mask = parse_hours(default["hours"])
-    except InputError as exc:
-        raise InputError(f"{exc} (the hours of the {scenario} scenario)", param="hours") from None
-    own = units["hours"].fillna("").astype(str).to_numpy() if "hours" in units.columns else None
-    masks = np.repeat(default_mask[None, :], len(units), axis=0)
-    n_own = 0
-    if own is not None:
-        offset = units.attrs.get("row_offset", 2)
-        for i, text in enumerate(own):
-            if not text.strip():
-                continue
-            try:
-                masks[i] = parse_hours(text)
-            except InputError as exc:
-                source = units.attrs.get("source", "staging")
-                raise InputError(
-                    f"staging file {source}, row {i + offset}: {exc}", param="hours"
-                ) from None
-            n_own += 1
-    info = {
-        **default,
-        "units_with_own_hours": n_own,
-        "unit_hours_per_week": [float(m.sum() / 60) for m in masks],
-    }
-    return masks, info
-
-
-def unit_point_seconds(study, units, xy: np.ndarray) -> np.ndarray:
-    """Seconds from each unit to each point, shape (U, P), by the study's travel model
-    (``nan`` where unknown: outside the network's extent).
-    """
-    xy = np.asarray(xy, float).reshape(-1, 2)
-    if isinstance(study.model, NetworkModel):
-        return study.model.cost_matrix(units["node"].to_numpy(), xy)
-    return study.model.cost_matrix(np.c_[units.geometry.x, units.geometry.y], xy)
-
-
-@dataclass
-class CallsInArea:
-    """The calls of a scenario: those inside its area, and what lies outside."""
-
-    calls: Calls
-    outside_count: int
-    outside_weight: float
-
-
-def calls_in_area(calls: Calls, area: shapely.Geometry) -> CallsInArea:
-    """The calls inside ``area``; those outside are counted (never dropped silently)."""
-    inside = calls.inside(area)
-    return CallsInArea(
-        calls.subset(inside), int((~inside).sum()), float(calls.weight[~inside].sum())
-    )
-
-
-def calls_zone_table(
-    zones: list[tuple[str, str, shapely.Geometry | None]],
-    calls: Calls,
-    seconds: np.ndarray,
-    bands_min: tuple[float, ...],
-) -> pd.DataFrame:
-    """Calls per zone (weights), those with a known travel time and, per band, those within
-    it of the nearest unit (all on duty) and their share; ``calls_gap`` beyond the last.
-    """
-    x, y = calls.xy[:, 0], calls.xy[:, 1]
-    known = ~np.isnan(seconds)
-    rows = []
-    for kind, name, geom in zones:
-        inside = np.ones(len(calls), bool) if geom is None else shapely.intersects_xy(geom, x, y)
-        w = calls.weight * inside
-        row = {"zone_type": kind, "zone": name, "calls": w.sum(), "calls_known": w[known].sum()}
-        for m in bands_min:
-            within = w[known & (seconds <= m * 60.0)].sum()
-            row[f"calls_within_{band_label(m)}"] = within
-            row[f"calls_share_{band_label(m)}"] = within / row["calls"] if row["calls"] else None
-        last = row[f"calls_within_{band_label(bands_min[-1])}"]
-        row["calls_gap"] = row["calls_known"] - last
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def hours_table(
-    duty: np.ndarray,
-    population_within: Callable[[np.ndarray], np.ndarray],
-    population: float,
-    known_population: float,
-    bands_min: tuple[float, ...],
-    calls: tuple[Calls, np.ndarray] | None = None,
-) -> tuple[pd.DataFrame, DutySets]:
-    """Coverage for each hour of the week.
-
-    Parameters
-    ----------
-    duty
-        Units' duty masks, shape (U, 10080).
-    population_within
-        For a boolean mask of units on duty, the residents within each band of the
-        nearest of them, shape (bands,); called once per distinct set (never for the
-        empty set).
-    population, known_population
-        Residents of the area, and those whose travel time is known.
-    bands_min
-        The bands (minutes).
-    calls
-        The area's calls and the seconds from each unit to each, shape (U, C).
-
-    Returns
-    -------
-    (pandas.DataFrame, DutySets)
-        One row per hour: units on duty (mean over the hour), residents within each band
-        of an on-duty unit and their share, the gap and unknown residents; with calls,
-        the calls in that hour and those within each band.
-    """
-    sets = DutySets.from_masks(duty)
-    per_set = np.zeros((len(sets.sets), len(bands_min)))
-    for k, on in enumerate(sets.sets):
-        if on.any():
-            per_set[k] = population_within(on)
-    table = hour_frame()
-    table["units_on_duty"] = sets.units_on_duty
-    table["population"] = population
-    by_hour_pop = sets.hour_share @ per_set  # (168, bands)
-    for b, m in enumerate(bands_min):
-        lab = band_label(m)
-        table[f"population_within_{lab}"] = by_hour_pop[:, b]
-        table[f"population_share_{lab}"] = by_hour_pop[:, b] / population if population else None
-    table["gap_population"] = known_population - by_hour_pop[:, -1]
-    table["unknown_population"] = population - known_population
-    if calls is not None:
-        area_calls, seconds = calls
-        got = calls_by_hour(
-            seconds,
-            sets,
-            area_calls.weight,
-            area_calls.minute,
-            tuple(m * 60.0 for m in bands_min),
-        )
-        table["calls"] = got["calls"]
-        table["calls_unknown"] = got["unknown"]
-        for b, m in enumerate(bands_min):
-            lab = band_label(m)
-            table[f"calls_within_{lab}"] = got["within"][b]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                table[f"calls_share_{lab}"] = got["within"][b] / got["calls"]
-    return table, sets
+from heartgeo.io.hours import DutyHours, default_hours
+from heartgeo.operations.duty import calls_in_area, unit_duty
 
 
 def demand_points(study, area_name: str, calls: Calls | None) -> tuple[np.ndarray, np.ndarray]:
     """Where calls come from in an area: the demand cells' representative points weighted
     by their residents inside the area, or, given calls, the call points inside it.
     """
-    area = study.area(area_name)
+    area = study.study_area(area_name)
     if calls is not None:
-        inside = calls_in_area(calls, area).calls
+        inside = calls_in_area(calls, area.geometry).calls
         return inside.xy, inside.weight
-    weights = (
-        study.grid.population * study.grid.zone(None if area_name == "citywide" else area).weight
-    )
+    weights = study.grid.population * study.grid.zone(area.zone_geometry).weight
     keep = weights > 0
     return study.demand.points[keep], weights[keep]
 
@@ -224,9 +47,12 @@ def area_share(study, area_name: str, calls: Calls | None, weights: np.ndarray) 
     (from :func:`demand_points`): its share of the city's residents, or of the calls
     inside the city limit.
     """
-    if area_name == "citywide":
+    if study.study_area(area_name).whole_city:
         return 1.0
-    _, w_city = demand_points(study, "citywide", calls)
+    if calls is not None:
+        w_city = calls_in_area(calls, study.boundaries.city).calls.weight
+    else:
+        w_city = study.grid.population * study.grid.zone(None).weight
     return float(weights.sum() / w_city.sum()) if w_city.sum() > 0 else 0.0
 
 
@@ -394,17 +220,21 @@ class SimulationRun:
     main: ScenarioSimulation
     curve: list[dict]
     info: dict
+    #: the scenario's default duty hours
+    hours: DutyHours | None = None
 
 
-def simulate_units(
-    study, name: str, area_name: str, units, options: SimulateOptions, progress
-) -> SimulationRun:
-    """Simulate one scenario whose units (staging sites) are placed and snapped."""
-    duty, hours_info = unit_duty(units, name, study.settings.hours)
+def simulate_units(study, scenario, units, options: SimulateOptions, progress) -> SimulationRun:
+    """Simulate one scenario (:class:`heartgeo.study.Scenario`) whose units (staging sites)
+    are placed and snapped.
+    """
+    name, area_name = scenario.name, scenario.area
+    hours = scenario.duty_hours(study.settings.hours)
+    duty, hours_info = unit_duty(units, hours, name)
     workload, sources = options.workload(study.calls)
     xy, weights = demand_points(study, area_name, study.calls)
     share = area_share(study, area_name, study.calls, weights)
-    travel = unit_point_seconds(study, units, xy)
+    travel = study.model.unit_costs(units, xy)
     known = ~np.isnan(travel).any(axis=0)
     unknown_share = float(weights[~known].sum() / weights.sum()) if weights.sum() else 0.0
     if unknown_share > 0:
@@ -462,7 +292,7 @@ def simulate_units(
         "teams": "one per staging site; a teams curve puts team i on site i mod sites",
         "erlang_b_check": _erlang_check(area_workload, duty, len(units)),
     }
-    return SimulationRun(name, main, curve, info)
+    return SimulationRun(name, main, curve, info, hours)
 
 
 def _erlang_check(workload: Workload, duty: np.ndarray, teams: int) -> dict:
@@ -479,37 +309,6 @@ def _erlang_check(workload: Workload, duty: np.ndarray, teams: int) -> dict:
         "loss_probability_no_drive": erlang_b(teams, load),
         "answered_upper_bound": on_duty_calls * (1 - erlang_b(teams, load)),
     }
-
-
-def simulation_line(run: SimulationRun, model_label: str, band: float) -> str:
-    """One printed line of a scenario's simulation."""
-    f = run.main.figures
-    lab = f"within_{band:g}min"
-    hours = run.info["hours"]
-    assumed = "given" if hours.get("source") == "--hours" else "assumed"
-    return (
-        f"{run.scenario} ({model_label}; {f['teams']} team(s), {hours['hours']} {assumed}; "
-        f"{run.info['calls_per_day_area']:.1f} calls a day): answered {100 * f['answered_share']:.1f} % "
-        f"\u00b1 {100 * f['answered_ci95']:.1f}, within {band:g} min {100 * f[lab + '_share']:.1f} % "
-        f"\u00b1 {100 * f[lab + '_ci95']:.1f}; drive median "
-        + (f"{f['travel_p50_min']:.1f} min" if f["travel_p50_min"] is not None else "n/a")
-        + (
-            f", team utilisation {100 * f['utilisation']:.0f} %"
-            if f["utilisation"] is not None
-            else ""
-        )
-    )
-
-
-def curve_line(runs: list[SimulationRun], band: float) -> str:
-    """``teams on duty -> share answered within 10 min`` per scenario, on one line."""
-    lab = f"within_{band:g}min_share"
-    parts = []
-    for run in runs:
-        if run.curve:
-            values = ", ".join(f"{r['teams']}: {100 * r[lab]:.1f} %" for r in run.curve)
-            parts.append(f"{run.scenario} {values}")
-    return f"teams on duty \u2192 calls answered within {band:g} min: " + "; ".join(parts)
 
 
 def mexclp_workload(

@@ -1,0 +1,5 @@
+"""``python -m heartgeo.cli``: the ``heartgeo`` command."""
+
+from heartgeo.cli import main
+
+main()

@@ -1,0 +1,79 @@
+"""The ``heartgeo`` command group: errors on one line, exit code 2, no traceback."""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from heartgeo.errors import InputError
+from heartgeo.settings import FLAGS
+
+#: Options of ``heartgeo site`` by the name its library parameters carry.
+SITE_FLAGS = {
+    "minutes": "--minutes",
+    "units": "--units",
+    "target": "--target",
+    "busy_q": "--busy",
+    "calls_per_hour": "--calls-per-hour",
+    "minutes_per_call": "--minutes-per-call",
+    "candidate_spacing_m": "--candidate-spacing",
+    "candidates": "--candidates",
+    "max_units": "--max-units",
+    "time_limit_s": "--time-limit",
+    "calls_per_day": "--calls-per-day",
+    "service": "--service",
+    "service_cv": "--service-cv",
+    "max_wait_min": "--max-wait",
+    "weeks": "--weeks",
+    "teams": "--teams",
+}
+ALL_FLAGS = {**FLAGS, **SITE_FLAGS, "area": "--area", "objective": "--objective"}
+
+
+class OneLineErrors(click.Group):
+    """A command group whose usage errors (bad choice, unreadable file...) are one line,
+    like every other error of heartgeo, with exit code 2.
+    """
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        """Run the command; in standalone mode print click's errors on one line."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("heartgeo: aborted", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            click.echo(f"heartgeo: error: {' '.join(exc.format_message().split())}", err=True)
+            sys.exit(2)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def handle_input_errors(func):
+    """Print an :class:`InputError` as one line on stderr (naming options as flags) and
+    exit with code 2.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            click.echo(f"heartgeo: error: {exc.renamed(ALL_FLAGS)}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+@click.group(cls=OneLineErrors)
+@click.version_option(package_name="heartgeo")
+def cli():
+    """Drive-time coverage of mobile crisis-response units (Durham HEART).
+
+    Runs on the Durham data bundled with heartgeo, or on --data-dir / $HEARTGEO_DATA; every
+    metric computation is in EPSG:32119 (metres). Bad input ends with a one-line error and
+    exit code 2.
+    """

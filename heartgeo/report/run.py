@@ -1,0 +1,182 @@
+"""Whole runs as one library call each: the report (``heartgeo report``, ``coverage``,
+``map``, ``isochrones``) and the simulation (``heartgeo simulate``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from heartgeo.io.outputs import OutputSet
+from heartgeo.operations import SimulateOptions, SimulationRun, mexclp_workload, simulate_units
+from heartgeo.progress import QUIET, Progress
+from heartgeo.report.writers import write_run, write_simulation
+from heartgeo.settings import Settings
+from heartgeo.siting.workflow import SiteOptions, SiteResult, run_siting, write_site
+from heartgeo.study import Scenario, ScenarioResult, Study, prepare, run_scenarios, scenario_units
+
+
+@dataclass
+class ReportRun:
+    """What a run produced: the study, each scenario's result, the simulations (if run)
+    and the checks of the pages in headless Chromium (with ``png``).
+    """
+
+    study: Study
+    results: list[ScenarioResult]
+    simulations: list[SimulationRun] | None
+    checks: list[dict]
+
+
+def run_simulations(
+    study: Study,
+    scenarios: list[Scenario],
+    options: SimulateOptions,
+    progress: Progress = QUIET,
+) -> list[SimulationRun]:
+    """Simulate calls and teams for each scenario (see :mod:`heartgeo.analysis.simulation`).
+
+    Parameters
+    ----------
+    study
+        The prepared study.
+    scenarios
+        The scenarios; each one's staging sites are placed as :func:`heartgeo.study.run_scenario`
+        places them.
+    options
+        Workload, service time, weeks, seed and the teams curve.
+    progress
+        Progress reporter.
+    """
+    return [
+        simulate_units(study, s, scenario_units(study, s, progress)[0], options, progress)
+        for s in scenarios
+    ]
+
+
+def simulate_results(
+    study: Study,
+    results: list[ScenarioResult],
+    options: SimulateOptions,
+    progress: Progress = QUIET,
+) -> list[SimulationRun]:
+    """Simulate calls and teams on the units of scenarios already run (``report``)."""
+    return [simulate_units(study, r.scenario, r.units, options, progress) for r in results]
+
+
+def run_report(
+    settings: Settings,
+    scenarios: list[Scenario],
+    out_dir: Path,
+    progress: Progress = QUIET,
+    *,
+    coverage: bool = True,
+    maps: bool = True,
+    isochrones: bool = True,
+    simulate: SimulateOptions | None = None,
+    basemap: str | None = "default",
+    png: bool = False,
+    online: bool = False,
+    prepared: Callable[[Study], None] | None = None,
+) -> ReportRun:
+    """Prepare a study, run the scenarios on it, simulate (``simulate``) and write it all.
+
+    Parameters
+    ----------
+    settings
+        The run's parameters.
+    scenarios
+        The scenarios to run (:func:`heartgeo.study.default_scenarios`: pilot and citywide).
+    out_dir
+        Where the outputs go (written as one set).
+    progress
+        Progress reporter.
+    coverage, maps, isochrones
+        What to measure and write: coverage tables, maps and the report page, isochrone
+        layers.
+    simulate
+        Simulate calls and busy teams with these options (None: no simulation).
+    basemap, png, online
+        The maps' basemap (None: none), a PNG of each page, Leaflet from its CDN.
+    prepared
+        Called with the prepared study before the scenarios run.
+
+    Returns
+    -------
+    ReportRun
+        The study, results, simulations and page checks.
+    """
+    study = prepare(settings, progress, areas=tuple(dict.fromkeys(s.area for s in scenarios)))
+    if prepared is not None:
+        prepared(study)
+    results = run_scenarios(study, scenarios, progress, coverage=coverage)
+    runs = simulate_results(study, results, simulate, progress) if simulate else None
+    checks = write_run(
+        out_dir,
+        study,
+        results,
+        progress,
+        coverage=coverage,
+        isochrones=isochrones,
+        maps=maps,
+        simulations=runs,
+        png=png,
+        basemap=basemap,
+        online=online,
+    )
+    return ReportRun(study, results, runs, checks)
+
+
+def run_simulation(
+    settings: Settings,
+    scenarios: list[Scenario],
+    out_dir: Path,
+    options: SimulateOptions,
+    progress: Progress = QUIET,
+    *,
+    prepared: Callable[[Study], None] | None = None,
+) -> tuple[Study, list[SimulationRun]]:
+    """Prepare a study, simulate each scenario and write the simulation's outputs."""
+    study = prepare(settings, progress, areas=tuple(dict.fromkeys(s.area for s in scenarios)))
+    if prepared is not None:
+        prepared(study)
+    runs = run_simulations(study, scenarios, options, progress)
+    write_simulation(out_dir, study, runs, progress)
+    return study, runs
+
+
+def run_site(
+    settings: Settings,
+    options: SiteOptions,
+    out_dir: Path,
+    progress: Progress = QUIET,
+    *,
+    calls_per_day: float | None = None,
+    prepared: Callable[[Study], None] | None = None,
+) -> SiteResult:
+    """Prepare a study, choose staging sites (:func:`heartgeo.siting.workflow.run_siting`)
+    and write the siting outputs.
+
+    For ``mexclp`` without ``busy_q`` or ``calls_per_hour``, the busy probability is
+    derived from the simulation's workload (``calls_per_day``, else its default) and the
+    area's share of the city's demand. The options are checked before any work.
+    """
+    derive = options.objective == "mexclp" and options.busy_q is None
+    derive = derive and options.calls_per_hour is None
+    if not derive:
+        options.validate()  # before the study is prepared: a bad option costs nothing
+    study = prepare(settings, progress, areas=(options.area,))
+    if derive:
+        per_hour, minutes, note = mexclp_workload(
+            study, options.area, calls_per_day, options.minutes_per_call
+        )
+        options.calls_per_hour, options.minutes_per_call = per_hour, minutes
+        options.busy_from = note
+        options.validate()
+    if prepared is not None:
+        prepared(study)
+    result = run_siting(study, options, progress)
+    with OutputSet(out_dir, warn=progress.warn) as outs:
+        write_site(outs, result)
+    return result

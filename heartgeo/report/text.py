@@ -1,0 +1,124 @@
+"""The text of results: the headline, a line per scenario, equity, hours and simulation
+lines, as the terminal, the pages and ``summary.json`` show them.
+"""
+
+from __future__ import annotations
+
+from heartgeo.analysis.coverage import band_label, headline_band
+from heartgeo.analysis.weekly import week_shares
+from heartgeo.geometry import share_within
+from heartgeo.operations import SimulationRun
+from heartgeo.study import ScenarioResult, Study
+
+
+def headline(study: Study, results: list[ScenarioResult]) -> str:
+    """One line for every scenario with tables, e.g. ``pilot (crow-fly screening): population
+    within 10 min 37.2 %; citywide: 61.0 %``.
+    """
+    band = headline_band(study.settings.bands_min)
+    what = "calls" if study.calls is not None else "population"
+    parts = []
+    for result in (r for r in results if r.tables):
+        share = result.tables["area"].iloc[0][f"{what}_share_{band_label(band)}"]
+        value = "n/a" if share is None or share != share else f"{100 * share:.1f} %"
+        if not parts:
+            parts.append(
+                f"{result.name} ({study.model.short_label}): {what} within {band:g} min {value}"
+            )
+        else:
+            parts.append(f"{result.name}: {value}")
+    return "; ".join(parts)
+
+
+def hours_line(study: Study, results: list[ScenarioResult]) -> str:
+    """Coverage over the week: person-hours (or calls at their time) within the headline
+    band of a unit on duty, per scenario, with the hours used and whether assumed.
+    """
+    band = headline_band(study.settings.bands_min)
+    lab = band_label(band)
+    parts = []
+    for result in (r for r in results if r.tables):
+        week = week_shares(result.tables["hours"], study.settings.bands_min)
+        info = result.hours_info or {}
+        how = result.hours.label if result.hours is not None else "assumed"
+        own = info.get("units_with_own_hours", 0)
+        hours = f"{info.get('hours')}, {how}" + (f"; {own} unit(s) with own hours" if own else "")
+        value = week["person_hours_share"][lab]
+        text = f"{result.name} {100 * value:.1f} %" if value is not None else f"{result.name} n/a"
+        if "calls_share" in week and week["calls_share"][lab] is not None:
+            text += f" (calls at their time: {100 * week['calls_share'][lab]:.1f} %)"
+        parts.append(f"{text} [{hours}]")
+    return f"person-hours within {band:g} min of a unit on duty: " + "; ".join(parts)
+
+
+def scenario_line(study: Study, result: ScenarioResult) -> str:
+    """One line of a scenario's coverage: every band, the gap, the unknown part and why."""
+    row = result.tables["area"].iloc[0]
+    parts = []
+    for m in study.settings.bands_min:
+        share = row[f"population_share_{band_label(m)}"]
+        parts.append(f"{m:g} min {100 * share:.1f} %" if share is not None else f"{m:g} min n/a")
+    extent = 100 * share_within(result.area, study.net.extent)
+    tail = study.model.area_note(extent)
+    return (
+        f"{result.name} ({study.model.short_label}): population within "
+        + ", ".join(parts)
+        + f"; gap {100 * (row['gap_population_share'] or 0):.1f} %; unknown (no road data) "
+        f"{100 * (1 - (row['known_population_share'] or 0)):.1f} % of {row['population']:,.0f} "
+        f"people{_share_of_city(study, row['population'], result.area_name)}; {tail}"
+    )
+
+
+def _share_of_city(study: Study, people: float, area_name: str) -> str:
+    if study.study_area(area_name).whole_city:
+        return ""
+    city = float(study.demand.cells["population"].sum())
+    return f" ({100 * people / city:.1f} % of the city's)" if city > 0 else ""
+
+
+def equity_line(study: Study, result: ScenarioResult) -> str:
+    """``no-vehicle households within 10 min: NN % vs all residents NN %`` for a scenario."""
+    table = result.tables["equity"].set_index("group")
+    band = band_label(headline_band(study.settings.bands_min))
+    nov, everyone = table.loc["no_vehicle_households"], table.loc["all residents"]
+
+    def pct(v: float) -> str:
+        return "missing" if v != v else f"{100 * v:.1f} %"
+
+    low = table.loc["low_income_residents"]
+    return (
+        f"{result.name}: no-vehicle households within {headline_band(study.settings.bands_min):g} "
+        f"min: {pct(nov[f'share_{band}'])} vs all residents {pct(everyone[f'share_{band}'])}; "
+        f"lowest-income fifth of tracts: {pct(low[f'share_{band}'])}"
+    )
+
+
+def simulation_line(run: SimulationRun, model_label: str, band: float) -> str:
+    """One printed line of a scenario's simulation."""
+    f = run.main.figures
+    lab = f"within_{band:g}min"
+    hours = run.info["hours"]
+    assumed = run.hours.label if run.hours is not None else "assumed"
+    return (
+        f"{run.scenario} ({model_label}; {f['teams']} team(s), {hours['hours']} {assumed}; "
+        f"{run.info['calls_per_day_area']:.1f} calls a day): answered {100 * f['answered_share']:.1f} % "
+        f"\u00b1 {100 * f['answered_ci95']:.1f}, within {band:g} min {100 * f[lab + '_share']:.1f} % "
+        f"\u00b1 {100 * f[lab + '_ci95']:.1f}; drive median "
+        + (f"{f['travel_p50_min']:.1f} min" if f["travel_p50_min"] is not None else "n/a")
+        + (
+            f", team utilisation {100 * f['utilisation']:.0f} %"
+            if f["utilisation"] is not None
+            else ""
+        )
+    )
+
+
+def curve_line(runs: list[SimulationRun], band: float) -> str:
+    """``teams on duty -> share answered within 10 min`` per scenario, on one line."""
+    lab = f"within_{band:g}min_share"
+    parts = []
+    for run in runs:
+        if run.curve:
+            values = ", ".join(f"{r['teams']}: {100 * r[lab]:.1f} %" for r in run.curve)
+            parts.append(f"{run.scenario} {values}")
+    return f"teams on duty \u2192 calls answered within {band:g} min: " + "; ".join(parts)

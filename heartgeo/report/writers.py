@@ -1,0 +1,251 @@
+"""Writing a run: each scenario's tables and layers, the maps, the pages, the simulation
+and the manifest, as one set (:class:`heartgeo.io.outputs.OutputSet`: all files appear
+together, or none).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from heartgeo.analysis.coverage import layers_frame
+from heartgeo.config import METRIC_CRS
+from heartgeo.io.outputs import OutputSet
+from heartgeo.operations import SimulationRun
+from heartgeo.progress import QUIET, Progress
+from heartgeo.report.manifest import simulation_manifest, simulation_summary, summary
+from heartgeo.report.pages import hours_page, report_data, simulation_page
+from heartgeo.study import ScenarioResult, Study, comparison_pair
+
+
+def units_frame(result: ScenarioResult) -> gpd.GeoDataFrame:
+    """A scenario's staging points (id, name, snap distance) as a layer."""
+    cols = [c for c in ("id", "name", "snap_m") if c in result.units.columns]
+    return gpd.GeoDataFrame(result.units[cols], geometry=result.units.geometry, crs=METRIC_CRS)
+
+
+def write_scenario(
+    outs: OutputSet,
+    study: Study,
+    result: ScenarioResult,
+    *,
+    tables: bool = True,
+    isochrones: bool = True,
+) -> None:
+    """Write a scenario's tables and layers into ``outs``."""
+    n = result.name
+    if isochrones:
+        _write_isochrones(outs, study, result)
+    outs.geojson(
+        f"staging_{n}.geojson",
+        units_frame(result).assign(scenario=n),
+        f"{n}: staging points with snap distance (m)",
+    )
+    if tables:
+        _write_tables(outs, study, result)
+
+
+def _write_isochrones(outs: OutputSet, study: Study, result: ScenarioResult) -> None:
+    n, model = result.name, study.model.name
+    bands = result.bands.assign(scenario=n, travel_model=model)
+    outs.geojson(
+        f"isochrones_{n}.geojson",
+        bands,
+        f"{n}: area reached within each band from the nearest unit ({model} model)",
+    )
+    layers = {"bands": bands, "staging": units_frame(result)}
+    if len(result.per_unit):  # left out above --per-unit-limit units
+        per_unit = result.per_unit.assign(scenario=n, travel_model=model)
+        outs.geojson(
+            f"isochrones_{n}_units.geojson",
+            per_unit,
+            f"{n}: area reached within each band, per unit ({model} model)",
+        )
+        layers = {"bands": bands, "units": per_unit, "staging": units_frame(result)}
+    outs.gpkg(
+        f"isochrones_{n}.gpkg",
+        layers,
+        f"{n}: isochrones per band and per unit, and staging points (EPSG:32119)",
+    )
+
+
+def _write_tables(outs: OutputSet, study: Study, result: ScenarioResult) -> None:
+    n, model = result.name, study.model.name
+    layers = layers_frame({"gap": result.gap, "unknown": result.unknown}, METRIC_CRS)
+    layers = layers.assign(scenario=n, travel_model=model)
+    outs.geojson(
+        f"gaps_{n}.geojson",
+        layers[layers["layer"] == "gap"],
+        f"{n}: known area beyond the largest band ({model} model)",
+    )
+    outs.geojson(
+        f"unknown_{n}.geojson",
+        layers[layers["layer"] == "unknown"],
+        f"{n}: area with no road data (neither covered nor gap)",
+    )
+    outs.csv(
+        f"coverage_{n}_equity.csv",
+        result.tables["equity"].assign(scenario=n, travel_model=model),
+        f"{n}: coverage of households without a vehicle, the lowest-income fifth of tracts "
+        "and everyone",
+    )
+    outs.csv(
+        f"coverage_{n}_hours.csv",
+        result.tables["hours"].assign(scenario=n, travel_model=model),
+        f"{n}: coverage for each of the 168 hours of the week (units on duty, residents "
+        "within each band of an on-duty unit)",
+    )
+    for key in ("area", "beats", "districts"):
+        outs.csv(
+            f"coverage_{n}_{key}.csv",
+            result.tables[key].assign(scenario=n, travel_model=model),
+            f"{n}: coverage per {key if key != 'area' else 'study area'}",
+        )
+
+
+def write_maps(
+    outs: OutputSet,
+    study: Study,
+    results: list[ScenarioResult],
+    *,
+    basemap: str | None = "default",
+    online: bool = False,
+) -> list[Path]:
+    """Write each scenario's map and the comparison when both scenarios ran; return the
+    paths written.
+    """
+    from heartgeo.viz.maps import comparison_map, scenario_map, write_html
+
+    written = []
+    for result in results:
+        path = outs.path(f"map_{result.name}.html", f"{result.name}: interactive map")
+        write_html(scenario_map(study, result, basemap=basemap), path, offline=not online)
+        written.append(path)
+    by_name = {r.name: r for r in results}
+    before, after = comparison_pair()
+    if before in by_name and after in by_name:
+        path = outs.path(
+            f"map_{before}_vs_{after}.html",
+            f"{before} (left) and {after} (right) side by side, with the area newly covered",
+        )
+        dual = comparison_map(study, by_name[before], by_name[after], basemap=basemap)
+        write_html(dual, path, offline=not online)
+        written.append(path)
+    return written
+
+
+def snapshot_pages(outs: OutputSet, pages: list[Path]) -> list[dict]:
+    """A PNG of each page through headless Chromium, with its size, load time and errors."""
+    from heartgeo.viz.browser import load_page
+
+    checks = []
+    for path in pages:
+        shot = outs.path(path.with_suffix(".png").name, f"snapshot of {path.name}")
+        page = load_page(path, png=shot)
+        if page.png is None:
+            raise RuntimeError(f"headless Chromium wrote no PNG for {path.name}")
+        checks.append(
+            {
+                "path": path.name,
+                "bytes": path.stat().st_size,
+                "ready_ms": page.ready_ms,
+                "errors": page.errors,
+                "png": str(outs.out_dir / shot.name),
+            }
+        )
+    return checks
+
+
+def write_run(
+    out_dir: Path,
+    study: Study,
+    results: list[ScenarioResult],
+    progress: Progress = QUIET,
+    *,
+    coverage: bool = True,
+    isochrones: bool = True,
+    maps: bool = True,
+    png: bool = False,
+    basemap: str | None = "default",
+    online: bool = False,
+    simulations: list[SimulationRun] | None = None,
+) -> list[dict]:
+    """Write a run's tables, layers, maps, the simulation (if run), the report page
+    ``index.html`` (with maps and coverage) and ``summary.json`` into ``out_dir`` as one
+    set (see :class:`heartgeo.io.outputs.OutputSet`); return the page checks (``png``).
+    """
+    with (
+        progress.step(f"Writing outputs to {out_dir}"),
+        OutputSet(out_dir, warn=progress.warn) as outs,
+    ):
+        for result in results:
+            write_scenario(outs, study, result, tables=coverage, isochrones=isochrones)
+        if coverage and any(r.tables for r in results):
+            outs.text(
+                "coverage_hours.html",
+                hours_page(study, results),
+                "coverage by hour of the week: a weekday x hour heatmap per scenario",
+            )
+        if coverage:
+            outs.csv(
+                "population_tracts.csv",
+                study.demand.tracts,
+                "per census tract: population, people inside the city before and after the "
+                "reconciliation with the city's count, outside, weighting method",
+            )
+        if simulations:
+            write_simulation_files(outs, study, simulations)
+        pages = write_maps(outs, study, results, basemap=basemap, online=online) if maps else []
+        if maps and coverage:
+            from heartgeo.viz.report_page import report_page
+
+            data = report_data(study, results, simulations, dict(outs.files))
+            pages.append(outs.path("index.html", "the report page: open this first"))
+            pages[-1].write_text(report_page(data), encoding="utf-8")
+        checks = snapshot_pages(outs, pages) if png else []
+        extra = {"simulation": simulation_summary(study, simulations)} if simulations else {}
+        outs.json(
+            "summary.json",
+            summary(study, results, outs.records(), map_checks=checks, stale=outs.stale()) | extra,
+            "run manifest: inputs, parameters, versions, travel model, headline numbers",
+        )
+    return checks
+
+
+def write_simulation_files(outs: OutputSet, study: Study, runs: list[SimulationRun]) -> None:
+    """The simulation's tables and page into ``outs`` (``simulate`` and ``report``)."""
+    for run in runs:
+        outs.csv(
+            f"simulation_{run.scenario}.csv",
+            run.main.hours.assign(scenario=run.scenario, travel_model=study.model.name),
+            f"{run.scenario}: simulated calls per hour of the week: answered, within each "
+            "band, drive and response medians, team utilisation",
+        )
+    curve = [row for run in runs for row in run.curve]
+    if curve:
+        outs.csv(
+            "simulation_teams.csv",
+            pd.DataFrame(curve).assign(travel_model=study.model.name),
+            "teams on duty against calls answered (within each band), per scenario",
+        )
+    outs.text(
+        "simulation.html", simulation_page(study, runs), "call simulation: teams curve and heatmaps"
+    )
+
+
+def write_simulation(
+    out_dir: Path, study: Study, runs: list[SimulationRun], progress: Progress = QUIET
+) -> None:
+    """Write the simulation's tables, page and ``simulation_summary.json`` as one set."""
+    with (
+        progress.step(f"Writing outputs to {out_dir}"),
+        OutputSet(out_dir, warn=progress.warn) as outs,
+    ):
+        write_simulation_files(outs, study, runs)
+        outs.json(
+            "simulation_summary.json",
+            simulation_manifest(study, runs, outs.records()),
+            "simulation manifest: workload and its sources, hours, figures, teams curve",
+        )

@@ -1,0 +1,135 @@
+"""What a scenario is measured over: its zones (area, beats, districts) and the equity
+groups, the gap's households, and coverage for any set of units on duty.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from heartgeo.analysis.coverage import LayerCut, band_label
+from heartgeo.analysis.demand import EQUITY_GROUPS
+from heartgeo.config import METRIC_CRS
+from heartgeo.geometry import polygonal
+from heartgeo.study.prepared import Study
+from heartgeo.study.scenarios import StudyArea
+
+
+def zones_for(study: Study, area: StudyArea) -> list[tuple[str, str, shapely.Geometry]]:
+    """The zones measured in a scenario: the area itself, then its beats and districts,
+    each followed by the part of the area in none of them (``not in any beat``), so that
+    the rows of each kind add up to the area.
+
+    Each zone's geometry is what the cells (which lie in the city) are cut with: the
+    area's and the beats' outlines, not clipped to the detailed city limit first (the
+    same cut, several times cheaper); ``None`` for the whole city.
+    """
+    cut_area = area.cut
+    geom = area.geometry
+    # the cells lie in the city: its box grown a little stands for "everywhere"
+    everywhere = cut_area if cut_area is not None else shapely.box(*geom.bounds).buffer(1000.0)
+    zones = [("area", area.name, cut_area)]
+    for kind, frame, key in (
+        ("beat", study.boundaries.beats, "beat"),
+        ("district", study.boundaries.districts, "district"),
+    ):
+        raw = frame.geometry.to_numpy()
+        geoms = shapely.intersection(raw, geom)
+        share = shapely.area(geoms) / np.maximum(shapely.area(raw), 1e-9)
+        keep = (share > 0.01) & (shapely.area(geoms) > 1e4)
+        parts = partition(raw[keep])  # a place where two beats overlap counts in the first
+        cut = parts if cut_area is None else shapely.intersection(parts, cut_area)
+        zones += [(kind, str(v), g) for v, g in zip(frame[key][keep], cut, strict=True)]
+        rest = shapely.difference(everywhere, shapely.union_all(raw[keep]))
+        zones.append((kind, f"not in any {kind}", rest))
+    return zones
+
+
+def partition(geoms: np.ndarray) -> np.ndarray:
+    """The polygons made disjoint: each loses what the ones before it already cover."""
+    out, covered = [], shapely.Polygon()
+    for geom in geoms:
+        overlap = (
+            shapely.intersects(geom, covered)
+            and shapely.area(shapely.intersection(geom, covered)) > 0
+        )
+        out.append(shapely.difference(geom, covered) if overlap else geom)
+        covered = shapely.union(covered, geom)
+    return polygonal(np.array(out + [None], dtype=object)[:-1])
+
+
+def population_within(study: Study, units, area, zone_geom, area_row, only):
+    """For a mask of units on duty: residents of the zone within each band of the nearest
+    of them (the polygons' measure; all units on duty: the area table's own figures).
+    """
+    bands_min = study.settings.bands_min
+    zone = study.grid.zone(zone_geom)
+
+    def within(on: np.ndarray) -> np.ndarray:
+        if on.all():
+            return np.array([area_row[f"population_{band_label(m)}"] for m in bands_min])
+        bands, _ = study.model.isochrones(
+            units[on].reset_index(drop=True),
+            bands_min,
+            area,
+            per_unit=False,
+            workers=study.settings.workers,
+        )
+        return np.array(
+            [study.grid.measure(study.grid.layer(g, only), zone)[1] for g in bands.geometry]
+        )
+
+    return within
+
+
+def equity_table(
+    study: Study,
+    zone_geom: shapely.Geometry | None,
+    known_cut: LayerCut,
+    band_cuts: dict[float, LayerCut],
+) -> pd.DataFrame:
+    """Coverage of everyone and of the equity groups (:data:`EQUITY_GROUPS`) in a zone:
+    each group's size, its known part and, per band, how many are within it and what share.
+    Groups whose attribute is missing for some tracts come with the residents of those
+    tracts as their own rows (``..._unknown_residents``): missing is never zero.
+    """
+    grid = study.grid
+    zone = grid.zone(zone_geom)
+    names = ["population", *EQUITY_GROUPS]
+    values = np.vstack([study.demand.cells[n].to_numpy(float) for n in names])
+    total = grid.measure_values(grid.full, zone, values)
+    known = grid.measure_values(known_cut, zone, values)
+    table = pd.DataFrame(
+        {
+            "group": ["all residents", *EQUITY_GROUPS],
+            "description": ["everyone (census population)", *EQUITY_GROUPS.values()],
+            "unit": ["people", "households", "people", "people", "people"],
+            "total": total,
+            "known": known,
+        }
+    )
+    for m in sorted(band_cuts):
+        within = grid.measure_values(band_cuts[m], zone, values)
+        table[f"within_{band_label(m)}"] = within
+        table[f"share_{band_label(m)}"] = np.divide(
+            within, total, out=np.full_like(total, np.nan), where=total > 0
+        )
+    return table
+
+
+def gap_households(study: Study, gap: shapely.Geometry, only) -> gpd.GeoDataFrame:
+    """The gap cut by the cells, with the households without a vehicle in each part."""
+    cut = study.grid.layer(gap, only)
+    keep = np.flatnonzero(cut.area > 0)
+    households = study.demand.cells["no_vehicle_households"].to_numpy(float)[keep]
+    households = households * cut.area[keep] / study.grid.cell_area[keep]
+    return gpd.GeoDataFrame(
+        {
+            "no_vehicle_households": households,
+            "per_km2": households / np.maximum(cut.area[keep] / 1e6, 1e-9),
+        },
+        geometry=cut.parts[keep],
+        crs=METRIC_CRS,
+    )
