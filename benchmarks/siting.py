@@ -39,7 +39,8 @@ from run import data_dir  # noqa: E402
 
 from heartgeo import Settings, prepare  # noqa: E402
 from heartgeo.siting.curve import CoverProblem, mclp_curve  # noqa: E402
-from heartgeo.siting.models import Instance, evaluate, mclp_milp  # noqa: E402
+from heartgeo.siting.milp import mclp_milp  # noqa: E402
+from heartgeo.siting.models import Instance, evaluate  # noqa: E402
 
 
 def instance(spacing_m: float, cell_m: float, minutes: float):

@@ -26,6 +26,12 @@ def area_names() -> tuple[str, ...]:
     return tuple(scenario_definitions()["areas"])
 
 
+def city_area() -> str:
+    """The name of the study area that is the whole city (kind ``city``)."""
+    areas = scenario_definitions()["areas"]
+    return next(name for name, spec in areas.items() if spec["kind"] == "city")
+
+
 def default_staging_text(name: str) -> str:
     """A reader's description of a bundled scenario's default staging sites."""
     for s in scenario_definitions()["scenarios"]:

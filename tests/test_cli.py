@@ -155,7 +155,7 @@ def test_help_documents_units():
 
 def test_second_run_reuses_prepared_network(tmp_path, monkeypatch):
     """The prepared network and demand cells come from the cache when the inputs are unchanged."""
-    from heartgeo import pipeline
+    from heartgeo.study import stages
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("HEARTGEO_CACHE", str(cache))
@@ -168,7 +168,7 @@ def test_second_run_reuses_prepared_network(tmp_path, monkeypatch):
     def no_loading(*a, **k):
         raise AssertionError("network prepared again despite the cache")
 
-    monkeypatch.setattr(pipeline, "load_network", no_loading)
+    monkeypatch.setattr(stages, "load_network", no_loading)
     second = CliRunner().invoke(cli, [*args[:-1], str(tmp_path / "b")])
     assert second.exit_code == 0, second.output
     a = (tmp_path / "a" / "coverage_citywide_beats.csv").read_bytes()

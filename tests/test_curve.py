@@ -5,7 +5,8 @@ import pytest
 
 from heartgeo.siting import curve
 from heartgeo.siting.curve import CoverProblem, mclp_curve, merge_cells, undominated
-from heartgeo.siting.models import Instance, evaluate, mclp_milp
+from heartgeo.siting.milp import mclp_milp
+from heartgeo.siting.models import Instance, evaluate
 from heartgeo.testing.brute_force import brute_force
 
 

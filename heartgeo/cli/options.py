@@ -14,7 +14,7 @@ import click
 
 from heartgeo.cli.group import ALL_FLAGS
 from heartgeo.config import parse_bands, resolve_data_dir
-from heartgeo.definitions import area_names, default_staging_text, scenario_names
+from heartgeo.definitions import area_names, city_area, default_staging_text, scenario_names
 from heartgeo.errors import InputError
 from heartgeo.io.hours import parse_hours_option
 from heartgeo.io.osm import parse_speeds
@@ -136,7 +136,7 @@ def area_option(help_text: str):
         "--area",
         "area_name",
         type=click.Choice(list(area_names())),
-        default=area_names()[-1],
+        default=city_area(),
         show_default=True,
         help=help_text,
     )

@@ -116,7 +116,8 @@ def write_maps(
     """Write each scenario's map and the comparison when both scenarios ran; return the
     paths written.
     """
-    from heartgeo.viz.maps import comparison_map, scenario_map, write_html
+    from heartgeo.viz.maps import comparison_map, scenario_map
+    from heartgeo.viz.render import write_html
 
     written = []
     for result in results:

@@ -33,10 +33,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from heartgeo.errors import InputError
+from heartgeo.siting.milp import NoSolution, exact_model
 
 OBJECTIVES = ("mclp", "lscp", "pmedian", "pcenter", "mexclp")
 #: Largest number of assignment variables (candidates x cells) solved exactly.
@@ -190,140 +189,6 @@ def _check(inst: Instance, k: int | None) -> None:
             )
 
 
-def _solve(c, integrality, bounds, constraints, time_limit):
-    res = milp(
-        c,
-        integrality=integrality,
-        bounds=bounds,
-        constraints=constraints,
-        options={"time_limit": time_limit, "disp": False, "mip_rel_gap": 1e-9},
-    )
-    if res.x is None:
-        raise NoSolution(res.message)
-    return res
-
-
-class NoSolution(RuntimeError):
-    """HiGHS stopped without a feasible solution (for example at its time limit)."""
-
-
-def _x_bounds(inst: Instance, n_extra: int, extra_ub=1.0):
-    lb = np.zeros(inst.n_candidates + n_extra)
-    ub = np.r_[np.ones(inst.n_candidates), np.full(n_extra, extra_ub)]
-    lb[inst.fixed] = 1.0
-    return Bounds(lb, ub)
-
-
-def _cover_model(inst, k, seconds, alpha, time_limit):
-    """MCLP (k given) or LSCP with target share alpha (k None)."""
-    a = sparse.csr_matrix(inst.covers(seconds).T.astype(float))  # (D, C)
-    n_c, n_d = inst.n_candidates, len(inst.weights)
-    link = sparse.hstack([-a, sparse.identity(n_d)])  # y - A x <= 0
-    cons = [LinearConstraint(link, -np.inf, 0.0)]
-    if k is not None:
-        cons.append(LinearConstraint(np.r_[np.ones(n_c), np.zeros(n_d)][None, :], k, k))
-        c = np.r_[np.zeros(n_c), -inst.weights]
-    else:
-        total = inst.weights.sum()
-        cons.append(
-            LinearConstraint(
-                np.r_[np.zeros(n_c), inst.weights][None, :], alpha * total - 1e-6, np.inf
-            )
-        )
-        c = np.r_[np.ones(n_c), np.zeros(n_d)]
-    integrality = np.r_[np.ones(n_c), np.zeros(n_d)]
-    res = _solve(c, integrality, _x_bounds(inst, n_d), cons, time_limit)
-    sites = np.flatnonzero(res.x[:n_c] > 0.5)
-    bound = -res.mip_dual_bound if k is not None else res.mip_dual_bound
-    return sites, bound, res.status == 0
-
-
-def mclp_milp(inst: Instance, k: int, seconds: float, time_limit: float = 120.0):
-    """The MCLP for one K as one cold HiGHS MILP (the formulation in the module
-    docstring): ``(sites, bound, optimal)``. The reference that the faster exact method
-    (:mod:`heartgeo.siting.curve`) is checked and benchmarked against.
-    """
-    return _cover_model(inst, k, seconds, None, time_limit)
-
-
-def _mclp(inst, k, seconds, time_limit):
-    """MCLP by :func:`heartgeo.siting.curve.mclp_curve` (exact, much faster than the MILP)."""
-    from heartgeo.siting.curve import CoverProblem, mclp_curve
-
-    problem = CoverProblem.from_cost_matrix(inst.cost, inst.weights, seconds, inst.fixed)
-    point = mclp_curve(problem, [k], time_limit=time_limit)[0]
-    return point.sites, point.bound, point.optimal
-
-
-def _assignment_model(inst, k, objective, time_limit):
-    """p-median or p-center with assignment variables on reachable pairs."""
-    n_c = inst.n_candidates
-    demand = (
-        np.flatnonzero(inst.weights > 0) if objective == "pcenter" else np.arange(len(inst.weights))
-    )
-    t = inst.cost[:, demand]
-    ci, di = np.nonzero(np.isfinite(t))
-    n_z = len(ci)
-    extra = 1 if objective == "pcenter" else 0
-    n = n_c + n_z + extra
-    rows = []
-    # each cell assigned once
-    assign = sparse.csr_matrix((np.ones(n_z), (di, n_c + np.arange(n_z))), shape=(len(demand), n))
-    rows.append(LinearConstraint(assign, 1.0, 1.0))
-    # z_cd <= x_c
-    link = sparse.csr_matrix(
-        (
-            np.r_[np.ones(n_z), -np.ones(n_z)],
-            (np.r_[np.arange(n_z), np.arange(n_z)], np.r_[n_c + np.arange(n_z), ci]),
-        ),
-        shape=(n_z, n),
-    )
-    rows.append(LinearConstraint(link, -np.inf, 0.0))
-    rows.append(LinearConstraint(np.r_[np.ones(n_c), np.zeros(n_z + extra)][None, :], k, k))
-    if objective == "pmedian":
-        c = np.r_[np.zeros(n_c), inst.weights[demand][di] * t[ci, di] / inst.weights.sum()]
-    else:
-        # sum_c t_cd z_cd - W <= 0 for every populated cell
-        m = sparse.csr_matrix(
-            (
-                np.r_[t[ci, di], -np.ones(len(demand))],
-                (
-                    np.r_[di, np.arange(len(demand))],
-                    np.r_[n_c + np.arange(n_z), np.full(len(demand), n - 1)],
-                ),
-            ),
-            shape=(len(demand), n),
-        )
-        rows.append(LinearConstraint(m, -np.inf, 0.0))
-        c = np.r_[np.zeros(n_c + n_z), 1.0]
-    integrality = np.r_[np.ones(n_c), np.zeros(n_z + extra)]
-    res = _solve(c, integrality, _x_bounds(inst, n_z + extra, extra_ub=np.inf), rows, time_limit)
-    sites = np.flatnonzero(res.x[:n_c] > 0.5)
-    return sites, res.mip_dual_bound, res.status == 0
-
-
-def _mexclp_model(inst, k, seconds, q, time_limit):
-    a = sparse.csr_matrix(inst.covers(seconds).T.astype(float))  # (D, C)
-    n_c, n_d = inst.n_candidates, len(inst.weights)
-    ks = np.arange(1, k + 1)
-    gain = (1 - q) * q ** (ks - 1)  # (K,)
-    n_y = n_d * k
-    # sum_k y_dk - sum_c a_cd x_c <= 0
-    ysum = sparse.kron(sparse.identity(n_d), np.ones((1, k)))
-    link = sparse.hstack([-a, ysum])
-    cons = [
-        LinearConstraint(link, -np.inf, 0.0),
-        LinearConstraint(np.r_[np.ones(n_c), np.zeros(n_y)][None, :], k, k),
-    ]
-    c = np.r_[np.zeros(n_c), -np.outer(inst.weights, gain).ravel()]
-    integrality = np.r_[np.ones(n_c), np.zeros(n_y)]
-    res = _solve(c, integrality, _x_bounds(inst, n_y), cons, time_limit)
-    return np.flatnonzero(res.x[:n_c] > 0.5), -res.mip_dual_bound, res.status == 0
-
-
-# --- heuristic ------------------------------------------------------------------------
-
-
 def heuristic(
     objective: str,
     inst: Instance,
@@ -399,40 +264,13 @@ def solve(
     exact
         Force (True) or forbid (False) the MILP; default: decided by the instance size.
     """
-    if objective not in OBJECTIVES:
-        raise InputError(
-            f"objective {objective!r}: choose one of {', '.join(OBJECTIVES)}", param="objective"
-        )
-    if not seconds > 0:
-        raise InputError(f"minutes {seconds / 60:g}: give a time > 0", param="minutes")
-    if objective == "lscp":
-        if not 0 < target <= 1:
-            raise InputError(f"target {target}: give a share in (0, 1]", param="target")
-        _check(inst, None)
-    else:
-        _check(inst, units)
-    n_pairs = inst.n_candidates * len(inst.weights)
-    size = (
-        n_pairs
-        if objective in ("pmedian", "pcenter")
-        else (len(inst.weights) * (units or 1) if objective == "mexclp" else 0)
-    )
-    use_exact = exact if exact is not None else size <= MAX_EXACT_PAIRS
+    _check_problem(objective, inst, units, seconds, target)
+    use_exact = exact if exact is not None else _exact_size(objective, inst, units)
     bound, optimal = None, False
     if use_exact:
         try:
-            if objective == "mclp":
-                sites, bound, optimal = _mclp(inst, units, seconds, time_limit)
-            elif objective == "lscp":
-                sites, bound, optimal = _cover_model(inst, None, seconds, target, time_limit)
-            elif objective == "mexclp":
-                sites, bound, optimal = _mexclp_model(inst, units, seconds, q, time_limit)
-            else:
-                sites, bound, optimal = _assignment_model(inst, units, objective, time_limit)
-            method = (
-                "exact (Lagrangian branch and bound, HiGHS leaves)"
-                if objective == "mclp"
-                else "milp (HiGHS)"
+            sites, bound, optimal, method = exact_model(
+                objective, inst, units, seconds, q, target, time_limit
             )
         except NoSolution:  # no incumbent within the time limit: the heuristic answers
             use_exact = False
@@ -458,6 +296,30 @@ def solve(
             objective if objective != "lscp" else "mclp", inst, sites, seconds, q
         ),
     )
+
+
+def _check_problem(objective, inst, units, seconds, target) -> None:
+    if objective not in OBJECTIVES:
+        raise InputError(
+            f"objective {objective!r}: choose one of {', '.join(OBJECTIVES)}", param="objective"
+        )
+    if not seconds > 0:
+        raise InputError(f"minutes {seconds / 60:g}: give a time > 0", param="minutes")
+    if objective == "lscp":
+        if not 0 < target <= 1:
+            raise InputError(f"target {target}: give a share in (0, 1]", param="target")
+        _check(inst, None)
+    else:
+        _check(inst, units)
+
+
+def _exact_size(objective, inst, units) -> bool:
+    """Whether the instance is small enough for the MILP (:data:`MAX_EXACT_PAIRS`)."""
+    if objective in ("pmedian", "pcenter"):
+        size = inst.n_candidates * len(inst.weights)
+    else:
+        size = len(inst.weights) * (units or 1) if objective == "mexclp" else 0
+    return size <= MAX_EXACT_PAIRS
 
 
 def _simple_bound(objective, inst, k, seconds, q):

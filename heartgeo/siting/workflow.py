@@ -10,12 +10,13 @@ planner's curve and the comparison with the current staging, and write the outpu
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from heartgeo.definitions import city_area
 from heartgeo.errors import InputError
 from heartgeo.io.outputs import OutputSet, run_record
 from heartgeo.progress import QUIET, Progress
@@ -23,7 +24,8 @@ from heartgeo.siting.curve import CoverProblem, mclp_curve
 from heartgeo.siting.models import Solution, busy_probability, solve
 from heartgeo.siting.planning import PlanningProblem, build_problem, comparison_table, sites_frame
 from heartgeo.siting.report import curve_svg, site_report_html
-from heartgeo.viz.maps import site_map, write_html
+from heartgeo.viz.render import write_html
+from heartgeo.viz.site_map import site_map
 
 #: What each objective's value counts.
 VALUE_UNITS = {
@@ -68,7 +70,7 @@ class SiteOptions:
         them; either way they are listed.
     """
 
-    area: str = "citywide"
+    area: str = field(default_factory=city_area)
     objective: str = "mclp"
     units: int = 4
     minutes: float = 10.0

@@ -124,7 +124,7 @@ def with_staging(scenario: Scenario, staging: Path | None) -> Scenario:
 def build_areas(bounds: Boundaries, pilot: PilotArea) -> dict[str, StudyArea]:
     """The study areas of ``scenarios.json`` from the loaded boundaries and pilot area."""
     kinds = {
-        "pilot": lambda: (pilot.geometry, pilot.simple),
+        "pilot_area": lambda: (pilot.geometry, pilot.simple),
         "city": lambda: (bounds.city, None),
     }
     areas = {}
