@@ -237,47 +237,12 @@ def allocate_population(
     cells = hex_grid(area, cell_size_m)
     tgeom = tracts.geometry.to_numpy()
     tpop = tracts["population"].to_numpy(float)
-    t_area = shapely.area(tgeom)
-    method = np.array(["area"] * len(tracts), dtype=object)
-    road_total = np.zeros(len(tracts))
     roads = residential_roads if residential_roads is not None else np.empty(0, dtype=object)
-    if len(roads) and known_extent is not None and not known_extent.is_empty:
-        inside = shapely.area(shapely.intersection(tgeom, known_extent)) >= 0.999 * t_area
-        ri, ti = _pairs(roads, tgeom)
-        lengths = shapely.length(shapely.intersection(roads[ri], tgeom[ti]))
-        road_total = np.bincount(ti, weights=lengths, minlength=len(tracts))
-        meaningful = road_total >= MIN_ROAD_KM_PER_KM2 * t_area / 1e3
-        method = np.where(inside & meaningful, "road", "area").astype(object)
-    # pieces: tract x cell
-    ti, ci = _pairs(tgeom, cells.geometry.to_numpy())
-    pieces = shapely.intersection(tgeom[ti], cells.geometry.to_numpy()[ci])
-    weight = shapely.area(pieces) / np.where(t_area[ti] > 0, t_area[ti], 1.0)
-    road_piece = method[ti] == "road"
-    if road_piece.any():
-        pr, rr = _pairs(pieces[road_piece], roads)
-        plen = shapely.length(shapely.intersection(pieces[road_piece][pr], roads[rr]))
-        plen_sum = np.bincount(pr, weights=plen, minlength=int(road_piece.sum()))
-        # normalised by the pieces' own sum: a road along the edge between two cells
-        # counts in both pieces, and the tract's weights must still add up to one
-        per_tract = np.bincount(ti[road_piece], weights=plen_sum, minlength=len(tracts))
-        weight[road_piece] = plen_sum / np.maximum(per_tract[ti[road_piece]], 1e-12)
+    method = _tract_methods(tgeom, roads, known_extent)
+    ti, ci, weight = _piece_weights(tgeom, cells.geometry.to_numpy(), method, roads)
     piece_pop = tpop[ti] * weight
-    allocated = np.bincount(ti, weights=piece_pop, minlength=len(tracts))
-    adjustment: dict = {"method": "none", "control_total": None}
-    unadjusted = allocated.copy()
-    if control_total is not None:
-        k, inside = control_factor(tpop, allocated, control_total)
-        scale = np.divide(inside, allocated, out=np.ones_like(inside), where=allocated > 0)
-        piece_pop = piece_pop * scale[ti]
-        allocated = np.bincount(ti, weights=piece_pop, minlength=len(tracts))
-        adjustment = {
-            "method": "odds scaling of the straddling tracts' inside shares (one factor), "
-            "so that the area's total equals its census count; tract totals kept",
-            "control_total": float(control_total),
-            "factor": k,
-            "unadjusted_total": float(unadjusted.sum()),
-            "adjusted_total": float(allocated.sum()),
-        }
+    unadjusted = np.bincount(ti, weights=piece_pop, minlength=len(tracts))
+    piece_pop, allocated, adjustment = _reconcile(tpop, ti, piece_pop, unadjusted, control_total)
     cells = cells.copy()
     cells["population"] = np.bincount(ci, weights=piece_pop, minlength=len(cells))
     share_of_tract = np.divide(
@@ -300,13 +265,7 @@ def allocate_population(
             **{f"tract_{k}": v for k, v in groups.items()},
         }
     )
-    density = cells["population"].to_numpy() / np.maximum(
-        shapely.area(cells.geometry.values) / 1e6, 1e-9
-    )
-    dense = [
-        (int(i), float(cells["population"].iloc[i]), float(density[i]))
-        for i in np.flatnonzero(density > MAX_DENSITY_PER_KM2)
-    ]
+    dense = _dense_cells(cells)
     return Demand(
         cells=cells,
         tracts=table,
@@ -314,3 +273,74 @@ def allocate_population(
         adjustment=adjustment,
         dense_cells=dense,
     )
+
+
+def _tract_methods(tgeom: np.ndarray, roads: np.ndarray, known_extent) -> np.ndarray:
+    """Per tract ``road`` (wholly inside the known extent, with enough residential road per
+    km2) or ``area``: how its people are spread over its cells.
+    """
+    t_area = shapely.area(tgeom)
+    method = np.array(["area"] * len(tgeom), dtype=object)
+    if len(roads) and known_extent is not None and not known_extent.is_empty:
+        inside = shapely.area(shapely.intersection(tgeom, known_extent)) >= 0.999 * t_area
+        ri, ti = _pairs(roads, tgeom)
+        lengths = shapely.length(shapely.intersection(roads[ri], tgeom[ti]))
+        road_total = np.bincount(ti, weights=lengths, minlength=len(tgeom))
+        meaningful = road_total >= MIN_ROAD_KM_PER_KM2 * t_area / 1e3
+        method = np.where(inside & meaningful, "road", "area").astype(object)
+    return method
+
+
+def _piece_weights(tgeom: np.ndarray, cell_geoms: np.ndarray, method: np.ndarray, roads):
+    """The tract x cell pieces (tract index, cell index) and each piece's share of its
+    tract's people: by area, or by residential road length for ``road`` tracts.
+    """
+    t_area = shapely.area(tgeom)
+    ti, ci = _pairs(tgeom, cell_geoms)
+    pieces = shapely.intersection(tgeom[ti], cell_geoms[ci])
+    weight = shapely.area(pieces) / np.where(t_area[ti] > 0, t_area[ti], 1.0)
+    road_piece = method[ti] == "road"
+    if road_piece.any():
+        pr, rr = _pairs(pieces[road_piece], roads)
+        plen = shapely.length(shapely.intersection(pieces[road_piece][pr], roads[rr]))
+        plen_sum = np.bincount(pr, weights=plen, minlength=int(road_piece.sum()))
+        # normalised by the pieces' own sum: a road along the edge between two cells
+        # counts in both pieces, and the tract's weights must still add up to one
+        per_tract = np.bincount(ti[road_piece], weights=plen_sum, minlength=len(tgeom))
+        weight[road_piece] = plen_sum / np.maximum(per_tract[ti[road_piece]], 1e-12)
+    return ti, ci, weight
+
+
+def _reconcile(tpop, ti, piece_pop, allocated, control_total):
+    """The pieces' people scaled so the area's total equals ``control_total`` (None: as
+    they are): the pieces' people, each tract's inside total and the adjustment record.
+    """
+    if control_total is None:
+        return piece_pop, allocated, {"method": "none", "control_total": None}
+    k, inside = control_factor(tpop, allocated, control_total)
+    scale = np.divide(inside, allocated, out=np.ones_like(inside), where=allocated > 0)
+    piece_pop = piece_pop * scale[ti]
+    adjusted = np.bincount(ti, weights=piece_pop, minlength=len(tpop))
+    return (
+        piece_pop,
+        adjusted,
+        {
+            "method": "odds scaling of the straddling tracts' inside shares (one factor), "
+            "so that the area's total equals its census count; tract totals kept",
+            "control_total": float(control_total),
+            "factor": k,
+            "unadjusted_total": float(allocated.sum()),
+            "adjusted_total": float(adjusted.sum()),
+        },
+    )
+
+
+def _dense_cells(cells) -> list[tuple[int, float, float]]:
+    """Cells over :data:`MAX_DENSITY_PER_KM2`: (index, people, people per km2)."""
+    density = cells["population"].to_numpy() / np.maximum(
+        shapely.area(cells.geometry.values) / 1e6, 1e-9
+    )
+    return [
+        (int(i), float(cells["population"].iloc[i]), float(density[i]))
+        for i in np.flatnonzero(density > MAX_DENSITY_PER_KM2)
+    ]

@@ -116,6 +116,15 @@ def read_calls(path: str | Path, progress: Progress = QUIET) -> Calls:
         )
         offset = 0
     gdf = gdf.to_crs(METRIC_CRS)
+    weight = _weights(gdf, path, offset)
+    minute, days = _minutes(gdf, path, offset)
+    assert (minute < WEEK_MIN).all()
+    xy = np.c_[gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()]
+    return Calls(xy=xy, weight=weight, minute=minute, source=str(path), days_spanned=days)
+
+
+def _weights(gdf, path: Path, offset: int) -> np.ndarray:
+    """Each call's weight (its ``weight`` column; 1 where empty or absent)."""
     weight = np.ones(len(gdf))
     wcol = _column(gdf, WEIGHT_NAMES)
     if wcol is not None:
@@ -129,6 +138,11 @@ def read_calls(path: str | Path, progress: Progress = QUIET) -> Calls:
                 "a finite number >= 0: give each call's weight (or leave the cell empty for 1)"
             )
         weight = num
+    return weight
+
+
+def _minutes(gdf, path: Path, offset: int) -> tuple[np.ndarray, float | None]:
+    """Each call's minute of the week (-1 without a time) and the days its times span."""
     minute = np.full(len(gdf), -1, dtype=np.int64)
     days = None
     tcol = _column(gdf, TIME_NAMES)
@@ -150,9 +164,7 @@ def read_calls(path: str | Path, progress: Progress = QUIET) -> Calls:
             local = pd.DatetimeIndex(stamps[ok])
             days = float((local.max().normalize() - local.min().normalize()).days + 1)
             minute[ok] = (local.day_of_week * 1440 + local.hour * 60 + local.minute).to_numpy()
-    assert (minute < WEEK_MIN).all()
-    xy = np.c_[gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()]
-    return Calls(xy=xy, weight=weight, minute=minute, source=str(path), days_spanned=days)
+    return minute, days
 
 
 def calls_frame(calls: Calls) -> gpd.GeoDataFrame:

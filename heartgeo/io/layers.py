@@ -62,6 +62,16 @@ def read_layer(
             f"{what} file {path} lacks column(s) {', '.join(missing)} "
             f"(has {', '.join(map(str, gdf.columns.drop('geometry')))}): use the layer that carries them"
         )
+    gdf = _checked_geometries(gdf, path, what, geom_types, null_geometries, progress)
+    gdf = _metric(gdf, path, what)
+    gdf, repaired = _repaired(gdf, path, what, geom_types, simplify_m, progress)
+    gdf.attrs["source"] = str(path)
+    gdf.attrs["repaired"] = repaired
+    return gdf
+
+
+def _checked_geometries(gdf, path, what, geom_types, null_geometries, progress):
+    """Features without geometry dropped (or refused); every geometry of an accepted type."""
     null = gdf.geometry.isna() | gdf.geometry.is_empty
     if null.all():
         raise InputError(f"{what} file {path} has no geometries: replace it with a non-empty layer")
@@ -81,6 +91,11 @@ def read_layer(
                 f"{what} file {path}, feature {row}: geometry type {gdf.geom_type.iloc[row]} "
                 f"where {'/'.join(geom_types)} is expected: use a layer of that type"
             )
+    return gdf
+
+
+def _metric(gdf, path, what):
+    """The layer in EPSG:32119, with finite coordinates."""
     try:
         gdf = gdf.to_crs(METRIC_CRS)
     except Exception as exc:
@@ -94,6 +109,11 @@ def read_layer(
             f"{what} file {path} has coordinates that are not finite after reprojection: "
             "check the file's CRS"
         )
+    return gdf
+
+
+def _repaired(gdf, path, what, geom_types, simplify_m, progress):
+    """Invalid geometries repaired (reported), polygons simplified; and how many were repaired."""
     invalid = ~gdf.geometry.is_valid
     if invalid.any():
         gdf.loc[invalid, "geometry"] = shapely.make_valid(gdf.geometry[invalid].values)
@@ -110,9 +130,7 @@ def read_layer(
             shapely.simplify(gdf.geometry.to_numpy(), simplify_m, preserve_topology=True)
         )
         gdf["geometry"] = polygonal(gdf.geometry.to_numpy())
-    gdf.attrs["source"] = str(path)
-    gdf.attrs["repaired"] = int(invalid.sum())
-    return gdf
+    return gdf, int(invalid.sum())
 
 
 def split_layer(path: str | Path) -> tuple[Path, str | None]:

@@ -136,6 +136,23 @@ def read_staging(
             source, what=what, geom_types=("Point",), progress=progress, null_geometries="refuse"
         )
         offset = 0
+    id_col, ids = _site_ids(gdf, path, offset, what)
+    name_col = _pick(
+        [c for c in gdf.columns if c not in ("geometry", id_col)], ("name", "label", "site")
+    )
+    names = gdf[name_col].astype(str) if name_col else ids
+    columns = {"id": ids.to_numpy(), "name": names.to_numpy()}
+    hours_col = _pick([c for c in gdf.columns if c != "geometry"], ("hours", "shift", "duty_hours"))
+    if hours_col is not None:  # checked where the scenario's default is known
+        columns["hours"] = gdf[hours_col].astype(str).str.strip().to_numpy()
+    out = gpd.GeoDataFrame(columns, geometry=gdf.geometry.to_numpy(), crs=METRIC_CRS)
+    out.attrs["source"] = str(path)
+    out.attrs["row_offset"] = offset
+    return out
+
+
+def _site_ids(gdf, path: Path, offset: int, what: str) -> tuple[str | None, pd.Series]:
+    """The id column (None: numbered ``site_1``...) and the ids, checked non-empty and unique."""
     id_col = _pick([c for c in gdf.columns if c != "geometry"], ID_NAMES)
     ids = (
         gdf[id_col].astype(str).str.strip()
@@ -152,18 +169,7 @@ def read_staging(
             f"{what} file {path}, row {row + offset}: {id_col} {shown(ids.iloc[row])} is used twice: "
             "give every site a unique id"
         )
-    name_col = _pick(
-        [c for c in gdf.columns if c not in ("geometry", id_col)], ("name", "label", "site")
-    )
-    names = gdf[name_col].astype(str) if name_col else ids
-    columns = {"id": ids.to_numpy(), "name": names.to_numpy()}
-    hours_col = _pick([c for c in gdf.columns if c != "geometry"], ("hours", "shift", "duty_hours"))
-    if hours_col is not None:  # checked where the scenario's default is known
-        columns["hours"] = gdf[hours_col].astype(str).str.strip().to_numpy()
-    out = gpd.GeoDataFrame(columns, geometry=gdf.geometry.to_numpy(), crs=METRIC_CRS)
-    out.attrs["source"] = str(path)
-    out.attrs["row_offset"] = offset
-    return out
+    return id_col, ids
 
 
 def check_in_area(

@@ -150,19 +150,24 @@ def hours_table(
     table["gap_population"] = known_population - by_hour_pop[:, -1]
     table["unknown_population"] = population - known_population
     if calls is not None:
-        area_calls, seconds = calls
-        got = calls_by_hour(
-            seconds,
-            sets,
-            area_calls.weight,
-            area_calls.minute,
-            tuple(m * 60.0 for m in bands_min),
-        )
-        table["calls"] = got["calls"]
-        table["calls_unknown"] = got["unknown"]
-        for b, m in enumerate(bands_min):
-            lab = band_label(m)
-            table[f"calls_within_{lab}"] = got["within"][b]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                table[f"calls_share_{lab}"] = got["within"][b] / got["calls"]
+        _add_calls(table, calls, sets, bands_min)
     return table, sets
+
+
+def _add_calls(table: pd.DataFrame, calls, sets: DutySets, bands_min) -> None:
+    """The calls of each hour and those within each band of an on-duty unit."""
+    area_calls, seconds = calls
+    got = calls_by_hour(
+        seconds,
+        sets,
+        area_calls.weight,
+        area_calls.minute,
+        tuple(m * 60.0 for m in bands_min),
+    )
+    table["calls"] = got["calls"]
+    table["calls_unknown"] = got["unknown"]
+    for b, m in enumerate(bands_min):
+        lab = band_label(m)
+        table[f"calls_within_{lab}"] = got["within"][b]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table[f"calls_share_{lab}"] = got["within"][b] / got["calls"]

@@ -250,37 +250,8 @@ def simulate_units(study, scenario, units, options: SimulateOptions, progress) -
     area_workload = replace(
         workload, calls_per_day=workload.calls_per_day * share * (1 - unknown_share)
     )
-    bands = study.settings.bands_min
-    with progress.step(
-        f"[{name}] Simulating {options.weeks} weeks, {len(units)} team(s), "
-        f"{area_workload.calls_per_day:.1f} calls a day"
-    ):
-        main = simulate_scenario(
-            name,
-            travel[:, known],
-            weights[known],
-            duty,
-            area_workload,
-            weeks=options.weeks,
-            seed=options.seed,
-            bands_min=bands,
-        )
-    curve = []
-    if options.teams:
-        with progress.step(f"[{name}] Teams curve: {len(options.teams)} team counts"):
-            for k in options.teams:
-                sim = simulate_scenario(
-                    name,
-                    travel[:, known],
-                    weights[known],
-                    duty,
-                    area_workload,
-                    teams=k,
-                    weeks=options.weeks,
-                    seed=options.seed,
-                    bands_min=bands,
-                )
-                curve.append({"scenario": name, **sim.figures})
+    args = (travel[:, known], weights[known], duty, area_workload)
+    main, curve = _simulate_all(name, args, options, study.settings.bands_min, progress)
     info = {
         "area": area_name,
         "hours": hours_info,
@@ -293,6 +264,27 @@ def simulate_units(study, scenario, units, options: SimulateOptions, progress) -
         "erlang_b_check": _erlang_check(area_workload, duty, len(units)),
     }
     return SimulationRun(name, main, curve, info, hours)
+
+
+def _simulate_all(name: str, args: tuple, options: SimulateOptions, bands, progress):
+    """The scenario's simulation with its own teams, and along the teams curve."""
+    workload = args[3]
+    with progress.step(
+        f"[{name}] Simulating {options.weeks} weeks, {len(args[0])} team(s), "
+        f"{workload.calls_per_day:.1f} calls a day"
+    ):
+        main = simulate_scenario(
+            name, *args, weeks=options.weeks, seed=options.seed, bands_min=bands
+        )
+    curve = []
+    if options.teams:
+        with progress.step(f"[{name}] Teams curve: {len(options.teams)} team counts"):
+            for k in options.teams:
+                sim = simulate_scenario(
+                    name, *args, teams=k, weeks=options.weeks, seed=options.seed, bands_min=bands
+                )
+                curve.append({"scenario": name, **sim.figures})
+    return main, curve
 
 
 def _erlang_check(workload: Workload, duty: np.ndarray, teams: int) -> dict:

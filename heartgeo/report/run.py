@@ -29,6 +29,14 @@ class ReportRun:
     checks: list[dict]
 
 
+def _prepare(settings: Settings, areas: list[str], progress: Progress, prepared) -> Study:
+    """The study of the run's areas, handed to ``prepared`` (if given) once ready."""
+    study = prepare(settings, progress, areas=tuple(dict.fromkeys(areas)))
+    if prepared is not None:
+        prepared(study)
+    return study
+
+
 def run_simulations(
     study: Study,
     scenarios: list[Scenario],
@@ -102,14 +110,8 @@ def run_report(
     prepared
         Called with the prepared study before the scenarios run.
 
-    Returns
-    -------
-    ReportRun
-        The study, results, simulations and page checks.
     """
-    study = prepare(settings, progress, areas=tuple(dict.fromkeys(s.area for s in scenarios)))
-    if prepared is not None:
-        prepared(study)
+    study = _prepare(settings, [s.area for s in scenarios], progress, prepared)
     results = run_scenarios(study, scenarios, progress, coverage=coverage)
     runs = simulate_results(study, results, simulate, progress) if simulate else None
     checks = write_run(
@@ -138,9 +140,7 @@ def run_simulation(
     prepared: Callable[[Study], None] | None = None,
 ) -> tuple[Study, list[SimulationRun]]:
     """Prepare a study, simulate each scenario and write the simulation's outputs."""
-    study = prepare(settings, progress, areas=tuple(dict.fromkeys(s.area for s in scenarios)))
-    if prepared is not None:
-        prepared(study)
+    study = _prepare(settings, [s.area for s in scenarios], progress, prepared)
     runs = run_simulations(study, scenarios, options, progress)
     write_simulation(out_dir, study, runs, progress)
     return study, runs

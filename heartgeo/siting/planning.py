@@ -131,29 +131,9 @@ def build_problem(
             + ("kept (serving it from outside)" if outside == "keep" else "left out")
             + f": {listed}"
         )
-    parts = []
-    if fixed:
-        if fixed in ("default", "city_hall"):
-            fixed_sites = default_staging(study.settings.data_dir, area_name)
-            if fixed == "city_hall":
-                fixed_sites = fixed_sites[fixed_sites["id"] == "city_hall"]
-        else:
-            fixed_sites = read_staging(fixed, what="fixed sites")
-        parts.append(fixed_sites[["id", "name", "geometry"]].assign(role="fixed"))
-    parts.append(cand)
-    current = default_staging(study.settings.data_dir, area_name)
-    parts.append(current[["id", "name", "geometry"]].assign(role="current"))
-    sites = gpd.GeoDataFrame(
-        pd.concat(parts, ignore_index=True), geometry="geometry", crs=METRIC_CRS
-    )
+    sites = _all_sites(study, area_name, cand, fixed)
     sxy = np.c_[sites.geometry.x, sites.geometry.y]
-    calls = getattr(study, "calls", None)
-    if calls is not None:  # a call file: the calls inside the area are the demand
-        inside = calls.inside(area)
-        cxy, weights = calls.xy[inside], calls.weight[inside].astype(float)
-    else:
-        cxy = study.demand.points
-        weights = study.grid.population * study.grid.zone(area).weight
+    cxy, weights = _demand(study, area)
     dropped: list[str] = []
     model = study.model
     need = len(sites) * len(cxy) * 8
@@ -188,6 +168,36 @@ def build_problem(
     return PlanningProblem(
         sites, cost[:, populated], weights[populated], unknown_pop, dropped, found_outside
     )
+
+
+def _all_sites(study, area_name: str, cand: gpd.GeoDataFrame, fixed: str | None):
+    """Fixed sites (a file, ``default`` or ``city_hall``), candidates and the current
+    staging of the area, each with its ``role``.
+    """
+    parts = []
+    if fixed:
+        if fixed in ("default", "city_hall"):
+            fixed_sites = default_staging(study.settings.data_dir, area_name)
+            if fixed == "city_hall":
+                fixed_sites = fixed_sites[fixed_sites["id"] == "city_hall"]
+        else:
+            fixed_sites = read_staging(fixed, what="fixed sites")
+        parts.append(fixed_sites[["id", "name", "geometry"]].assign(role="fixed"))
+    parts.append(cand)
+    current = default_staging(study.settings.data_dir, area_name)
+    parts.append(current[["id", "name", "geometry"]].assign(role="current"))
+    return gpd.GeoDataFrame(
+        pd.concat(parts, ignore_index=True), geometry="geometry", crs=METRIC_CRS
+    )
+
+
+def _demand(study, area) -> tuple[np.ndarray, np.ndarray]:
+    """The demand points and weights of the area: its calls (a call file), else its cells."""
+    calls = getattr(study, "calls", None)
+    if calls is not None:  # a call file: the calls inside the area are the demand
+        inside = calls.inside(area)
+        return calls.xy[inside], calls.weight[inside].astype(float)
+    return study.demand.points, study.grid.population * study.grid.zone(area).weight
 
 
 def comparison_table(

@@ -174,7 +174,7 @@ def run_siting(study, options: SiteOptions, progress: Progress = QUIET) -> SiteR
     Parameters
     ----------
     study
-        A :class:`heartgeo.pipeline.Study` (its travel model gives the cost matrix).
+        A :class:`heartgeo.study.Study` (its travel model gives the cost matrix).
     options
         The siting choices.
     progress
@@ -212,6 +212,23 @@ def run_siting(study, options: SiteOptions, progress: Progress = QUIET) -> SiteR
         curve = planners_curve(problem, seconds, o.max_units, o.time_limit_s)
     reach = curve[curve["covered_share"] >= o.target - 1e-9]
     needed = int(reach["units"].iloc[0]) if len(reach) else None
+    notes = _notes(study, o, problem, inst, sol, q, needed)
+    return SiteResult(
+        options=o,
+        study=study,
+        problem=problem,
+        solution=sol,
+        busy_q=q,
+        curve=curve,
+        units_needed=needed,
+        comparison=comparison_table(problem, sol.sites, seconds, q),
+        chosen=sites_frame(problem, sol.sites, sol.marginal),
+        notes=notes,
+    )
+
+
+def _notes(study, o: SiteOptions, problem, inst, sol, q: float, needed: int | None) -> list[str]:
+    """The lines ``heartgeo site`` prints: value and method, model, demand, units needed."""
     unit = VALUE_UNITS[o.objective]
     notes = [
         f"Objective {o.objective}: value {sol.value:,.1f} {unit}; method {sol.method}; "
@@ -231,18 +248,7 @@ def run_siting(study, options: SiteOptions, progress: Progress = QUIET) -> SiteR
         )
     if problem.dropped:
         notes.append(f"Candidates off the loaded network, left out: {', '.join(problem.dropped)}")
-    return SiteResult(
-        options=o,
-        study=study,
-        problem=problem,
-        solution=sol,
-        busy_q=q,
-        curve=curve,
-        units_needed=needed,
-        comparison=comparison_table(problem, sol.sites, seconds, q),
-        chosen=sites_frame(problem, sol.sites, sol.marginal),
-        notes=notes,
-    )
+    return notes
 
 
 def site_summary(result: SiteResult) -> dict:

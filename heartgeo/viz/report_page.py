@@ -204,47 +204,17 @@ def _simulation_section(data: ReportData) -> str:
         + "".join(f"<th class='num'>within {m:g} min</th>" for m in data.bands_min)
         + "<th class='num'>drive, median</th><th class='num'>team utilisation</th></tr>"
     )
-    rows, maps = [], []
-    for sim in data.simulation:
-        f = sim["figures"]
-        cells = [
-            f"<td>{escape(sim['scenario'])}</td>",
-            f"<td class='num'>{f['teams']}</td>",
-            f"<td class='num'>{sim['calls_per_day']:.1f}</td>",
-            f"<td class='num'>{_pct(f['answered_share'])} &plusmn; {100 * f['answered_ci95']:.1f}</td>",
-        ]
-        cells += [
-            f"<td class='num'>{_pct(f[f'within_{m:g}min_share'])}</td>" for m in data.bands_min
-        ]
-        drive = f.get("travel_p50_min")
-        cells += [
-            f"<td class='num'>{'n/a' if drive is None else f'{drive:.1f} min'}</td>",
-            f"<td class='num'>{_pct(f.get('utilisation'))}</td>",
-        ]
-        rows.append(f"<tr>{''.join(cells)}</tr>")
-        lab = f"within_{band:g}min_share"
-        maps.append(
-            week_heatmap_svg(
-                sim["hours"].fillna({lab: 0.0}),
-                lab,
-                f"{sim['scenario']}: simulated calls answered within {band:g} min, by hour",
-            )
+    rows = [_simulation_row(sim, data.bands_min) for sim in data.simulation]
+    lab = f"within_{band:g}min_share"
+    maps = [
+        week_heatmap_svg(
+            sim["hours"].fillna({lab: 0.0}),
+            lab,
+            f"{sim['scenario']}: simulated calls answered within {band:g} min, by hour",
         )
-    curve = ""
-    if data.teams_curve:
-        series = {
-            name: (
-                np.array([r["teams"] for r in rows_]),
-                np.array([r[f"within_{band:g}min_share"] for r in rows_]),
-            )
-            for name, rows_ in data.teams_curve.items()
-        }
-        curve = line_chart_svg(
-            series,
-            f"Teams on duty and calls answered within {band:g} min",
-            "teams on duty",
-            "share of calls",
-        )
+        for sim in data.simulation
+    ]
+    curve = _teams_curve(data.teams_curve, band)
     notes = "".join(f"<li>{escape(n)}</li>" for n in data.simulation[0].get("notes", []))
     return (
         "<section><h2>Calls and busy teams (simulation)</h2>"
@@ -257,12 +227,72 @@ def _simulation_section(data: ReportData) -> str:
     )
 
 
+def _simulation_row(sim: dict, bands_min) -> str:
+    """A scenario's row of the simulation table."""
+    f = sim["figures"]
+    cells = [
+        f"<td>{escape(sim['scenario'])}</td>",
+        f"<td class='num'>{f['teams']}</td>",
+        f"<td class='num'>{sim['calls_per_day']:.1f}</td>",
+        f"<td class='num'>{_pct(f['answered_share'])} &plusmn; {100 * f['answered_ci95']:.1f}</td>",
+    ]
+    cells += [f"<td class='num'>{_pct(f[f'within_{m:g}min_share'])}</td>" for m in bands_min]
+    drive = f.get("travel_p50_min")
+    cells += [
+        f"<td class='num'>{'n/a' if drive is None else f'{drive:.1f} min'}</td>",
+        f"<td class='num'>{_pct(f.get('utilisation'))}</td>",
+    ]
+    return f"<tr>{''.join(cells)}</tr>"
+
+
+def _teams_curve(teams_curve: dict, band: float) -> str:
+    """The teams curve chart (empty without a curve)."""
+    if not teams_curve:
+        return ""
+    series = {
+        name: (
+            np.array([r["teams"] for r in rows]),
+            np.array([r[f"within_{band:g}min_share"] for r in rows]),
+        )
+        for name, rows in teams_curve.items()
+    }
+    return line_chart_svg(
+        series,
+        f"Teams on duty and calls answered within {band:g} min",
+        "teams on duty",
+        "share of calls",
+    )
+
+
 def iframe_snippet(name: str, description: str) -> str:
     """The copy-paste ``<iframe>`` that embeds a map in another page."""
     return (
         f'<iframe src="{name}" title="{description}" width="100%" height="600" '
         'style="border:0" loading="lazy"></iframe>'
     )
+
+
+def _lists(data: ReportData) -> tuple[str, str, str, str]:
+    """The report's beat tables, map list, file list and assumptions table, as HTML."""
+    beats = "".join(
+        f"<h3>{escape(sc['name'])}</h3>{beats_table(sc['beats'], data.bands_min)}"
+        for sc in data.scenarios
+        if len(sc["beats"])
+    )
+    maps = "".join(
+        f'<li><a href="{escape(name)}">{escape(name)}</a>: {escape(desc)}'
+        f"<pre>{escape(iframe_snippet(name, desc))}</pre></li>"
+        for name, desc in data.maps
+    )
+    files = "".join(
+        f'<li><a href="{escape(name)}">{escape(name)}</a>: {escape(desc)}</li>'
+        for name, desc in data.files
+    )
+    assumptions = "".join(
+        f"<tr><th scope='row'>{escape(k)}</th><td>{escape(v)}</td></tr>"
+        for k, v in data.assumptions
+    )
+    return beats, maps, files, assumptions
 
 
 def report_page(data: ReportData) -> str:
@@ -286,24 +316,7 @@ def report_page(data: ReportData) -> str:
         )
         for sc in data.scenarios
     )
-    beats = "".join(
-        f"<h3>{escape(sc['name'])}</h3>{beats_table(sc['beats'], data.bands_min)}"
-        for sc in data.scenarios
-        if len(sc["beats"])
-    )
-    maps = "".join(
-        f'<li><a href="{escape(name)}">{escape(name)}</a>: {escape(desc)}'
-        f"<pre>{escape(iframe_snippet(name, desc))}</pre></li>"
-        for name, desc in data.maps
-    )
-    files = "".join(
-        f'<li><a href="{escape(name)}">{escape(name)}</a>: {escape(desc)}</li>'
-        for name, desc in data.files
-    )
-    assumptions = "".join(
-        f"<tr><th scope='row'>{escape(k)}</th><td>{escape(v)}</td></tr>"
-        for k, v in data.assumptions
-    )
+    beats, maps, files, assumptions = _lists(data)
     banner = (
         f'<p class="screening"><b>{escape(data.model_label[0].upper() + data.model_label[1:])}</b></p>'
         if data.screening
