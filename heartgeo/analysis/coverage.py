@@ -264,7 +264,6 @@ def zone_table(
     ``zones`` holds (zone_type, zone_name, geometry); ``cell_minutes`` the travel time of
     each cell (``nan`` unknown, ``inf`` unreachable).
     """
-    minutes = sorted(bands)
 
     def zone_row(zone: tuple[str, str, shapely.Geometry]) -> dict:
         ztype, zname, geom = zone
@@ -284,30 +283,7 @@ def zone_table(
             "unknown_area_km2": max(total[0] - k_area, 0.0) / 1e6,
             "unknown_population": max(total[1] - k_pop, 0.0),
         }
-        last = (0.0, 0.0, 0.0)
-        for m in minutes:
-            a, p, r = grid.measure(bands[m], cut)
-            lab = band_label(m)
-            row.update(
-                {
-                    f"area_km2_{lab}": a / 1e6,
-                    f"population_{lab}": p,
-                    f"road_km_{lab}": r / 1e3,
-                    f"area_share_{lab}": _share(a, total[0]),
-                    f"population_share_{lab}": _share(p, total[1]),
-                    f"road_share_{lab}": _share(r, total[2]),
-                    f"population_share_of_known_{lab}": _share(p, k_pop),
-                }
-            )
-            last = (a, p, r)
-        row.update(
-            {
-                "gap_area_km2": max(k_area - last[0], 0.0) / 1e6,
-                "gap_population": max(k_pop - last[1], 0.0),
-                "gap_road_km": max(k_road - last[2], 0.0) / 1e3,
-                "gap_population_share": _share(max(k_pop - last[1], 0.0), total[1]),
-            }
-        )
+        row.update(_band_columns(grid, bands, cut, total, (k_area, k_pop, k_road)))
         weights = grid.population * cut.weight
         known_cell = ~np.isnan(cell_minutes)
         row["median_minutes"] = _finite(
@@ -321,6 +297,38 @@ def zone_table(
 
     rows = thread_map(zone_row, zones, workers)
     return pd.DataFrame(rows)
+
+
+def _band_columns(grid: MeasureGrid, bands: dict[float, LayerCut], cut, total, known) -> dict:
+    """A zone's columns per band (area, people, road and their shares) and of the gap
+    beyond the largest band (known part only).
+    """
+    k_area, k_pop, k_road = known
+    row, last = {}, (0.0, 0.0, 0.0)
+    for m in sorted(bands):
+        a, p, r = grid.measure(bands[m], cut)
+        lab = band_label(m)
+        row.update(
+            {
+                f"area_km2_{lab}": a / 1e6,
+                f"population_{lab}": p,
+                f"road_km_{lab}": r / 1e3,
+                f"area_share_{lab}": _share(a, total[0]),
+                f"population_share_{lab}": _share(p, total[1]),
+                f"road_share_{lab}": _share(r, total[2]),
+                f"population_share_of_known_{lab}": _share(p, k_pop),
+            }
+        )
+        last = (a, p, r)
+    row.update(
+        {
+            "gap_area_km2": max(k_area - last[0], 0.0) / 1e6,
+            "gap_population": max(k_pop - last[1], 0.0),
+            "gap_road_km": max(k_road - last[2], 0.0) / 1e3,
+            "gap_population_share": _share(max(k_pop - last[1], 0.0), total[1]),
+        }
+    )
+    return row
 
 
 def _share(part: float, whole: float) -> float | None:

@@ -253,7 +253,22 @@ def allocate_population(
         cells[name] = np.bincount(
             ci, weights=np.nan_to_num(per_tract)[ti] * share_of_tract, minlength=len(cells)
         )
-    table = pd.DataFrame(
+    table = _tract_table(tracts, tpop, unadjusted, allocated, method, groups)
+    dense = _dense_cells(cells)
+    return Demand(
+        cells=cells,
+        tracts=table,
+        cell_size_m=cell_size_m,
+        adjustment=adjustment,
+        dense_cells=dense,
+    )
+
+
+def _tract_table(tracts, tpop, unadjusted, allocated, method, groups) -> pd.DataFrame:
+    """Per tract: people, those inside before and after the reconciliation, outside, the
+    weighting method and the equity groups.
+    """
+    return pd.DataFrame(
         {
             "GEOID": tracts["GEOID"].to_numpy(),
             "population": tpop,
@@ -264,14 +279,6 @@ def allocate_population(
             "method": method,
             **{f"tract_{k}": v for k, v in groups.items()},
         }
-    )
-    dense = _dense_cells(cells)
-    return Demand(
-        cells=cells,
-        tracts=table,
-        cell_size_m=cell_size_m,
-        adjustment=adjustment,
-        dense_cells=dense,
     )
 
 

@@ -214,18 +214,38 @@ def simulate(
     if len(weights) == 0 or weights.sum() <= 0:
         raise InputError("the simulation has no demand to draw calls from: check the study area")
     start_min, where, service_s = draw_calls(workload, weights, weeks, seed)
-    n = len(start_min)
     team_site = np.asarray(team_site, dtype=np.int64)
     duty = np.asarray(team_duty, dtype=bool).reshape(len(team_site), WEEK_MIN)
     team_travel = np.asarray(travel_s, float)[team_site]  # (T, P)
+    state = _Teams(duty, workload.max_wait_min * 60.0)
+    answered, wait, drive, busy_from, busy_to = _dispatch(
+        team_travel, where, start_min, service_s, state
+    )
+    busy = _busy_per_hour(busy_from[answered] / 60.0, busy_to[answered] / 60.0, weeks)
+    return SimulationResult(
+        minute=start_min,
+        answered=answered,
+        wait_s=wait,
+        travel_s=drive,
+        busy_min=busy,
+        duty_min=duty.sum(axis=0).reshape(168, 60).sum(axis=1) * float(weeks),
+        weeks=weeks,
+        teams=len(team_site),
+    )
+
+
+def _dispatch(team_travel, where, start_min, service_s, state: _Teams):
+    """Every call in time order: the nearest free on-duty team answers (or, with waiting,
+    the first to come free); returns answered, wait, drive, and each answer's busy span.
+    """
+    n = len(start_min)
     answered = np.zeros(n, dtype=bool)
     wait = np.full(n, np.nan)
     drive = np.full(n, np.nan)
     busy_from, busy_to = np.zeros(n), np.zeros(n)
-    state = _Teams(duty, workload.max_wait_min * 60.0)
     start_s = (start_min * 60.0).tolist()
     minute_of_week = (start_min.astype(np.int64) % WEEK_MIN).tolist()
-    chunk = max(1, 2_000_000 // max(len(team_site), 1))  # bounded memory for the orders
+    chunk = max(1, 2_000_000 // max(len(team_travel), 1))  # bounded memory for the orders
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         tt_chunk = team_travel[:, where[lo:hi]].T  # (calls, T)
@@ -251,17 +271,7 @@ def simulate(
             wait[i], drive[i] = go - start_s[i], tt
             busy_from[i], busy_to[i] = go, go + 2 * tt + service_s[i]
             state.free_at[j] = busy_to[i]
-    busy = _busy_per_hour(busy_from[answered] / 60.0, busy_to[answered] / 60.0, weeks)
-    return SimulationResult(
-        minute=start_min,
-        answered=answered,
-        wait_s=wait,
-        travel_s=drive,
-        busy_min=busy,
-        duty_min=duty.sum(axis=0).reshape(168, 60).sum(axis=1) * float(weeks),
-        weeks=weeks,
-        teams=len(team_site),
-    )
+    return answered, wait, drive, busy_from, busy_to
 
 
 class _Teams:

@@ -206,8 +206,6 @@ def stage_network(
     dict
         Staged temporary files (GraphML and extent) -> their places (see :func:`fetch`).
     """
-    import osmnx as ox
-
     downloader = downloader or Downloader()
     nets = manifest()["networks"]
     base = (overpass_url or nets["overpass_url"]).rstrip("/")
@@ -223,25 +221,12 @@ def stage_network(
     staged: dict[Path, Path] = {}
     try:
         with downloader.progress.step(f"Building the road graph ({len(elements):,} elements)"):
-            xml = _staged(target.with_suffix(".osm"))
-            _osm_xml(elements, xml)
-            try:
-                graph = read_osm_xml(xml)
-            finally:
-                xml.unlink(missing_ok=True)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                graph = ox.truncate.truncate_graph_polygon(graph, area_ll, truncate_by_edge=True)
-            keep_drivable(graph)
+            graph = _drive_graph(elements, target, area_ll)
         if graph.number_of_edges() == 0:
             raise InputError(f"the Overpass server at {base} returned no drivable roads")
         tmp_graph, tmp_extent = _staged(target), _staged(extent_target)
         staged = {tmp_graph: target, tmp_extent: extent_target}
-        ox.save_graphml(graph, tmp_graph)
-        tmp_extent.unlink()
-        gpd.GeoDataFrame(
-            {"what": ["area requested from Overpass"]}, geometry=[area_ll], crs=LONLAT_CRS
-        ).to_file(tmp_extent, driver="GeoJSON", engine="pyogrio")
+        _save(graph, tmp_graph, area_ll, tmp_extent)
     except BaseException:
         for tmp in staged:
             tmp.unlink(missing_ok=True)
@@ -250,6 +235,34 @@ def stage_network(
         f"  {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges, ready for {target}"
     )
     return staged
+
+
+def _save(graph, graph_path: Path, area_ll: shapely.Geometry, extent_path: Path) -> None:
+    """The graph as GraphML, and the area requested from Overpass as its extent."""
+    import osmnx as ox
+
+    ox.save_graphml(graph, graph_path)
+    extent_path.unlink()
+    gpd.GeoDataFrame(
+        {"what": ["area requested from Overpass"]}, geometry=[area_ll], crs=LONLAT_CRS
+    ).to_file(extent_path, driver="GeoJSON", engine="pyogrio")
+
+
+def _drive_graph(elements: list[dict], target: Path, area_ll: shapely.Geometry):
+    """The OSMnx drive graph of Overpass ``elements``, cut to the requested area."""
+    import osmnx as ox
+
+    xml = _staged(target.with_suffix(".osm"))
+    _osm_xml(elements, xml)
+    try:
+        graph = read_osm_xml(xml)
+    finally:
+        xml.unlink(missing_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        graph = ox.truncate.truncate_graph_polygon(graph, area_ll, truncate_by_edge=True)
+    keep_drivable(graph)
+    return graph
 
 
 def fetch(

@@ -101,40 +101,8 @@ class Blocks:
         faces = faces[shapely.contains_properly(extent, faces)]
         shapely.prepare(faces)
 
-        # holes: points of a face farther than buffer_m from its boundary and from the
-        # road pieces inside it (dead ends, links to islands)
-        holes = shapely.buffer(faces, -buffer_m, quad_segs=QUAD_SEGS)
-        inner = np.concatenate([shapely.get_parts(cuts), shapely.get_parts(dangles)])
-        mid = shapely.line_interpolate_point(inner, 0.5, normalized=True)
-        in_face, in_piece = shapely.STRtree(mid).query(faces, predicate="contains")
-        inner = shapely.buffer(inner[in_piece], buffer_m, quad_segs=QUAD_SEGS)
-        holes = _subtract(holes, in_face, inner)
-        parts, part_face = shapely.get_parts(holes, return_index=True)
-        keep = ~shapely.is_empty(parts) & (shapely.area(parts) > 0)
-        parts, part_face = parts[keep], part_face[keep]
-        # a hole with an island inside it cannot be written back as one ring: such (rare)
-        # faces are left to the frontier
-        odd = np.zeros(len(faces), dtype=bool)
-        odd[part_face[shapely.get_num_interior_rings(parts) > 0]] = True
-        new_index = np.cumsum(~odd) - 1
-        faces = faces[~odd]
-        keep = ~odd[part_face]
-        parts, part_face = parts[keep], new_index[part_face[keep]]
-
-        # a block is whole when every road touching it is reached in full
-        tree = shapely.STRtree(lines)
-        face_i, road_i = tree.query(faces, predicate="intersects")
-        frontier = np.zeros(net.n_edges, dtype=bool)
-        touched = np.zeros(len(roads), dtype=bool)
-        touched[road_i] = True
-        frontier[roads[~touched]] = True
-        # roads on the outline of the blocks (the outside, dropped faces) are frontier
-        outline = shapely.get_rings(shapely.get_parts(shapely.coverage_union_all(faces)))
-        coords, ring = shapely.get_coordinates(outline, return_index=True)
-        same = ring[1:] == ring[:-1]
-        segments = shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
-        _, near = tree.query(segments, predicate="intersects")
-        frontier[roads[near]] = True
+        faces, parts, part_face = _holes(faces, cuts, dangles, buffer_m)
+        face_i, road_i, frontier = _frontier(net, roads, lines, faces)
         return cls(
             buffer_m=buffer_m,
             faces=faces,
@@ -232,3 +200,51 @@ def _minus(holes: np.ndarray, buffers: np.ndarray) -> np.ndarray:
     h_i, b_i = shapely.STRtree(buffers).query(holes, predicate="intersects")
     parts = shapely.get_parts(_subtract(holes, h_i, buffers[b_i]))
     return parts[shapely.area(parts) > 0]
+
+
+def _holes(faces: np.ndarray, cuts, dangles, buffer_m: float):
+    """The faces kept and the holes of each: points farther than ``buffer_m`` from its
+    boundary and from the road pieces inside it; ``(faces, holes, hole's face)``.
+    """
+    # holes: points of a face farther than buffer_m from its boundary and from the
+    # road pieces inside it (dead ends, links to islands)
+    holes = shapely.buffer(faces, -buffer_m, quad_segs=QUAD_SEGS)
+    inner = np.concatenate([shapely.get_parts(cuts), shapely.get_parts(dangles)])
+    mid = shapely.line_interpolate_point(inner, 0.5, normalized=True)
+    in_face, in_piece = shapely.STRtree(mid).query(faces, predicate="contains")
+    inner = shapely.buffer(inner[in_piece], buffer_m, quad_segs=QUAD_SEGS)
+    holes = _subtract(holes, in_face, inner)
+    parts, part_face = shapely.get_parts(holes, return_index=True)
+    keep = ~shapely.is_empty(parts) & (shapely.area(parts) > 0)
+    parts, part_face = parts[keep], part_face[keep]
+    # a hole with an island inside it cannot be written back as one ring: such (rare)
+    # faces are left to the frontier
+    odd = np.zeros(len(faces), dtype=bool)
+    odd[part_face[shapely.get_num_interior_rings(parts) > 0]] = True
+    new_index = np.cumsum(~odd) - 1
+    faces = faces[~odd]
+    keep = ~odd[part_face]
+    parts, part_face = parts[keep], new_index[part_face[keep]]
+
+    return faces, parts, part_face
+
+
+def _frontier(net, roads: np.ndarray, lines: np.ndarray, faces: np.ndarray):
+    """Face x road pairs that touch, and the edges that are always frontier (no block's
+    road, or on the outline of the blocks).
+    """
+    # a block is whole when every road touching it is reached in full
+    tree = shapely.STRtree(lines)
+    face_i, road_i = tree.query(faces, predicate="intersects")
+    frontier = np.zeros(net.n_edges, dtype=bool)
+    touched = np.zeros(len(roads), dtype=bool)
+    touched[road_i] = True
+    frontier[roads[~touched]] = True
+    # roads on the outline of the blocks (the outside, dropped faces) are frontier
+    outline = shapely.get_rings(shapely.get_parts(shapely.coverage_union_all(faces)))
+    coords, ring = shapely.get_coordinates(outline, return_index=True)
+    same = ring[1:] == ring[:-1]
+    segments = shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
+    _, near = tree.query(segments, predicate="intersects")
+    frontier[roads[near]] = True
+    return face_i, road_i, frontier

@@ -98,27 +98,7 @@ class TimeGrid:
         cols = int(np.ceil((maxx - minx) / cell_m)) + 1
         rows = int(np.ceil((maxy - miny) / cell_m)) + 1
 
-        # sample points every half cell along every directed road, and every node
-        dense = shapely.segmentize(net.geometry, cell_m / 2)
-        xy, edge = shapely.get_coordinates(dense, return_index=True)
-        along = distance_along(xy, edge)
-        share = np.clip(along / np.maximum(net.length_m[edge], 1e-9), 0, 1)
-        xy = np.r_[xy, net.xy]
-        node = np.r_[net.u[edge], np.arange(net.n_nodes)]
-        offset = np.r_[share * net.time_s[edge], np.zeros(net.n_nodes)]
-        col = np.clip(np.floor((xy[:, 0] - minx) / cell_m), 0, cols - 1).astype(np.int64)
-        row = np.clip(np.floor((xy[:, 1] - miny) / cell_m), 0, rows - 1).astype(np.int64)
-        cell = row * cols + col
-        # along one road, the first sample in a cell is always the earliest
-        key = np.r_[edge, net.n_edges + np.arange(net.n_nodes)]
-        order = np.lexsort((offset, key, cell))
-        first = np.r_[
-            True, (cell[order][1:] != cell[order][:-1]) | (key[order][1:] != key[order][:-1])
-        ]
-        order = order[first]
-        cell, node, offset = cell[order], node[order], offset[order]
-        starts = np.r_[0, np.flatnonzero(np.diff(cell)) + 1] if len(cell) else np.empty(0, int)
-
+        cell, node, offset, starts = _samples(net, cell_m, (minx, miny), (rows, cols))
         cx = minx + (np.arange(cols) + 0.5) * cell_m
         cy = miny + (np.arange(rows) + 0.5) * cell_m
         extent = shapely.from_wkb(shapely.to_wkb(net.extent))  # a private, prepared copy
@@ -215,3 +195,31 @@ def disk_minimum(grid: np.ndarray, rectangles: tuple[tuple[int, int], ...]) -> n
             np.minimum(rect[:-k], wide[k:], out=rect[:-k])
         out = rect if out is None else np.minimum(out, rect, out=out)
     return out
+
+
+def _samples(net, cell_m: float, origin: tuple[float, float], shape: tuple[int, int]):
+    """Samples every half cell along every directed road, and every node, keeping each
+    road's earliest sample per cell: their cells, start nodes and seconds from there,
+    sorted by cell, and where each cell's samples start.
+    """
+    (minx, miny), (rows, cols) = origin, shape
+    # sample points every half cell along every directed road, and every node
+    dense = shapely.segmentize(net.geometry, cell_m / 2)
+    xy, edge = shapely.get_coordinates(dense, return_index=True)
+    along = distance_along(xy, edge)
+    share = np.clip(along / np.maximum(net.length_m[edge], 1e-9), 0, 1)
+    xy = np.r_[xy, net.xy]
+    node = np.r_[net.u[edge], np.arange(net.n_nodes)]
+    offset = np.r_[share * net.time_s[edge], np.zeros(net.n_nodes)]
+    col = np.clip(np.floor((xy[:, 0] - minx) / cell_m), 0, cols - 1).astype(np.int64)
+    row = np.clip(np.floor((xy[:, 1] - miny) / cell_m), 0, rows - 1).astype(np.int64)
+    cell = row * cols + col
+    # along one road, the first sample in a cell is always the earliest
+    key = np.r_[edge, net.n_edges + np.arange(net.n_nodes)]
+    order = np.lexsort((offset, key, cell))
+    first = np.r_[True, (cell[order][1:] != cell[order][:-1]) | (key[order][1:] != key[order][:-1])]
+    order = order[first]
+    cell, node, offset = cell[order], node[order], offset[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(cell)) + 1] if len(cell) else np.empty(0, int)
+
+    return cell, node, offset, starts

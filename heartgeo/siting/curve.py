@@ -337,28 +337,7 @@ def mclp_curve(problem: CoverProblem, units, time_limit: float = 120.0) -> list[
             chosen, value = list(rows), float(w.sum())
             bound, optimal, how = value, True, "every useful site open"
         else:
-            starts = [[], previous]
-            chosen, value = max(
-                (local_search(af, a, w, s, k) for s in starts), key=lambda cv: cv[1]
-            )
-            if value >= w.sum() * (1 - TOL):
-                bound, optimal, how = value, True, "saturated: every reachable cell covered"
-            else:
-                _, _, g = lagrangian(a, w, k, value, iters=200)
-                lag_start = list(np.argsort(-g)[:k])
-                c2, v2 = local_search(af, a, w, lag_start, k)
-                if v2 > value:
-                    chosen, value = c2, v2
-                search = _Search(time_limit)
-                found = search.better(a, w, rows, k, value)
-                if found is not None:
-                    chosen, value = list(found), _value(a, w, found)
-                optimal = search.proved
-                bound = value if optimal else float(w.sum())
-                how = (
-                    f"Lagrangian branch and bound ({search.nodes} nodes, "
-                    f"{search.leaves} HiGHS leaves)"
-                )
+            chosen, value, bound, optimal, how = _solve_k(a, af, w, rows, k, previous, time_limit)
         previous = list(chosen)
         sites = np.r_[problem.fixed, problem.site[np.asarray(chosen, dtype=int)]]
         sites = _pad(sites, k_total, problem.n_sites)
@@ -374,6 +353,29 @@ def mclp_curve(problem: CoverProblem, units, time_limit: float = 120.0) -> list[
             )
         )
     return out
+
+
+def _solve_k(a, af, w, rows, k: int, previous: list, time_limit: float):
+    """One K: incumbent by local search (from nothing, the previous K's answer and the
+    Lagrangian solution), then branch and bound; ``(chosen, value, bound, optimal, how)``.
+    """
+    starts = [[], previous]
+    chosen, value = max((local_search(af, a, w, s, k) for s in starts), key=lambda cv: cv[1])
+    if value >= w.sum() * (1 - TOL):
+        return chosen, value, value, True, "saturated: every reachable cell covered"
+    _, _, g = lagrangian(a, w, k, value, iters=200)
+    lag_start = list(np.argsort(-g)[:k])
+    c2, v2 = local_search(af, a, w, lag_start, k)
+    if v2 > value:
+        chosen, value = c2, v2
+    search = _Search(time_limit)
+    found = search.better(a, w, rows, k, value)
+    if found is not None:
+        chosen, value = list(found), _value(a, w, found)
+    optimal = search.proved
+    bound = value if optimal else float(w.sum())
+    how = f"Lagrangian branch and bound ({search.nodes} nodes, {search.leaves} HiGHS leaves)"
+    return chosen, value, bound, optimal, how
 
 
 def _pad(sites: np.ndarray, k: int, n_sites: int) -> np.ndarray:

@@ -124,13 +124,7 @@ def build_problem(
     area = study.area(area_name)
     cand, found_outside = candidate_sites(study, area, candidates, spacing_m, outside)
     cand = cand.assign(role="candidate")
-    if progress is not None and found_outside:
-        listed = ", ".join(f"{c['id']} ({c['outside_m']:.0f} m)" for c in found_outside[:5])
-        progress.warn(
-            f"{len(found_outside)} candidate(s) lie outside the {area_name} area, "
-            + ("kept (serving it from outside)" if outside == "keep" else "left out")
-            + f": {listed}"
-        )
+    _warn_outside(progress, found_outside, area_name, outside)
     sites = _all_sites(study, area_name, cand, fixed)
     sxy = np.c_[sites.geometry.x, sites.geometry.y]
     cxy, weights = _demand(study, area)
@@ -168,6 +162,17 @@ def build_problem(
     return PlanningProblem(
         sites, cost[:, populated], weights[populated], unknown_pop, dropped, found_outside
     )
+
+
+def _warn_outside(progress, found_outside: list[dict], area_name: str, outside: str) -> None:
+    """One warning listing the candidates outside the area, kept or left out."""
+    if progress is not None and found_outside:
+        listed = ", ".join(f"{c['id']} ({c['outside_m']:.0f} m)" for c in found_outside[:5])
+        progress.warn(
+            f"{len(found_outside)} candidate(s) lie outside the {area_name} area, "
+            + ("kept (serving it from outside)" if outside == "keep" else "left out")
+            + f": {listed}"
+        )
 
 
 def _all_sites(study, area_name: str, cand: gpd.GeoDataFrame, fixed: str | None):

@@ -46,6 +46,32 @@ class PageCheck:
     png: Path | None = None
 
 
+def _chromium_command(browser: str, profile: str, size, budget_ms: int, allow_loopback: bool):
+    """Headless Chromium's arguments: no network (a dead proxy; loopback only if allowed),
+    a fresh profile, the window size and the virtual-time budget; the DOM dumped.
+    """
+    return [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-first-run",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        "--proxy-server=127.0.0.1:9",  # no network: nothing may be fetched
+        "--proxy-bypass-list=" + ("127.0.0.1" if allow_loopback else "<-loopback>"),
+        "--enable-logging=stderr",
+        "--v=0",
+        f"--window-size={size[0]},{size[1]}",
+        f"--virtual-time-budget={budget_ms}",
+        "--dump-dom",
+    ]
+
+
 def load_page(
     path: str | Path,
     *,
@@ -75,26 +101,7 @@ def load_page(
         )
     url = Path(path).resolve().as_uri()
     with tempfile.TemporaryDirectory(prefix="heartgeo-chromium-") as profile:
-        cmd = [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            "--no-first-run",
-            "--hide-scrollbars",
-            f"--user-data-dir={profile}",
-            "--proxy-server=127.0.0.1:9",  # no network: nothing may be fetched
-            "--proxy-bypass-list=" + ("127.0.0.1" if allow_loopback else "<-loopback>"),
-            "--enable-logging=stderr",
-            "--v=0",
-            f"--window-size={size[0]},{size[1]}",
-            f"--virtual-time-budget={budget_ms}",
-            "--dump-dom",
-        ]
+        cmd = _chromium_command(browser, profile, size, budget_ms, allow_loopback)
         if png is not None:
             cmd.append(f"--screenshot={Path(png).resolve()}")
         cmd.append(url)

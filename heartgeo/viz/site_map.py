@@ -83,17 +83,7 @@ def site_map(
         + (" - SCREENING estimate (crow-fly model)" if study.model.screening else ""),
     )
     _coverage_panel(fmap, study, coverage)
-    entries = [
-        ("#ffffff", "Current staging site"),
-        ("#CC79A7", "Optimised staging site"),
-        ("#bbbbbb", "Candidate site"),
-    ]
-    if minutes:
-        entries += [
-            (SET_COLOURS[k], f"Within {minutes:g} min of the {k} sites")
-            for k in ("current", "optimised")
-        ]
-    add_legend(fmap, "Staging sites", entries, model_note(study.model))
+    _legend(fmap, study, minutes)
     return fmap
 
 
@@ -109,6 +99,21 @@ SITE_LAYER_NAMES = {
     "current": "Current staging sites",
     "chosen": "Optimised staging sites",
 }
+
+
+def _legend(fmap, study, minutes) -> None:
+    """The legend: the kinds of site and, with minutes, each set's coverage."""
+    entries = [
+        ("#ffffff", "Current staging site"),
+        ("#CC79A7", "Optimised staging site"),
+        ("#bbbbbb", "Candidate site"),
+    ]
+    if minutes:
+        entries += [
+            (SET_COLOURS[k], f"Within {minutes:g} min of the {k} sites")
+            for k in ("current", "optimised")
+        ]
+    add_legend(fmap, "Staging sites", entries, model_note(study.model))
 
 
 def _coverage_layers(fmap, coverage: dict) -> None:
