@@ -10,6 +10,7 @@ The public entry points (``heartgeo.__all__``), imported on first use so that
 - :func:`run_report` -- the whole report (what ``heartgeo report`` does), written to a folder;
 - :func:`choose_sites` -- staging sites by MCLP, LSCP, p-median, p-center or MEXCLP;
 - :func:`simulate` -- calls and busy teams on a prepared study's scenarios;
+- :func:`headline` -- the headline line of scenario results, as the command line prints it;
 - :class:`TravelModel` -- the protocol both travel models implement.
 
 The package is layered; a module imports only its own layer and the layers below
@@ -40,6 +41,7 @@ _EXPORTS = {
     "simulate": "heartgeo.report.run",
     "SimulateOptions": "heartgeo.operations.simulate",
     "TravelModel": "heartgeo.travel.protocol",
+    "headline": "heartgeo.report.text",
     "HeartgeoError": "heartgeo.errors",
     "InputError": "heartgeo.errors",
 }
