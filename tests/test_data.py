@@ -106,7 +106,7 @@ def test_ci_and_tests_never_look_outside_the_repository():
 
 def test_readme_quickstart_is_the_two_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("## Quickstart", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    block = readme.split("## Install and run; test", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
     assert block.strip().splitlines() == [
         "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/heartgeo report",
         '.venv/bin/pip install -e ".[test]" && .venv/bin/python -m pytest',
