@@ -7,29 +7,12 @@ import sys
 
 import click
 
+from heartgeo.choices import CHOICE_FLAGS
 from heartgeo.errors import InputError
 from heartgeo.settings import FLAGS
 
-#: Options of ``heartgeo site`` by the name its library parameters carry.
-SITE_FLAGS = {
-    "minutes": "--minutes",
-    "units": "--units",
-    "target": "--target",
-    "busy_q": "--busy",
-    "calls_per_hour": "--calls-per-hour",
-    "minutes_per_call": "--minutes-per-call",
-    "candidate_spacing_m": "--candidate-spacing",
-    "candidates": "--candidates",
-    "max_units": "--max-units",
-    "time_limit_s": "--time-limit",
-    "calls_per_day": "--calls-per-day",
-    "service": "--service",
-    "service_cv": "--service-cv",
-    "max_wait_min": "--max-wait",
-    "weeks": "--weeks",
-    "teams": "--teams",
-}
-ALL_FLAGS = {**FLAGS, **SITE_FLAGS, "area": "--area", "objective": "--objective"}
+#: Every option by the name its library parameter carries, for messages.
+ALL_FLAGS = {**FLAGS, **CHOICE_FLAGS}
 
 
 class OneLineErrors(click.Group):

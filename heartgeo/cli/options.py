@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from heartgeo.choices import SimulationChoices, parse_team_counts
 from heartgeo.cli.group import ALL_FLAGS
 from heartgeo.config import parse_bands, resolve_data_dir
 from heartgeo.definitions import area_names, city_area, default_staging_text, scenario_names
@@ -44,6 +45,7 @@ class ParsedText(click.ParamType):
 BANDS = ParsedText("bands", parse_bands)
 BEATS = ParsedText("beats", parse_beats)
 HOURS = ParsedText("hours", parse_hours_option)
+TEAMS = ParsedText("teams", parse_team_counts)
 ROAD_SPEED = ParsedText("CLASS=SPEED", lambda text: next(iter(parse_speeds([text]).items())))
 
 _KINDS = {
@@ -63,6 +65,12 @@ _KINDS = {
     "beats": lambda f, o: {"type": BEATS, "metavar": "BEATS"},
     "hours": lambda f, o: {"type": HOURS, "multiple": True, "metavar": "[SCENARIO=]HOURS"},
     "negated_flag": lambda f, o: {"is_flag": True, "flag_value": False, "default": True},
+    "area": lambda f, o: {
+        "type": click.Choice(list(area_names())),
+        "default": city_area(),
+        "show_default": True,
+    },
+    "teams": lambda f, o: {"type": TEAMS, "metavar": "N|A..B|A,B,..."},
 }
 
 
@@ -78,8 +86,10 @@ def _settings_option(f):
         spec = {"type": float, "default": f.default, "show_default": f.default is not None}
     elif f.type in ("int", "int | None"):
         spec = {"type": int, "default": f.default, "show_default": f.default is not None}
+    elif f.type in ("str", "str | None"):
+        spec = {"default": f.default, "show_default": f.default is not None}
     else:
-        raise TypeError(f"no command-line form for Settings.{f.name} ({f.type})")
+        raise TypeError(f"no command-line form for {f.name} ({f.type})")
     return click.option(meta["flag"], f.name, help=meta["help"], **spec)
 
 
@@ -142,42 +152,27 @@ def area_option(help_text: str):
     )
 
 
+def choice_options(cls):
+    """A decorator adding an option for every field of ``cls`` (a dataclass of
+    :mod:`heartgeo.choices`), from its metadata.
+    """
+
+    def decorate(func):
+        for f in reversed(fields(cls)):
+            func = _settings_option(f)(func)
+        return func
+
+    return decorate
+
+
 def simulation_options(func):
     """The options of the call simulation (``simulate``, and ``report``)."""
-    func = workload_options(func)
-    func = click.option(
-        "--service",
-        type=click.Choice(["lognormal", "exponential"]),
-        default=None,
-        help="Service-time distribution (default lognormal).",
-    )(func)
-    func = click.option(
-        "--service-cv",
-        type=float,
-        default=None,
-        help="Lognormal service time: standard deviation / mean (default 0.67).",
-    )(func)
-    func = click.option(
-        "--max-wait",
-        "max_wait_min",
-        type=float,
-        default=0.0,
-        show_default=True,
-        help="Minutes a call may wait for a free team; 0: a call that finds none free is "
-        "missed (it goes to police, as HEART's dispatch works).",
-    )(func)
-    func = click.option(
-        "--weeks", type=int, default=52, show_default=True, help="Weeks to simulate."
-    )(func)
-    func = click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")(func)
-    func = click.option(
-        "--teams",
-        default=None,
-        metavar="N|A..B|A,B,...",
-        help="Teams curve: simulate each of these numbers of teams on duty (placed on the "
-        "staging sites in turn), e.g. --teams 1..8.",
-    )(func)
-    return func
+    return choice_options(SimulationChoices)(func)
+
+
+def pop_choices(cls, kw: dict) -> dict:
+    """The values of ``cls``'s fields, popped from the parsed options."""
+    return {f.name: kw.pop(f.name) for f in fields(cls)}
 
 
 def basemap_options(func):
@@ -247,43 +242,12 @@ def staging_files(kw: dict) -> dict[str, Path | None]:
     return {name: kw.pop(f"{name}_staging") for name in scenario_names()}
 
 
-def workload_options(func):
-    """The call-workload options shared by ``simulate`` and ``site --objective mexclp``."""
-    func = click.option(
-        "--calls-per-day",
-        type=float,
-        default=None,
-        help="Eligible calls a day in the whole city, all hours (a scenario gets its area's "
-        "share of the demand). Default: from --calls times when they span a week, else 60 "
-        "(2024: 11,612 responses at 50-55 % of eligible calls answered; "
-        "data/boundaries/hours_default.json).",
-    )(func)
-    func = click.option(
-        "--minutes-per-call",
-        type=float,
-        default=None,
-        help="Mean minutes a team spends on scene per call (default 45, an assumption: no "
-        "published figure); the drives there and back come on top in the simulation.",
-    )(func)
-    return func
-
-
 def simulate_options(kw: dict):
     """:class:`heartgeo.operations.SimulateOptions` from the parsed options (popped),
     checked before any work.
     """
-    from heartgeo.operations import SimulateOptions, parse_team_counts
+    from heartgeo.operations import SimulateOptions
 
-    teams = kw.pop("teams")
-    options = SimulateOptions(
-        calls_per_day=kw.pop("calls_per_day"),
-        minutes_per_call=kw.pop("minutes_per_call"),
-        service=kw.pop("service"),
-        service_cv=kw.pop("service_cv"),
-        max_wait_min=kw.pop("max_wait_min"),
-        weeks=kw.pop("weeks"),
-        seed=kw.pop("seed"),
-        teams=parse_team_counts(teams) if teams else None,
-    )
+    options = SimulateOptions(**pop_choices(SimulationChoices, kw))
     options.workload(None)
     return options

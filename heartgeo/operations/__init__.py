@@ -12,6 +12,7 @@ every unit always free. This package adds *when* and *how many*:
 It uses duck-typed studies and scenarios and imports nothing from :mod:`heartgeo.study`.
 """
 
+from heartgeo.choices import parse_team_counts
 from heartgeo.operations.duty import (
     CallsInArea,
     calls_in_area,
@@ -26,7 +27,6 @@ from heartgeo.operations.simulate import (
     area_share,
     demand_points,
     mexclp_workload,
-    parse_team_counts,
     simulate_scenario,
     simulate_units,
     workload_defaults,

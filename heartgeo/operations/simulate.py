@@ -18,7 +18,8 @@ from heartgeo.analysis.simulation import (
     simulate,
     summarise,
 )
-from heartgeo.errors import InputError, shown
+from heartgeo.choices import SimulationChoices
+from heartgeo.errors import InputError
 from heartgeo.io.calls import Calls
 from heartgeo.io.hours import DutyHours, default_hours
 from heartgeo.operations.duty import calls_in_area, unit_duty
@@ -66,25 +67,6 @@ class ScenarioSimulation:
     result: SimulationResult
 
 
-def parse_team_counts(text: str) -> tuple[int, ...]:
-    """``--teams`` text: ``N``, ``A..B`` or ``A,B,C`` (team counts, each at least 1)."""
-    try:
-        if ".." in text:
-            a, b = (int(v) for v in text.split(".."))
-            counts = tuple(range(a, b + 1))
-        else:
-            counts = tuple(int(v) for v in text.split(","))
-    except ValueError:
-        counts = ()
-    if not counts or min(counts) < 1 or max(counts) > 500:
-        raise InputError(
-            f"teams {shown(text)}: give a count, a range like 1..8, or a list like 1,2,4 "
-            "(each 1 to 500)",
-            param="teams",
-        )
-    return counts
-
-
 def simulate_scenario(
     scenario: str,
     travel_s: np.ndarray,
@@ -127,8 +109,9 @@ def simulate_scenario(
 
 
 @dataclass
-class SimulateOptions:
-    """The choices of ``heartgeo simulate`` (None: the bundled default, see
+class SimulateOptions(SimulationChoices):
+    """The choices of ``heartgeo simulate`` (declared once in
+    :class:`heartgeo.choices.SimulationChoices`; None: the bundled default, see
     :func:`workload_defaults`).
 
     Attributes
@@ -149,15 +132,6 @@ class SimulateOptions:
     teams
         Team counts of the curve (``--teams 1..8``); None: no curve.
     """
-
-    calls_per_day: float | None = None
-    minutes_per_call: float | None = None
-    service: str | None = None
-    service_cv: float | None = None
-    max_wait_min: float = 0.0
-    weeks: int = 52
-    seed: int = 0
-    teams: tuple[int, ...] | None = None
 
     def workload(self, calls: Calls | None) -> tuple[Workload, dict]:
         """The city-wide workload and where each of its values comes from."""

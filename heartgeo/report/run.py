@@ -152,14 +152,13 @@ def run_site(
     out_dir: Path,
     progress: Progress = QUIET,
     *,
-    calls_per_day: float | None = None,
     prepared: Callable[[Study], None] | None = None,
 ) -> SiteResult:
     """Prepare a study, choose staging sites (:func:`heartgeo.siting.workflow.run_siting`)
     and write the siting outputs.
 
     For ``mexclp`` without ``busy_q`` or ``calls_per_hour``, the busy probability is
-    derived from the simulation's workload (``calls_per_day``, else its default) and the
+    derived from the simulation's workload (``options.calls_per_day``, else its default) and the
     area's share of the city's demand. The options are checked before any work.
     """
     derive = options.objective == "mexclp" and options.busy_q is None
@@ -169,7 +168,7 @@ def run_site(
     study = prepare(settings, progress, areas=(options.area,))
     if derive:
         per_hour, minutes, note = mexclp_workload(
-            study, options.area, calls_per_day, options.minutes_per_call
+            study, options.area, options.calls_per_day, options.minutes_per_call
         )
         options.calls_per_hour, options.minutes_per_call = per_hour, minutes
         options.busy_from = note

@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from heartgeo.choices import OBJECTIVES
 from heartgeo.errors import InputError
 from heartgeo.siting.milp import NoSolution, exact_model
 
-OBJECTIVES = ("mclp", "lscp", "pmedian", "pcenter", "mexclp")
 #: Largest number of assignment variables (candidates x cells) solved exactly.
 MAX_EXACT_PAIRS = 150_000
 

@@ -10,13 +10,13 @@ planner's curve and the comparison with the current staging, and write the outpu
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from heartgeo.definitions import city_area
+from heartgeo.choices import SiteChoices
 from heartgeo.errors import InputError
 from heartgeo.io.outputs import OutputSet, run_record
 from heartgeo.progress import QUIET, Progress
@@ -38,13 +38,14 @@ VALUE_UNITS = {
 
 
 @dataclass
-class SiteOptions:
-    """The choices of a siting run (see ``heartgeo site --help``).
+class SiteOptions(SiteChoices):
+    """The choices of a siting run (see ``heartgeo site --help``; the fields are declared
+    once in :class:`heartgeo.choices.SiteChoices`).
 
     Attributes
     ----------
     area
-        ``citywide`` or ``pilot``: whose population is served.
+        The study area whose population is served (default: the whole city).
     objective
         ``mclp``, ``lscp``, ``pmedian``, ``pcenter`` or ``mexclp``.
     units
@@ -59,7 +60,7 @@ class SiteOptions:
         Sites kept open: a point file, ``city_hall`` or ``default``; None for none.
     target
         lscp's share of the population to cover, in (0, 1].
-    busy_q, calls_per_hour, minutes_per_call
+    busy_q, calls_per_hour, calls_per_day, minutes_per_call
         mexclp's busy probability, given or derived from the workload.
     max_units
         The planner's curve runs K = 1 .. this.
@@ -70,20 +71,6 @@ class SiteOptions:
         them; either way they are listed.
     """
 
-    area: str = field(default_factory=city_area)
-    objective: str = "mclp"
-    units: int = 4
-    minutes: float = 10.0
-    candidates: str = "fire"
-    candidate_spacing_m: float = 1000.0
-    fixed: str | None = None
-    target: float = 0.9
-    busy_q: float | None = None
-    calls_per_hour: float | None = None
-    minutes_per_call: float | None = None
-    max_units: int = 12
-    time_limit_s: float = 120.0
-    candidates_outside: str = "keep"
     #: where mexclp's busy probability comes from (recorded in site_summary.json)
     busy_from: str | None = None
     #: the staging map's basemap: ``default``, a tile URL template, or None (offline)
