@@ -39,6 +39,11 @@ def pytest_configure(config):
         "markers",
         "integration: runs on the bundled Durham data (unit tests: pytest -m 'not integration')",
     )
+    config.addinivalue_line(
+        "markers",
+        "slow: a unit test of more than 2 s (the quickest check: pytest -m 'not integration "
+        "and not slow')",
+    )
 
 
 #: Fixtures that hold Durham data: a test using one is an integration test.

@@ -326,6 +326,7 @@ def test_a_cache_folder_others_may_write_is_refused(tmp_path):
     assert not cache.enabled and "others may write" in lines[0]
 
 
+@pytest.mark.slow
 def test_a_change_to_a_builder_changes_the_key(tmp_path):
     import shutil
 

@@ -49,6 +49,7 @@ def test_curve_equals_brute_force(seed, monkeypatch):
         assert evaluate("mclp", inst, p.sites, t) == pytest.approx(p.value, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_curve_equals_highs_on_a_larger_instance():
     cost, w, t = disc_instance(3, n_c=60, n_d=700, radius_s=250.0)
     inst = Instance.from_cost_matrix(cost, w)

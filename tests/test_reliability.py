@@ -174,6 +174,7 @@ def test_check_reports_changed_inputs(tmp_path):
     assert missing.exit_code == 2 and "summary.json does not exist" in missing.stderr
 
 
+@pytest.mark.slow
 def test_fuzzing_the_readers_finds_no_traceback():
     from heartgeo.testing.fuzz import run
 

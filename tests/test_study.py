@@ -1,0 +1,109 @@
+"""heartgeo.study, heartgeo.definitions, heartgeo.errors: scenarios as data, typed duty
+hours, typed errors and the cache's get-or-build; no Durham data.
+"""
+
+import geopandas as gpd
+import pytest
+import shapely
+
+import heartgeo
+from heartgeo.definitions import area_names, choice_text, city_area, comparison_pair
+from heartgeo.errors import (
+    HeartgeoError,
+    InputError,
+    MissingColumnError,
+    OutsideAreaError,
+    OverLimitError,
+)
+from heartgeo.io.cache import Cache
+from heartgeo.io.hours import DutyHours, parse_hours_option, scenario_hours
+from heartgeo.io.staging import check_in_area, read_staging
+from heartgeo.settings import Settings
+from heartgeo.study.scenarios import Scenario, default_scenarios
+from heartgeo.study.stages import check_cell_count
+
+
+def test_the_bundled_scenarios_come_from_the_data():
+    scenarios = default_scenarios()
+    assert [s.name for s in scenarios] == ["pilot", "citywide"]
+    assert [s.area for s in scenarios] == ["pilot", "citywide"]
+    assert city_area() == "citywide" and set(area_names()) == {"pilot", "citywide"}
+    assert comparison_pair() == ("pilot", "citywide")
+
+
+def test_a_run_may_hold_any_scenario(tmp_path):
+    staging = tmp_path / "s.csv"
+    chosen = default_scenarios({"citywide": staging}, only=("citywide",))
+    assert chosen == [Scenario("citywide", "citywide", staging)]
+    with pytest.raises(InputError, match="choose pilot or citywide"):
+        default_scenarios(only=("district_3",))
+    mine = Scenario("evenings", "citywide", hours=DutyHours("Mon-Fri 16:00-24:00", "mine", "me"))
+    assert mine.duty_hours({"*": "24/7"}).spec == "Mon-Fri 16:00-24:00"
+    assert Scenario("pilot", "pilot").duty_hours({"*": "24/7"}).given
+
+
+def test_duty_hours_record_where_they_came_from():
+    given = scenario_hours("pilot", {"pilot": "daily 08:00-20:00"})
+    assumed = scenario_hours("pilot", {})
+    other = scenario_hours("district_3", {})
+    assert given.given and given.label == "given" and given.source == "--hours"
+    assert not assumed.given and assumed.label == "assumed" and "WUNC" in assumed.source
+    assert other.spec == "24/7" and other.source == "no default"
+    assert set(assumed.as_dict()) == {"hours", "assumption", "source"}
+
+
+def test_hours_option_names_the_scenarios_of_the_data():
+    assert parse_hours_option("citywide=24/7") == ("citywide", "24/7")
+    with pytest.raises(InputError, match="give pilot=HOURS, citywide=HOURS"):
+        parse_hours_option("district=24/7")
+
+
+def test_choice_text():
+    assert choice_text(["a"]) == "a"
+    assert choice_text(["a", "b"]) == "a or b"
+    assert choice_text(["a", "b", "c"]) == "a, b or c"
+
+
+def test_errors_are_typed_and_stay_one_line(tmp_path):
+    assert issubclass(InputError, HeartgeoError) and issubclass(InputError, ValueError)
+    for cls in (MissingColumnError, OutsideAreaError, OverLimitError):
+        assert issubclass(cls, InputError)
+    with pytest.raises(OverLimitError, match="max_cells"):
+        check_cell_count(Settings(cell_size_m=10.0), 1e9)
+    bad = tmp_path / "no_lat.csv"
+    bad.write_text("id,lon\na,-78.9\n")
+    with pytest.raises(MissingColumnError, match="no_lat.csv") as info:
+        read_staging(bad)
+    assert "\n" not in str(info.value)
+    good = tmp_path / "sites.csv"
+    good.write_text("id,lon,lat\na,-78.90,35.99\n")
+    units = read_staging(good)
+    far = shapely.box(0, 0, 10, 10)
+    with pytest.raises(OutsideAreaError, match="outside the pilot area"):
+        check_in_area(units, far, "pilot", str(good))
+    assert isinstance(units, gpd.GeoDataFrame)
+
+
+def test_get_or_build_builds_once_and_rebuilds_what_fails_its_check(tmp_path):
+    warnings = []
+    cache = Cache(folder=tmp_path / "cache", warn=warnings.append)
+    built = []
+
+    def build():
+        built.append(1)
+        return (1, 2)
+
+    assert cache.get_or_build("demand", "k", build, expected=tuple) == (1, 2)
+    hits = []
+    assert cache.get_or_build("demand", "k", build, expected=tuple, on_hit=hits.append) == (1, 2)
+    assert len(built) == 1 and hits == [(1, 2)]
+    cache.get_or_build("demand", "k", build, expected=tuple, check=lambda v: len(v) == 3)
+    assert len(built) == 2 and "holds something else" in warnings[-1]
+
+
+def test_the_public_api_is_documented_and_lazy():
+    for name in heartgeo.__all__:
+        value = getattr(heartgeo, name)
+        assert value.__doc__, name
+    with pytest.raises(AttributeError):
+        heartgeo.no_such_thing  # noqa: B018
