@@ -25,7 +25,7 @@ from heartgeo.config import (
 )
 from heartgeo.errors import InputError
 
-#: Travel models: ``auto`` chooses between the other two (see :mod:`heartgeo.pipeline`).
+#: Travel models: ``auto`` chooses between the other two (see :mod:`heartgeo.travel.choice`).
 MODELS = ("auto", "network", "crowfly")
 #: Sources of the tracts' population.
 POPULATIONS = ("census2020", "acs")

@@ -281,7 +281,7 @@ def add_labels(fmap, study, area: shapely.Geometry) -> None:
 
 
 def scenario_map(study, result, *, basemap: str | None = "default") -> folium.Map:
-    """The Folium map of a scenario result (see :mod:`heartgeo.pipeline`): basemap, layers,
+    """The Folium map of a scenario result (see :mod:`heartgeo.study.run`): basemap, layers,
     labels, title, headline panel and legend.
     """
     bands_min = list(result.bands["minutes"])

@@ -7,7 +7,7 @@ hour-of-week heatmaps, the simulation where it ran, links to every map and data 
 a copy-paste ``<iframe>`` snippet per map, and the inputs and assumptions. A print
 stylesheet makes "print to PDF" give clean pages.
 
-The page is built from plain data (:class:`ReportData`) that the pipeline assembles.
+The page is built from plain data (:class:`ReportData`) that :mod:`heartgeo.report.pages` assembles.
 """
 
 from __future__ import annotations
