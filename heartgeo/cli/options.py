@@ -65,13 +65,14 @@ _KINDS = {
     "beats": lambda f, o: {"type": BEATS, "metavar": "BEATS"},
     "hours": lambda f, o: {"type": HOURS, "multiple": True, "metavar": "[SCENARIO=]HOURS"},
     "negated_flag": lambda f, o: {"is_flag": True, "flag_value": False, "default": True},
-    "area": lambda f, o: {
-        "type": click.Choice(list(area_names())),
-        "default": city_area(),
-        "show_default": True,
-    },
+    "area": lambda f, o: _area_spec(),
     "teams": lambda f, o: {"type": TEAMS, "metavar": "N|A..B|A,B,..."},
 }
+
+
+def _area_spec() -> dict:
+    """``--area``: one of the study areas of ``scenarios.json``, the whole city by default."""
+    return {"type": click.Choice(list(area_names())), "default": city_area(), "show_default": True}
 
 
 def _settings_option(f):
@@ -142,14 +143,7 @@ def scenario_options(func):
 
 def area_option(help_text: str):
     """The ``--area pilot|citywide`` option (default citywide)."""
-    return click.option(
-        "--area",
-        "area_name",
-        type=click.Choice(list(area_names())),
-        default=city_area(),
-        show_default=True,
-        help=help_text,
-    )
+    return click.option("--area", "area_name", help=help_text, **_area_spec())
 
 
 def choice_options(cls):

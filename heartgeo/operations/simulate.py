@@ -50,10 +50,8 @@ def area_share(study, area_name: str, calls: Calls | None, weights: np.ndarray) 
     """
     if study.study_area(area_name).whole_city:
         return 1.0
-    if calls is not None:
-        w_city = calls_in_area(calls, study.boundaries.city).calls.weight
-    else:
-        w_city = study.grid.population * study.grid.zone(None).weight
+    city = next(name for name, area in study.areas.items() if area.whole_city)
+    _, w_city = demand_points(study, city, calls)
     return float(weights.sum() / w_city.sum()) if w_city.sum() > 0 else 0.0
 
 

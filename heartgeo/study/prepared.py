@@ -10,14 +10,12 @@ import shapely
 
 from heartgeo.analysis.coverage import LayerCut, MeasureGrid
 from heartgeo.analysis.demand import Demand
-from heartgeo.definitions import choice_text
-from heartgeo.errors import InputError
 from heartgeo.io.boundaries import Boundaries
 from heartgeo.io.calls import Calls
 from heartgeo.io.pilot import PilotArea
 from heartgeo.network.arrays import RoadNetwork
 from heartgeo.settings import Settings
-from heartgeo.study.scenarios import StudyArea
+from heartgeo.study.scenarios import StudyArea, pick_area
 from heartgeo.travel.protocol import TravelModel
 
 
@@ -62,9 +60,7 @@ class Study:
         InputError
             For a name that is not an area of the study, naming the choices.
         """
-        if name not in self.areas:
-            raise InputError(f"area {name!r}: choose {choice_text(self.areas)}", param="area")
-        return self.areas[name]
+        return pick_area(self.areas, name)
 
     def area(self, name: str) -> shapely.Geometry:
         """The geometry of study area ``name``."""

@@ -8,7 +8,7 @@ run holds any list of :class:`Scenario`, and a study any number of :class:`Study
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import shapely
@@ -116,9 +116,17 @@ def scenario_for_area(area: str, staging: Path | None = None) -> Scenario:
     return Scenario(area, area, staging)
 
 
-def with_staging(scenario: Scenario, staging: Path | None) -> Scenario:
-    """The scenario with another staging file."""
-    return replace(scenario, staging=staging)
+def pick_area(areas: dict[str, StudyArea], name: str) -> StudyArea:
+    """Study area ``name`` of ``areas``.
+
+    Raises
+    ------
+    InputError
+        For a name that is not among them, naming the choices.
+    """
+    if name not in areas:
+        raise InputError(f"area {name!r}: choose {choice_text(areas)}", param="area")
+    return areas[name]
 
 
 def build_areas(bounds: Boundaries, pilot: PilotArea) -> dict[str, StudyArea]:

@@ -16,7 +16,6 @@ import shapely
 from heartgeo.analysis.coverage import MeasureGrid
 from heartgeo.analysis.demand import Demand, allocate_population
 from heartgeo.config import data_search_path, manifest
-from heartgeo.definitions import choice_text
 from heartgeo.errors import InputError, OverLimitError
 from heartgeo.geometry import share_within
 from heartgeo.io.boundaries import Boundaries, load_boundaries
@@ -29,7 +28,7 @@ from heartgeo.network.loading import load_network, recorded_extent
 from heartgeo.progress import QUIET, Progress
 from heartgeo.settings import Settings
 from heartgeo.study.prepared import Study
-from heartgeo.study.scenarios import StudyArea, build_areas
+from heartgeo.study.scenarios import StudyArea, build_areas, pick_area
 from heartgeo.travel.choice import build_model, choose_travel_model, model_line
 
 
@@ -49,9 +48,8 @@ class Areas:
         InputError
             For a name that is not a study area, naming the choices.
         """
-        unknown = sorted(set(names) - set(self.areas))
-        if unknown:
-            raise InputError(f"area {unknown[0]!r}: choose {choice_text(self.areas)}", param="area")
+        for name in sorted(set(names)):  # the first unknown name in sorted order is named
+            pick_area(self.areas, name)
         return shapely.union_all([self.areas[n].geometry for n in names])
 
 
