@@ -174,6 +174,12 @@ class Settings:
         help="Pilot area as a polygon file (GeoJSON/GPKG) instead of beats.",
         kind="file",
     )
+    focus: str | None = param(
+        flag="--focus",
+        help="Study one zone instead of each scenario's area: district:D3, beat:324[,325...] "
+        "or a polygon file; units keep their sites (anywhere in the city) and serve it from "
+        "there. `heartgeo zones` lists districts and beats.",
+    )
     hours: dict[str, str] = param(
         {},
         flag="--hours",

@@ -1,8 +1,10 @@
 """Maps and the report page as a presenter sees them: headless Chromium, networking off
-(or only a tile server on 127.0.0.1), at 1280 x 720 and 1920 x 1080 windows.
+(or only a tile server on 127.0.0.1), in windows from 640 x 400 to 1920 x 1080 and inside
+iframes of a host page.
 """
 
 import contextlib
+import html as html_lib
 import http.server
 import io
 import json
@@ -11,6 +13,7 @@ import threading
 
 import numpy as np
 import pytest
+import shapely
 from click.testing import CliRunner
 from PIL import Image
 
@@ -25,6 +28,8 @@ pytestmark = pytest.mark.integration  # runs on the bundled Durham data
 
 FAST = ["--data-dir", str(DATA), "--cell-size", "500", "--quiet", "--travel-model", "crowfly"]
 SIZES = ((1280, 720), (1920, 1080))
+#: Small windows and iframes (an embedded map): panels and legend start folded.
+SMALL = ((640, 400), (800, 500), (1024, 600))
 MAPS = ("map_pilot", "map_citywide", "map_pilot_vs_citywide")
 
 
@@ -61,6 +66,37 @@ def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
     return pairs
 
 
+def covered_shares(boxes: list[dict], maps: list[dict]) -> list[float]:
+    """The share of each map that the control boxes cover (their union's area)."""
+    shares = []
+    for m in maps:
+        frame = shapely.box(m["x"], m["y"], m["x"] + m["w"], m["y"] + m["h"])
+        mine = [
+            shapely.box(b["x"], b["y"], b["x"] + b["w"], b["y"] + b["h"])
+            for b in boxes
+            if b["map"] == m["map"]
+        ]
+        shares.append(shapely.union_all(mine).intersection(frame).area / frame.area)
+    return shares
+
+
+def check_layout(boxes: list[dict], maps: list[dict], viewport: str) -> None:
+    """No two boxes overlap, all lie inside the viewport, at most a quarter of each map is
+    covered, and the title is one line.
+    """
+    assert boxes and maps
+    assert overlapping(boxes) == [], overlapping(boxes)
+    width, height = (int(v) for v in viewport.split("x"))
+    for box in boxes:
+        assert box["x"] >= 0 and box["y"] >= 0, box
+        assert box["x"] + box["w"] <= width + 1 and box["y"] + box["h"] <= height + 1, box
+    shares = covered_shares(boxes, maps)
+    assert max(shares) <= 0.25, (viewport, shares, boxes)
+    for box in boxes:
+        if box["name"].startswith("heartgeo-title"):
+            assert box["h"] <= 36, box  # one line (14 px type, line height 1.4, padding)
+
+
 def attribute(dom: str, name: str) -> str:
     return re.search(rf'{name}="([^"]*)"', dom).group(1)
 
@@ -80,11 +116,9 @@ def test_boxes_never_overlap_and_text_is_readable(report, name, size):
     ):
         assert expected in names, (expected, names)
     assert "heartgeo-panel" in names
-    assert overlapping(boxes) == [], overlapping(boxes)
-    width, height = (int(v) for v in attribute(page.dom, "data-heartgeo-viewport").split("x"))
-    for box in boxes:  # inside the window
-        assert box["x"] >= 0 and box["y"] >= 0
-        assert box["x"] + box["w"] <= width + 1 and box["y"] + box["h"] <= height + 1, box
+    check_layout(
+        boxes, boxes_from_dom(page.dom, "maps"), attribute(page.dom, "data-heartgeo-viewport")
+    )
     assert float(attribute(page.dom, "data-heartgeo-contrast")) >= 4.5
     assert_not_blank(page.png, min_std=5.0)
     if size == SIZES[0]:
@@ -92,6 +126,55 @@ def test_boxes_never_overlap_and_text_is_readable(report, name, size):
             f"{name}.html at {size[0]}x{size[1]}: {page.png.stat().st_size / 1e3:.0f} kB PNG, "
             f"ready in {page.ready_ms:.0f} ms"
         )
+
+
+@pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", [*MAPS, "site/map_sites"])
+def test_small_windows_fold_the_panels(report, name, size):
+    page = load_page(report / f"{name}.html", size=size)
+    assert page.errors == [] and page.console == []
+    boxes = boxes_from_dom(page.dom)
+    check_layout(
+        boxes, boxes_from_dom(page.dom, "maps"), attribute(page.dom, "data-heartgeo-viewport")
+    )
+    # the panels and the legend are folded behind their buttons, which stay visible
+    assert page.dom.count("heartgeo-collapsed") >= 2
+    assert 'aria-expanded="false"' in page.dom
+    names = " ".join(b["name"] for b in boxes)
+    assert "heartgeo-legend" in names and "heartgeo-panel" in names
+
+
+#: A host page embedding a map in an iframe of each small size and in the README's
+#: snippet (the full width of a 1200 px column, 600 px tall); each frame reports its boxes.
+HOST = """<!DOCTYPE html><html><head><meta charset="utf-8"></head>
+<body style="margin:0"><div style="width:1200px">{frames}</div><script>
+var seen = {{}};
+window.addEventListener('message', function (e) {{
+  var frames = Array.prototype.slice.call(document.querySelectorAll('iframe'));
+  var i = frames.findIndex(function (f) {{ return f.contentWindow === e.source; }});
+  if (i >= 0 && e.data && e.data.heartgeo) {{ seen[i] = e.data.heartgeo; }}
+  document.body.setAttribute('data-frames', JSON.stringify(seen));
+}});
+</script></body></html>"""
+
+
+@pytest.mark.parametrize("name", MAPS)
+def test_maps_embedded_in_iframes(report, name):
+    sizes = [*SMALL, ("100%", 600)]
+    frames = "".join(
+        f'<iframe src="{name}.html" width="{w}" height="{h}" style="display:block;border:0">'
+        "</iframe>"
+        for w, h in sizes
+    )
+    host = report / f"host_{name}.html"
+    host.write_text(HOST.format(frames=frames))
+    page = load_page(host, size=(1300, 2400))
+    seen = json.loads(html_lib.unescape(attribute(page.dom, "data-frames")))
+    assert len(seen) == len(sizes), seen.keys()
+    for i, (w, h) in enumerate(sizes):
+        frame = seen[str(i)]
+        assert frame["viewport"] == f"{1200 if w == '100%' else w}x{h}", frame["viewport"]
+        check_layout(frame["boxes"], frame["maps"], frame["viewport"])
 
 
 def test_offline_basemap_leaves_a_plain_background(report):

@@ -79,8 +79,8 @@ def test_errors_are_typed_and_stay_one_line(tmp_path):
     good.write_text("id,lon,lat\na,-78.90,35.99\n")
     units = read_staging(good)
     far = shapely.box(0, 0, 10, 10)
-    with pytest.raises(OutsideAreaError, match="outside the pilot area"):
-        check_in_area(units, far, "pilot", str(good))
+    with pytest.raises(OutsideAreaError, match="outside the city limit"):
+        check_in_area(units, far, "city", str(good))
     assert isinstance(units, gpd.GeoDataFrame)
 
 

@@ -21,7 +21,7 @@ from heartgeo.cli.options import (
     simulation_options,
     staging_files,
 )
-from heartgeo.cli.printing import print_checks, print_headlines, print_simulation
+from heartgeo.cli.printing import print_checks, print_headlines, print_simulation, print_summary
 from heartgeo.progress import Progress
 
 
@@ -53,10 +53,12 @@ def _run(kw: dict, scenarios, *, coverage: bool, maps: bool, isochrones: bool = 
         online=online,
         prepared=freeze_prepared,
     )
-    print_headlines(run.results, run.study, progress)
+    if kw["json"] and print_summary(kw["out_dir"], "summary.json"):
+        return
+    print_headlines(run.results, run.study)
     if run.simulations:
-        print_simulation(run.study, run.simulations, progress)
-    print_checks(run.checks, progress)
+        print_simulation(run.study, run.simulations)
+    print_checks(run.checks)
 
 
 def _one(area_name: str, staging: Path | None):

@@ -108,7 +108,18 @@ def analysis_options(func):
             show_default=True,
             help="Output directory.",
         ),
-        click.option("--quiet", is_flag=True, help="Print no progress messages."),
+        click.option(
+            "--quiet",
+            is_flag=True,
+            help="Print no progress messages (on stderr); the results still go to stdout.",
+        ),
+        click.option(
+            "--json",
+            "json",
+            is_flag=True,
+            help="Print the run's summary (the JSON file written to --out) on stdout "
+            "instead of the result lines.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)

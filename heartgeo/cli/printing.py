@@ -1,43 +1,63 @@
-"""What the commands print after a run: headlines, result lines, simulation lines."""
+"""What the commands print after a run, on standard output: headlines, result lines,
+simulation lines, or with ``--json`` the run's summary file. Progress and warnings go to
+standard error (:mod:`heartgeo.progress`), so ``heartgeo report > out.txt`` keeps the
+results and ``--quiet`` hides progress only.
+"""
 
 from __future__ import annotations
 
-from heartgeo.progress import Progress
+from pathlib import Path
+
+import click
 
 
-def print_headlines(results, study, progress: Progress) -> None:
+def result(line: str) -> None:
+    """Print a result line on standard output."""
+    click.echo(line)
+
+
+def print_summary(out_dir: Path, name: str) -> bool:
+    """Print ``out_dir/name`` (a run's JSON summary) on standard output; False if absent."""
+    path = Path(out_dir) / name
+    if not path.exists():
+        return False
+    click.echo(path.read_text(encoding="utf-8").rstrip())
+    return True
+
+
+def print_headlines(results, study) -> None:
     """The headline (every scenario, one band), the model's label, then a line per scenario."""
     from heartgeo.report.text import equity_line, headline, hours_line, scenario_line
 
     results = [r for r in results if r.tables]
     if not results:
         return
-    progress.info(headline(study, results))
+    result(headline(study, results))
     if study.model.screening:
-        progress.info(f"  {study.model.label}")
-    for result in results:
-        progress.info(f"  {scenario_line(study, result)}")
-    for result in results:
-        progress.info(f"  {equity_line(study, result)}")
-    progress.info(f"  {hours_line(study, results)}")
+        result(f"  {study.model.label}")
+    for item in results:
+        result(f"  {scenario_line(study, item)}")
+    for item in results:
+        result(f"  {equity_line(study, item)}")
+    result(f"  {hours_line(study, results)}")
 
 
-def print_simulation(study, runs, progress: Progress) -> None:
+def print_simulation(study, runs) -> None:
     """A line per simulated scenario and the teams curve."""
     from heartgeo.analysis.coverage import headline_band
     from heartgeo.report.text import curve_line, simulation_line
 
     band = headline_band(study.settings.bands_min)
     for run in runs:
-        progress.info(f"  simulated {simulation_line(run, study.model.short_label, band)}")
+        result(f"  simulated {simulation_line(run, study.model.short_label, band)}")
     if any(run.curve for run in runs):
-        progress.info(f"  {curve_line(runs, band)}")
+        result(f"  {curve_line(runs, band)}")
 
 
-def print_checks(checks: list[dict], progress: Progress) -> None:
+def print_checks(checks: list[dict]) -> None:
     """A line per page checked in headless Chromium."""
     for check in checks:
-        progress.info(
+        result(
             f"{check['path']}: {check['bytes'] / 1e6:.2f} MB, ready in {check['ready_ms']} ms "
             f"in headless Chromium; PNG {check['png']}"
         )

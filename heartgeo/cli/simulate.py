@@ -14,7 +14,7 @@ from heartgeo.cli.options import (
     simulation_options,
     staging_files,
 )
-from heartgeo.cli.printing import print_simulation
+from heartgeo.cli.printing import print_simulation, print_summary, result
 from heartgeo.definitions import scenario_names
 from heartgeo.progress import Progress
 
@@ -48,6 +48,8 @@ def simulate(areas, **kw):
     study, runs = run_simulation(
         make_settings(kw), scenarios, kw["out_dir"], options, progress, prepared=freeze_prepared
     )
-    print_simulation(study, runs, progress)
+    if kw["json"] and print_summary(kw["out_dir"], "simulation_summary.json"):
+        return
+    print_simulation(study, runs)
     if study.model.screening:
-        progress.info(f"  {study.model.label}")
+        result(f"  {study.model.label}")

@@ -13,6 +13,8 @@ from heartgeo.cli.options import (
     make_settings,
     pop_choices,
 )
+from heartgeo.cli.printing import print_summary
+from heartgeo.cli.printing import result as echo
 from heartgeo.progress import Progress
 
 
@@ -29,5 +31,7 @@ def site(**kw):
     options = SiteOptions(**pop_choices(SiteChoices, kw), basemap=basemap_choice(kw))
     progress = Progress(kw["quiet"])
     result = run_site(make_settings(kw), options, kw["out_dir"], progress, prepared=freeze_prepared)
+    if kw["json"] and print_summary(kw["out_dir"], "site_summary.json"):
+        return
     for note in result.notes:
-        progress.info(note)
+        echo(note)

@@ -175,7 +175,9 @@ def _site_ids(gdf, path: Path, offset: int, what: str) -> tuple[str | None, pd.S
 def check_in_area(
     points: gpd.GeoDataFrame, area: shapely.Geometry, area_name: str, source: str
 ) -> None:
-    """Refuse points outside the study area (naming the first one); detect swapped lon/lat."""
+    """Refuse points outside ``area`` (the city limit; naming the first one); detect
+    swapped lon/lat.
+    """
     # covers, not contains: a point on the boundary (edge or vertex) is inside
     inside = shapely.intersects_xy(area, points.geometry.x.to_numpy(), points.geometry.y.to_numpy())
     if inside.all():
@@ -192,8 +194,8 @@ def check_in_area(
             hint = " (longitude and latitude look swapped)"
     raise OutsideAreaError(
         f"staging file {source}, row {row + offset} ({points['id'].iloc[row]}): point "
-        f"{lonlat.x:.5f},{lonlat.y:.5f} lies outside the {area_name} area{hint}: move it inside "
-        "or choose another --area"
+        f"{lonlat.x:.5f},{lonlat.y:.5f} lies outside the {area_name} limit{hint}: move it inside "
+        f"the {area_name}"
     )
 
 

@@ -33,12 +33,12 @@ def hours_page(study: Study, results: list[ScenarioResult]) -> str:
         svg = week_heatmap_svg(
             result.tables["hours"],
             f"{what}_share_{band_label(band)}",
-            f"{result.name}: share of {'calls' if what == 'calls' else 'residents'} within "
+            f"{result.label}: share of {'calls' if what == 'calls' else 'residents'} within "
             f"{band:g} min of a unit on duty ({study.model.short_label})",
         )
-        sections.append((f"{result.name} ({info.get('hours')})", svg))
+        sections.append((f"{result.label} ({info.get('hours')})", svg))
         notes.append(
-            f"{result.name} hours: {info.get('assumption')} (source: {info.get('source')})"
+            f"{result.label} hours: {info.get('assumption')} (source: {info.get('source')})"
         )
     return page(f"Coverage by hour of the week ({study.model.short_label})", sections, notes)
 
@@ -135,13 +135,13 @@ def _scenario_assumptions(results: list[ScenarioResult]) -> list[tuple[str, str]
     for r in results:
         info = r.hours_info or {}
         out.append(
-            (f"Hours ({r.name})", f"{info.get('assumption')} (source: {info.get('source')})")
+            (f"Hours ({r.label})", f"{info.get('assumption')} (source: {info.get('source')})")
         )
         names = ", ".join(str(n) for n in r.units["name"])
         left_out = "; left out: " + ", ".join(e["id"] for e in r.excluded) if r.excluded else ""
         out.append(
             (
-                f"Staging ({r.name})",
+                f"Staging ({r.label})",
                 f"{len(r.units)} site(s) from {r.staging_source}: {names}{left_out}",
             )
         )
@@ -189,7 +189,7 @@ def report_data(
     others.append(("summary.json", "run manifest: inputs, parameters, versions, headline numbers"))
     sim_assumptions, simulation, curve = _simulation_parts(runs)
     return ReportData(
-        title=f"HEART coverage: {' and '.join(r.name for r in results)}",
+        title=f"HEART coverage: {' and '.join(r.label for r in results)}",
         created=utc_now(),
         version=__version__,
         model_label=model.label,
@@ -200,7 +200,7 @@ def report_data(
         bands_min=study.settings.bands_min,
         scenarios=[
             {
-                "name": r.name,
+                "name": r.label,
                 "area": r.tables["area"].iloc[0].to_dict(),
                 "beats": r.tables["beats"],
                 "hours": r.tables["hours"],

@@ -8,13 +8,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from heartgeo.io.focus import parse_focus
 from heartgeo.io.outputs import OutputSet
 from heartgeo.operations import SimulateOptions, SimulationRun, mexclp_workload, simulate_units
 from heartgeo.progress import QUIET, Progress
 from heartgeo.report.writers import write_run, write_simulation
 from heartgeo.settings import Settings
 from heartgeo.siting.workflow import SiteOptions, SiteResult, run_siting, write_site
-from heartgeo.study import Scenario, ScenarioResult, Study, prepare, run_scenarios, scenario_units
+from heartgeo.study import (
+    Scenario,
+    ScenarioResult,
+    Study,
+    focused,
+    prepare,
+    run_scenarios,
+    scenario_units,
+)
 
 
 @dataclass
@@ -110,7 +119,10 @@ def run_report(
     prepared
         Called with the prepared study before the scenarios run.
 
+    With ``settings.focus``, every scenario is measured on that zone instead of its area
+    (:func:`heartgeo.study.focused`).
     """
+    scenarios = focused(scenarios, settings.focus)
     study = _prepare(settings, [s.area for s in scenarios], progress, prepared)
     results = run_scenarios(study, scenarios, progress, coverage=coverage)
     runs = simulate_results(study, results, simulate, progress) if simulate else None
@@ -139,7 +151,10 @@ def run_simulation(
     *,
     prepared: Callable[[Study], None] | None = None,
 ) -> tuple[Study, list[SimulationRun]]:
-    """Prepare a study, simulate each scenario and write the simulation's outputs."""
+    """Prepare a study, simulate each scenario (on ``settings.focus`` if given) and write
+    the simulation's outputs.
+    """
+    scenarios = focused(scenarios, settings.focus)
     study = _prepare(settings, [s.area for s in scenarios], progress, prepared)
     runs = run_simulations(study, scenarios, options, progress)
     write_simulation(out_dir, study, runs, progress)
@@ -159,8 +174,11 @@ def run_site(
 
     For ``mexclp`` without ``busy_q`` or ``calls_per_hour``, the busy probability is
     derived from the simulation's workload (``options.calls_per_day``, else its default) and the
-    area's share of the city's demand. The options are checked before any work.
+    area's share of the city's demand. The options are checked before any work. With
+    ``settings.focus``, the sites serve that zone instead of ``options.area``.
     """
+    if settings.focus is not None:
+        options.current, options.area = options.area, parse_focus(settings.focus).slug
     derive = options.objective == "mexclp" and options.busy_q is None
     derive = derive and options.calls_per_hour is None
     if not derive:

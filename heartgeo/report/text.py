@@ -8,26 +8,46 @@ from heartgeo.analysis.coverage import band_label, headline_band
 from heartgeo.analysis.weekly import week_shares
 from heartgeo.geometry import share_within
 from heartgeo.operations import SimulationRun
-from heartgeo.study import ScenarioResult, Study
+from heartgeo.study import ScenarioResult, Study, comparison_results
 
 
 def headline(study: Study, results: list[ScenarioResult]) -> str:
-    """One line for every scenario with tables, e.g. ``pilot (crow-fly screening): population
-    within 10 min 37.2 %; citywide: 61.0 %``.
+    """One line with counts and bases, e.g. ``Within 10 min (crow-fly screening): pilot
+    47,339 of 52,156 residents (90.8 %); citywide 231,355 of 283,506 (81.6 %); 184,016 more
+    residents within 10 min citywide``.
+
+    Each share states its own base (the scenario's area); the last clause compares the
+    people (or calls) reached by the two scenarios drawn side by side.
     """
     band = headline_band(study.settings.bands_min)
-    what = "calls" if study.calls is not None else "population"
-    parts = []
+    lab = band_label(band)
+    calls = study.calls is not None
+    what = "calls" if calls else "residents"
+    parts, reached = [], {}
     for result in (r for r in results if r.tables):
-        share = result.tables["area"].iloc[0][f"{what}_share_{band_label(band)}"]
+        row = result.tables["area"].iloc[0]
+        within = row[f"calls_within_{lab}"] if calls else row[f"population_{lab}"]
+        total = row["calls"] if calls else row["population"]
+        share = row[f"{'calls' if calls else 'population'}_share_{lab}"]
         value = "n/a" if share is None or share != share else f"{100 * share:.1f} %"
-        if not parts:
-            parts.append(
-                f"{result.name} ({study.model.short_label}): {what} within {band:g} min {value}"
-            )
-        else:
-            parts.append(f"{result.name}: {value}")
-    return "; ".join(parts)
+        noun = f" {what}" if not parts else ""
+        parts.append(f"{result.label} {within:,.0f} of {total:,.0f}{noun} ({value})")
+        reached[result.name] = float(within)
+    text = f"Within {band:g} min ({study.model.short_label}): " + "; ".join(parts)
+    pair = comparison_results([r for r in results if r.tables])
+    if pair is not None:
+        before, after = pair
+        more = reached[after.name] - reached[before.name]
+        how = (
+            after.name
+            if after.scenario is None or after.scenario.defaults is None
+            else (f"with the {after.base} staging")
+        )
+        text += (
+            f"; {abs(more):,.0f} {'more' if more >= 0 else 'fewer'} {what} within {band:g} "
+            f"min {how}"
+        )
+    return text
 
 
 def hours_line(study: Study, results: list[ScenarioResult]) -> str:
@@ -44,7 +64,7 @@ def hours_line(study: Study, results: list[ScenarioResult]) -> str:
         own = info.get("units_with_own_hours", 0)
         hours = f"{info.get('hours')}, {how}" + (f"; {own} unit(s) with own hours" if own else "")
         value = week["person_hours_share"][lab]
-        text = f"{result.name} {100 * value:.1f} %" if value is not None else f"{result.name} n/a"
+        text = f"{result.label} {100 * value:.1f} %" if value is not None else f"{result.label} n/a"
         if "calls_share" in week and week["calls_share"][lab] is not None:
             text += f" (calls at their time: {100 * week['calls_share'][lab]:.1f} %)"
         parts.append(f"{text} [{hours}]")
@@ -61,7 +81,7 @@ def scenario_line(study: Study, result: ScenarioResult) -> str:
     extent = 100 * share_within(result.area, study.net.extent)
     tail = study.model.area_note(extent)
     return (
-        f"{result.name} ({study.model.short_label}): population within "
+        f"{result.label} ({study.model.short_label}): population within "
         + ", ".join(parts)
         + f"; gap {100 * (row['gap_population_share'] or 0):.1f} %; unknown (no road data) "
         f"{100 * (1 - (row['known_population_share'] or 0)):.1f} % of {row['population']:,.0f} "
@@ -87,7 +107,7 @@ def equity_line(study: Study, result: ScenarioResult) -> str:
 
     low = table.loc["low_income_residents"]
     return (
-        f"{result.name}: no-vehicle households within {headline_band(study.settings.bands_min):g} "
+        f"{result.label}: no-vehicle households within {headline_band(study.settings.bands_min):g} "
         f"min: {pct(nov[f'share_{band}'])} vs all residents {pct(everyone[f'share_{band}'])}; "
         f"lowest-income fifth of tracts: {pct(low[f'share_{band}'])}"
     )

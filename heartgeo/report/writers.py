@@ -17,7 +17,7 @@ from heartgeo.operations import SimulationRun
 from heartgeo.progress import QUIET, Progress
 from heartgeo.report.manifest import simulation_manifest, simulation_summary, summary
 from heartgeo.report.pages import hours_page, report_data, simulation_page
-from heartgeo.study import ScenarioResult, Study, comparison_pair
+from heartgeo.study import ScenarioResult, Study, comparison_results
 
 
 def units_frame(result: ScenarioResult) -> gpd.GeoDataFrame:
@@ -124,14 +124,16 @@ def write_maps(
         path = outs.path(f"map_{result.name}.html", f"{result.name}: interactive map")
         write_html(scenario_map(study, result, basemap=basemap), path, offline=not online)
         written.append(path)
-    by_name = {r.name: r for r in results}
-    before, after = comparison_pair()
-    if before in by_name and after in by_name:
+    pair = comparison_results(results)
+    if pair is not None:
+        before, after = pair
+        same = f"{after.area_name}_" if before.area_name == after.area_name else ""
         path = outs.path(
-            f"map_{before}_vs_{after}.html",
-            f"{before} (left) and {after} (right) side by side, with the area newly covered",
+            f"map_{same}{before.base}_vs_{after.base}.html",
+            f"{before.label} (left) and {after.label} (right) side by side, with the area "
+            "newly covered",
         )
-        dual = comparison_map(study, by_name[before], by_name[after], basemap=basemap)
+        dual = comparison_map(study, before, after, basemap=basemap)
         write_html(dual, path, offline=not online)
         written.append(path)
     return written

@@ -115,6 +115,7 @@ def build_problem(
     fixed: str | None = None,
     progress=None,
     outside: str = "keep",
+    current: str | None = None,
 ) -> PlanningProblem:
     """Demand cells of the area, sites and the travel-time matrix (seconds).
 
@@ -125,7 +126,7 @@ def build_problem(
     cand, found_outside = candidate_sites(study, area, candidates, spacing_m, outside)
     cand = cand.assign(role="candidate")
     _warn_outside(progress, found_outside, area_name, outside)
-    sites = _all_sites(study, area_name, cand, fixed)
+    sites = _all_sites(study, current or area_name, cand, fixed)
     sxy = np.c_[sites.geometry.x, sites.geometry.y]
     cxy, weights = _demand(study, area)
     dropped: list[str] = []
@@ -175,22 +176,22 @@ def _warn_outside(progress, found_outside: list[dict], area_name: str, outside: 
         )
 
 
-def _all_sites(study, area_name: str, cand: gpd.GeoDataFrame, fixed: str | None):
+def _all_sites(study, scenario: str, cand: gpd.GeoDataFrame, fixed: str | None):
     """Fixed sites (a file, ``default`` or ``city_hall``), candidates and the current
-    staging of the area, each with its ``role``.
+    staging (the default sites of bundled scenario ``scenario``), each with its ``role``.
     """
     parts = []
     if fixed:
         if fixed in ("default", "city_hall"):
-            fixed_sites = default_staging(study.settings.data_dir, area_name)
+            fixed_sites = default_staging(study.settings.data_dir, scenario)
             if fixed == "city_hall":
                 fixed_sites = fixed_sites[fixed_sites["id"] == "city_hall"]
         else:
             fixed_sites = read_staging(fixed, what="fixed sites")
         parts.append(fixed_sites[["id", "name", "geometry"]].assign(role="fixed"))
     parts.append(cand)
-    current = default_staging(study.settings.data_dir, area_name)
-    parts.append(current[["id", "name", "geometry"]].assign(role="current"))
+    today = default_staging(study.settings.data_dir, scenario)
+    parts.append(today[["id", "name", "geometry"]].assign(role="current"))
     return gpd.GeoDataFrame(
         pd.concat(parts, ignore_index=True), geometry="geometry", crs=METRIC_CRS
     )

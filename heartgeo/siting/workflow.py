@@ -75,6 +75,9 @@ class SiteOptions(SiteChoices):
     busy_from: str | None = None
     #: the staging map's basemap: ``default``, a tile URL template, or None (offline)
     basemap: str | None = "default"
+    #: the bundled scenario whose default sites are today's staging (None: ``area``'s);
+    #: set when ``area`` is a focus zone
+    current: str | None = None
 
     def validate(self) -> float:
         """Check the options; return the busy probability q (0 unless one is asked for).
@@ -182,6 +185,7 @@ def run_siting(study, options: SiteOptions, progress: Progress = QUIET) -> SiteR
             fixed=o.fixed,
             progress=progress,
             outside=o.candidates_outside,
+            current=o.current,
         )
     inst = problem.instance()
     seconds = o.minutes * 60.0

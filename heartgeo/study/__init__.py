@@ -10,11 +10,18 @@ scenarios run on it.
 
 from heartgeo.definitions import comparison_pair
 from heartgeo.study.prepared import Study
-from heartgeo.study.run import ScenarioResult, run_scenario, run_scenarios, scenario_units
+from heartgeo.study.run import (
+    ScenarioResult,
+    comparison_results,
+    run_scenario,
+    run_scenarios,
+    scenario_units,
+)
 from heartgeo.study.scenarios import (
     Scenario,
     StudyArea,
     default_scenarios,
+    focused,
     scenario_for_area,
 )
 from heartgeo.study.stages import prepare
@@ -29,6 +36,8 @@ __all__ = [
     "prepare",
     "run_scenario",
     "run_scenarios",
+    "comparison_results",
+    "focused",
     "scenario_for_area",
     "scenario_units",
 ]

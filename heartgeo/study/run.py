@@ -14,6 +14,7 @@ import shapely
 
 from heartgeo.analysis.coverage import LayerCut, gap_and_unknown, zone_table
 from heartgeo.analysis.weekly import nearest_on_duty
+from heartgeo.definitions import comparison_pair
 from heartgeo.errors import InputError, OverLimitError
 from heartgeo.io.hours import DutyHours
 from heartgeo.io.staging import check_in_area, default_staging, read_staging
@@ -56,16 +57,27 @@ class ScenarioResult:
     scenario: Scenario | None = None
     hours: DutyHours | None = None
 
+    @property
+    def label(self) -> str:
+        """The scenario's name for a reader (``District D3, citywide staging``)."""
+        return self.scenario.label if self.scenario is not None else self.name
+
+    @property
+    def base(self) -> str:
+        """The bundled scenario whose defaults it took (its name when not focused)."""
+        return self.scenario.base if self.scenario is not None else self.name
+
 
 def scenario_units(
     study: Study, scenario: Scenario, progress: Progress = QUIET
 ) -> tuple[gpd.GeoDataFrame, list[dict], str]:
-    """Read (or take the default) staging points, check them against the area and snap them.
+    """Read (or take the default) staging points, check them against the city and snap them.
 
+    Units may stand anywhere in the city: one outside the scenario's area still serves it.
     A user's file is strict: any bad point is refused. The default scenario leaves out, with
     a warning, default sites that the travel model cannot place (off the loaded network).
     """
-    area = study.area(scenario.area)
+    area = study.boundaries.city
     settings = study.settings
     if scenario.staging is not None:
         staging = scenario.staging
@@ -78,7 +90,7 @@ def scenario_units(
                 "time grow with the units; per-unit outputs stop at per_unit_limit)",
                 param=("unit_limit", "per_unit_limit"),
             )
-        check_in_area(units, area, scenario.area, source)
+        check_in_area(units, area, "city", source)
         units = study.model.snap(units, settings.max_snap_m, source, progress)
         study.inputs[f"staging_{scenario.name}"] = Path(staging)
         return units, [], source
@@ -87,12 +99,12 @@ def scenario_units(
 
 def _default_units(study: Study, scenario: Scenario, area, progress: Progress):
     settings = study.settings
-    units = default_staging(settings.data_dir, scenario.name, progress)
+    units = default_staging(settings.data_dir, scenario.base, progress)
     source = units.attrs["source"]
     study.inputs.update(units.attrs.get("layers", {}))
     inside = shapely.intersects_xy(area, units.geometry.x, units.geometry.y)
     excluded = [
-        {"id": row["id"], "name": row["name"], "reason": f"outside the {scenario.area} area"}
+        {"id": row["id"], "name": row["name"], "reason": "outside the city limit"}
         for _, row in units[~inside].iterrows()
     ]
     units = units[inside]
@@ -109,11 +121,11 @@ def _default_units(study: Study, scenario: Scenario, area, progress: Progress):
     units = study.model.snap(units[ok].copy(), settings.max_snap_m, source, progress)
     for item in excluded:
         progress.warn(
-            f"default site {item['id']} left out of the {scenario.area} scenario: {item['reason']}"
+            f"default site {item['id']} left out of the {scenario.name} scenario: {item['reason']}"
         )
     if len(units) == 0:
         raise InputError(
-            f"no default staging site of the {scenario.area} scenario lies on the loaded network: "
+            f"no default staging site of the {scenario.name} scenario lies on the loaded network: "
             "give --staging FILE or load a network that covers them"
         )
     return units.reset_index(drop=True), excluded, source
@@ -239,6 +251,19 @@ def _split_tables(study: Study, table, equity, gap_cells, hours) -> dict[str, pd
         2, "district", tables["beats"]["zone"].map(district_of).fillna("not in any district")
     )
     return tables
+
+
+def comparison_results(
+    results: list[ScenarioResult],
+) -> tuple[ScenarioResult, ScenarioResult] | None:
+    """The results drawn side by side (``scenarios.json``'s pair, by the bundled scenario
+    each was built from), or None unless both ran.
+    """
+    by_base = {r.base: r for r in results}
+    before, after = comparison_pair()
+    if before in by_base and after in by_base:
+        return by_base[before], by_base[after]
+    return None
 
 
 def run_scenarios(

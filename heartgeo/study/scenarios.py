@@ -16,6 +16,7 @@ import shapely
 from heartgeo.definitions import choice_text, scenario_definitions
 from heartgeo.errors import InputError
 from heartgeo.io.boundaries import Boundaries
+from heartgeo.io.focus import Focus, focus_geometry, parse_focus
 from heartgeo.io.hours import DutyHours, scenario_hours
 from heartgeo.io.pilot import PilotArea
 
@@ -68,16 +69,55 @@ class Scenario:
     hours
         The default duty hours of its units (a unit's own ``hours`` wins); None: taken
         from ``--hours`` or the bundled default when the scenario runs.
+    defaults
+        The bundled scenario whose default staging sites and hours it takes (None: its
+        own name).
+    title
+        Its name for a reader (empty: ``name``).
     """
 
     name: str
     area: str
     staging: Path | None = None
     hours: DutyHours | None = None
+    defaults: str | None = None
+    title: str = ""
+
+    @property
+    def base(self) -> str:
+        """The bundled scenario whose defaults (sites, hours, ``--NAME-staging``) it takes."""
+        return self.defaults or self.name
+
+    @property
+    def label(self) -> str:
+        """The scenario's name for a reader."""
+        return self.title or self.name
 
     def duty_hours(self, overrides: dict[str, str]) -> DutyHours:
         """The scenario's default hours: its own, else ``--hours`` / the bundled default."""
-        return self.hours if self.hours is not None else scenario_hours(self.name, overrides)
+        return self.hours if self.hours is not None else scenario_hours(self.base, overrides)
+
+
+def focus_scenarios(scenarios: list[Scenario], focus: Focus) -> list[Scenario]:
+    """The scenarios measured on a focus zone instead of their areas: named
+    ``ZONE_SCENARIO`` (``district-D3_citywide``), with the same sites and hours.
+    """
+    return [
+        Scenario(
+            f"{focus.slug}_{s.name}",
+            focus.slug,
+            s.staging,
+            s.hours,
+            s.base,
+            f"{focus.title}, {s.label} staging",
+        )
+        for s in scenarios
+    ]
+
+
+def focused(scenarios: list[Scenario], focus_text: str | None) -> list[Scenario]:
+    """``scenarios`` on the zone of ``--focus`` (unchanged without one)."""
+    return scenarios if focus_text is None else focus_scenarios(scenarios, parse_focus(focus_text))
 
 
 def default_scenarios(
@@ -129,8 +169,12 @@ def pick_area(areas: dict[str, StudyArea], name: str) -> StudyArea:
     return areas[name]
 
 
-def build_areas(bounds: Boundaries, pilot: PilotArea) -> dict[str, StudyArea]:
-    """The study areas of ``scenarios.json`` from the loaded boundaries and pilot area."""
+def build_areas(
+    bounds: Boundaries, pilot: PilotArea, focus_text: str | None = None, progress=None
+) -> dict[str, StudyArea]:
+    """The study areas of ``scenarios.json`` from the loaded boundaries and pilot area,
+    and the focus zone of ``--focus`` (named by its slug) if given.
+    """
     kinds = {
         "pilot_area": lambda: (pilot.geometry, pilot.simple),
         "city": lambda: (bounds.city, None),
@@ -144,4 +188,16 @@ def build_areas(bounds: Boundaries, pilot: PilotArea) -> dict[str, StudyArea]:
             )
         geometry, cut = kinds[spec["kind"]]()
         areas[name] = StudyArea(name, geometry, cut, spec.get("title", name))
+    if focus_text is not None:
+        focus = parse_focus(focus_text)
+        geometry, outline = focus_geometry(
+            focus, bounds.beats, bounds.districts, bounds.city, *([progress] if progress else [])
+        )
+        if focus.slug in areas:
+            raise InputError(
+                f"focus zone {focus.title}: its name {focus.slug!r} is taken by a study area "
+                "of scenarios.json; rename the file",
+                param="focus",
+            )
+        areas[focus.slug] = StudyArea(focus.slug, geometry, outline, focus.title)
     return areas

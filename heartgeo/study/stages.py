@@ -117,7 +117,7 @@ def load_areas(settings: Settings, progress: Progress = QUIET) -> Areas:
         progress=progress,
     )
     check_cell_count(settings, bounds.city.area)
-    return Areas(bounds, pilot, build_areas(bounds, pilot))
+    return Areas(bounds, pilot, build_areas(bounds, pilot, settings.focus, progress))
 
 
 def load_road_network(

@@ -60,32 +60,12 @@ def add_basemaps(fmap: folium.Map, basemap: str | None) -> None:
         ).add_to(fmap)
 
 
-class FittingLayerControl(folium.LayerControl):
-    """A layer control that is expanded on maps at least ``expand_from`` pixels tall and
-    collapsed to its button on smaller ones (where the list would run into the legend).
-    """
-
-    def __init__(self, expand_from: int = 800, **kwargs):
-        super().__init__(collapsed=True, **kwargs)
-        self.expand_from = expand_from
-        self._template = Template(_LAYER_TEMPLATE.replace("EXPAND_FROM", str(int(expand_from))))
-
-
-_LAYER_TEMPLATE = """
-{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.control.layers(
-    { {%- for key, val in this.base_layers.items() %}{{ key|tojson }}: {{ val }},{%- endfor %} },
-    { {%- for key, val in this.overlays.items() %}{{ key|tojson }}: {{ val }},{%- endfor %} },
-    Object.assign({{ this.options|tojson }},
-                  {collapsed: {{ this._parent.get_name() }}.getSize().y < EXPAND_FROM})
-).addTo({{ this._parent.get_name() }});
-{% endmacro %}
-"""
-
-
 class HtmlControl(MacroElement):
     """A box of HTML placed as a Leaflet control (``topleft``, ``topright``,
     ``bottomleft``, ``bottomright``), with CSS class ``css_class`` and id ``box_id``.
+
+    A ``collapsible`` box has a heading button (``.heartgeo-toggle``) that folds its body
+    (``.heartgeo-body``); on small maps it starts folded (see :class:`FitControls`).
     """
 
     _template = Template(
@@ -95,6 +75,10 @@ class HtmlControl(MacroElement):
         "c.onAdd = function () {"
         "var d = L.DomUtil.create('div', {{ this.css_class|tojson }});"
         "d.id = {{ this.box_id|tojson }}; d.innerHTML = {{ this.html|tojson }};"
+        "var b = d.querySelector('.heartgeo-toggle');"
+        "if (b) { b.onclick = function () { d.setAttribute('data-user', '1');"
+        " heartgeoFold(d, !d.classList.contains('heartgeo-collapsed')); };"
+        " heartgeoFold(d, heartgeoSmall({{ this._parent.get_name() }})); }"
         "L.DomEvent.disableClickPropagation(d); L.DomEvent.disableScrollPropagation(d);"
         "return d; };"
         "c.addTo({{ this._parent.get_name() }});"
@@ -102,25 +86,57 @@ class HtmlControl(MacroElement):
         "{% endmacro %}"
     )
 
-    def __init__(self, html_text: str, position: str, css_class: str, box_id: str):
+    def __init__(
+        self,
+        html_text: str,
+        position: str,
+        css_class: str,
+        box_id: str,
+        collapsible: bool = False,
+    ):
         super().__init__()
         self._name = "HtmlControl"
         self.html = html_text
         self.position = position
-        self.css_class = f"heartgeo-box {css_class}"
+        self.css_class = f"heartgeo-box {css_class}" + (
+            " heartgeo-collapsible" if collapsible else ""
+        )
         self.box_id = box_id
+
+
+def toggle_html(heading: str, body: str) -> str:
+    """A collapsible box's content: its heading as the fold button, then its body."""
+    return (
+        f'<button type="button" class="heartgeo-toggle" aria-expanded="true">'
+        f'{html.escape(heading)}</button><div class="heartgeo-body">{body}</div>'
+    )
 
 
 #: Styles of the boxes and labels (text #222 on white: contrast 15.9:1; notes #555: 7.5:1).
 BOX_CSS = """<style>
 .heartgeo-box{background:#fff;color:#222;padding:6px 10px;border:1px solid #888;
-  border-radius:4px;font:13px/1.4 sans-serif;max-width:330px;box-shadow:0 1px 4px rgba(0,0,0,.25)}
-.heartgeo-title{font-weight:bold;font-size:14px;max-width:380px}
+  border-radius:4px;font:13px/1.4 sans-serif;max-width:360px;box-shadow:0 1px 4px rgba(0,0,0,.25)}
+.heartgeo-title{font-weight:bold;font-size:14px;white-space:nowrap;overflow:hidden;
+  text-overflow:ellipsis}
+.heartgeo-toggle{all:unset;cursor:pointer;font-weight:bold;display:block}
+.heartgeo-toggle::before{content:"\\25BE  "}
+.heartgeo-collapsed .heartgeo-toggle::before{content:"\\25B8  "}
+.heartgeo-collapsed .heartgeo-body{display:none}
+.heartgeo-small .heartgeo-box{font-size:12px;padding:3px 7px}
+.heartgeo-small .heartgeo-title{font-size:12px}
+.heartgeo-small .leaflet-control-attribution{white-space:nowrap;overflow:hidden;
+  text-overflow:ellipsis;font-size:10px}
+.heartgeo-small .leaflet-control-attribution:hover{white-space:normal}
+.heartgeo-small .leaflet-bar a{width:22px;height:22px;line-height:22px;font-size:16px}
+.heartgeo-small .leaflet-control-layers-toggle{width:28px;height:28px;background-size:20px}
+.heartgeo-small .leaflet-control-scale-line+.leaflet-control-scale-line{display:none}
 .heartgeo-panel table{border-collapse:collapse}
 .heartgeo-panel td{padding:0 6px 0 0;color:#222}
+.heartgeo-panel td.num{white-space:nowrap}
 .heartgeo-panel .num{text-align:right;font-variant-numeric:tabular-nums}
 .heartgeo-note{color:#555;font-size:11px;margin-top:4px}
 .leaflet-control-attribution{white-space:normal;color:#222}
+.leaflet-control-attribution a{color:#0645ad}
 .heartgeo-legend{max-width:260px}
 .heartgeo-label{background:none;border:none;box-shadow:none;color:#222;font:bold 11px sans-serif;
   text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;white-space:nowrap}
@@ -131,22 +147,50 @@ BOX_CSS = """<style>
 </style>"""
 
 
-class FitAttribution(MacroElement):
-    """Keep the attribution clear of the scale bar: at most the map's width less 130 px
-    (it wraps instead of running under the scale on narrow maps).
+#: The width and height (CSS pixels) below which a map counts as small: its panels and
+#: legend start folded, its title, boxes and attribution shrink.
+SMALL_MAP = (1100, 650)
+
+#: Folds a collapsible box (in the page head: every map's controls use it).
+FOLD_SCRIPT = f"""<script>
+function heartgeoSmall(m) {{
+  var s = m.getSize(); return s.x < {SMALL_MAP[0]} || s.y < {SMALL_MAP[1]};
+}}
+function heartgeoFold(d, folded) {{
+  d.classList.toggle('heartgeo-collapsed', folded);
+  var b = d.querySelector('.heartgeo-toggle');
+  if (b) {{ b.setAttribute('aria-expanded', String(!folded)); }}
+}}
+</script>"""
+
+
+class FitControls(MacroElement):
+    """Fit the controls to the map's size, now and on every resize: below
+    :data:`SMALL_MAP` the collapsible boxes start folded (unless the reader opened or
+    closed them) and the map gets class ``heartgeo-small``; the title gets the width
+    beside the zoom buttons (one line, cut with an ellipsis) and the attribution the width
+    beside the scale bar.
     """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "(function (m) { function f() { m.attributionControl.getContainer().style.maxWidth ="
-        " Math.max(m.getSize().x - 130, 120) + 'px'; } m.on('resize', f); f(); })"
+        "(function (m) { var c = m.getContainer(); function f() {"
+        " var s = m.getSize(), small = heartgeoSmall(m);"
+        " c.classList.toggle('heartgeo-small', small);"
+        " c.querySelectorAll('.heartgeo-collapsible').forEach(function (d) {"
+        "  if (!d.hasAttribute('data-user')) { heartgeoFold(d, small); } });"
+        " c.querySelectorAll('.heartgeo-title').forEach(function (t) {"
+        "  t.style.maxWidth = Math.max(s.x - 70, 80) + 'px'; });"
+        " m.attributionControl.getContainer().style.maxWidth ="
+        "  Math.max(s.x - 130, 80) + 'px'; }"
+        " m.on('resize', f); f(); })"
         "({{ this._parent.get_name() }});"
         "{% endmacro %}"
     )
 
     def __init__(self):
         super().__init__()
-        self._name = "FitAttribution"
+        self._name = "FitControls"
 
 
 class ZoomLabels(MacroElement):
@@ -191,12 +235,14 @@ def label_layer(
 
 
 def panel_html(heading: str, rows: list[tuple[str, str]], note: str = "") -> str:
-    """A headline panel: a heading, label/value rows and a note (all escaped)."""
+    """A headline panel: a heading (its fold button), label/value rows and a note (all
+    escaped).
+    """
     body = "".join(
         f'<tr><td>{html.escape(k)}</td><td class="num">{html.escape(v)}</td></tr>' for k, v in rows
     )
     extra = f'<div class="heartgeo-note">{html.escape(note)}</div>' if note else ""
-    return f"<b>{html.escape(heading)}</b><table>{body}</table>{extra}"
+    return toggle_html(heading, f"<table>{body}</table>{extra}")
 
 
 #: Records script errors, failed and loaded tiles on <body> (read by the browser check).
@@ -253,7 +299,10 @@ SELF_CHECK_TAIL = """<script>
   function measure() {
     var boxes = [], lowest = 99;
     var sel = '.leaflet-control-zoom, .leaflet-control-layers, .leaflet-control-scale, .leaflet-control-attribution, .heartgeo-box';
+    var maps = [];
     document.querySelectorAll('.leaflet-container').forEach(function (map, i) {
+      var m = map.getBoundingClientRect();
+      maps.push({map: i, x: m.left, y: m.top, w: m.width, h: m.height});
       map.querySelectorAll(sel).forEach(function (el) {
         var r = el.getBoundingClientRect();
         if (r.width > 0 && r.height > 0) {
@@ -270,8 +319,14 @@ SELF_CHECK_TAIL = """<script>
     });
     document.body.setAttribute('data-heartgeo-boxes', JSON.stringify(boxes));
     document.body.setAttribute('data-heartgeo-contrast', lowest.toFixed(2));
+    document.body.setAttribute('data-heartgeo-maps', JSON.stringify(maps));
     document.body.setAttribute('data-heartgeo-viewport', window.innerWidth + 'x' + window.innerHeight);
     __heartgeoMark();
+    // inside a frame, the host page hears the same (the browser tests read it there)
+    if (window.parent !== window) {
+      window.parent.postMessage({heartgeo: {boxes: boxes, maps: maps,
+        viewport: window.innerWidth + 'x' + window.innerHeight}}, '*');
+    }
   }
   measure();
   document.body.setAttribute('data-heartgeo-ready-ms', String(Math.round(performance.now())));
@@ -282,9 +337,11 @@ SELF_CHECK_TAIL = """<script>
 </script>"""
 
 
-def boxes_from_dom(dom: str) -> list[dict]:
-    """The control boxes a page recorded (``data-heartgeo-boxes``), for overlap checks."""
+def boxes_from_dom(dom: str, what: str = "boxes") -> list[dict]:
+    """The control boxes a page recorded (``data-heartgeo-boxes``), for overlap checks;
+    ``what="maps"``: the maps' own rectangles (``data-heartgeo-maps``).
+    """
     import re
 
-    match = re.search(r'data-heartgeo-boxes="([^"]*)"', dom)
+    match = re.search(rf'data-heartgeo-{what}="([^"]*)"', dom)
     return json.loads(html.unescape(match.group(1))) if match else []

@@ -21,6 +21,7 @@ from heartgeo.parallel import thread_map
 from heartgeo.viz.controls import (
     HtmlControl,
     add_basemaps,
+    toggle_html,
 )
 
 #: Sequential blues (ColorBrewer YlGnBu, colour-blind safe): darkest = quickest.
@@ -28,7 +29,7 @@ from heartgeo.viz.controls import (
 BAND_COLOURS = ["#253494", "#2c7fb8", "#41b6c4", "#a1dab4", "#ffffcc"]
 GAP_COLOUR = "#d95f02"  # orange: distinct from the blues for every colour vision
 UNKNOWN_COLOUR = "#636363"
-NEW_COLOUR = "#7b3294"  # purple: newly covered by the citywide staging
+NEW_COLOUR = "#c51b7d"  # magenta outline: newly covered by the citywide staging
 ATTRIBUTION = (
     "Roads &copy; OpenStreetMap contributors (ODbL); boundaries: City of Durham; "
     "population: US Census Bureau (2020 Census; ACS 2020-2024)"
@@ -166,15 +167,27 @@ def band_names(bands_min: list[float]) -> list[str]:
     ]
 
 
-def legend_html(title: str, entries: list[tuple[str, str]], note: str) -> str:
-    """The legend's content: a title, a coloured row per entry and a note."""
+#: How a legend row's swatch is drawn: a filled square, a dashed outline, a point.
+SWATCH_STYLES = {
+    "fill": "background:{c};opacity:0.8;border:1px solid #333",
+    "outline": "border:2px dashed {c}",
+    "point": "background:{c};border:2px solid #000;border-radius:50%",
+}
+
+
+def legend_html(title: str, entries: list[tuple], note: str) -> str:
+    """The legend's content: a title (its fold button), a row per entry -- ``(colour,
+    label)`` or ``(colour, label, style)`` with a style of :data:`SWATCH_STYLES` -- and a
+    note.
+    """
     rows = "".join(
-        f'<div><span style="display:inline-block;width:14px;height:14px;background:{c};'
-        f'opacity:0.8;margin-right:6px;vertical-align:middle;border:1px solid #333"></span>'
-        f"{html.escape(label)}</div>"
-        for c, label in entries
+        f'<div><span style="display:inline-block;width:12px;height:12px;margin-right:6px;'
+        f'vertical-align:middle;{SWATCH_STYLES[e[2] if len(e) > 2 else "fill"].format(c=e[0])}">'
+        f"</span>{html.escape(e[1])}</div>"
+        for e in entries
     )
-    return f'<b>{html.escape(title)}</b>{rows}<div class="heartgeo-note">{html.escape(note)}</div>'
+    body = f'<b>{html.escape(title)}</b>{rows}<div class="heartgeo-note">{html.escape(note)}</div>'
+    return toggle_html("Legend", body)
 
 
 def add_legend(
@@ -186,6 +199,7 @@ def add_legend(
         "bottomright",
         "heartgeo-legend",
         "heartgeo-legend" + suffix,
+        collapsible=True,
     ).add_to(fmap)
 
 
@@ -203,17 +217,12 @@ def model_note(model) -> str:
 
 
 def map_title(model, what: str, bands_min: list[float]) -> str:
-    """A map's title: what it shows, the travel model and the bands; a screening model is
-    named as such.
+    """A map's title, short enough for one line: what it shows and the travel model; a
+    screening model is named as such (its circuity and speed are in the legend's note).
     """
-    bands_txt = ", ".join(f"{m:g}" for m in bands_min)
     if model.screening:
-        return (
-            f"{what}: SCREENING estimate of drive-time coverage "
-            f"(crow-fly model, circuity {model.circuity:.2f} at {model.speed_kmh:.1f} km/h; "
-            f"bands {bands_txt} min)"
-        )
-    return f"{what}: drive-time coverage ({model.name} model; bands {bands_txt} min)"
+        return f"{what}: SCREENING estimate of drive-time coverage (crow-fly)"
+    return f"{what}: drive-time coverage ({model.name} model)"
 
 
 def legend_title(model) -> str:

@@ -25,17 +25,15 @@ from folium.plugins import DualMap
 
 from heartgeo.analysis.coverage import band_label, headline_band
 from heartgeo.analysis.weekly import week_shares
-from heartgeo.config import LONLAT_CRS, METRIC_CRS
+from heartgeo.config import LONLAT_CRS
 from heartgeo.geometry import polygonal
 from heartgeo.viz.controls import (
-    FitAttribution,
-    FittingLayerControl,
+    FitControls,
     HtmlControl,
-    ZoomLabels,
     add_basemaps,
-    label_layer,
     panel_html,
 )
+from heartgeo.viz.labels import add_labels, code_notes
 from heartgeo.viz.mapbase import (
     GAP_COLOUR,
     NEW_COLOUR,
@@ -58,9 +56,7 @@ from heartgeo.viz.mapbase import (
 #: Sequential blues (ColorBrewer YlGnBu, colour-blind safe): darkest = quickest.
 
 
-def add_scenario_layers(
-    fmap: folium.Map, study, result, *, extra: list | None = None, collapsed: bool = False
-) -> None:
+def add_scenario_layers(fmap: folium.Map, study, result, *, extra: list | None = None) -> None:
     """Add a scenario's layers, the layer control and the data attribution to ``fmap``."""
     bands_min = list(result.bands["minutes"])
     geo = map_geometry(study, result)
@@ -69,11 +65,12 @@ def add_scenario_layers(
         name="City limit",
         style_function=lambda _f: {"color": "#000", "weight": 2, "fill": False},
     ).add_to(fmap)
+    outline, outline_name = _outline(study, result, geo)
     folium.GeoJson(
-        shapely.geometry.mapping(geo.pilot),
-        name="Pilot area" + (" (approximation)" if study.pilot.approximation else ""),
+        shapely.geometry.mapping(outline),
+        name=outline_name,
         style_function=lambda _f: {
-            "color": "#7b3294",
+            "color": OUTLINE_COLOUR,
             "weight": 2.5,
             "dashArray": "6 4",
             "fill": False,
@@ -90,12 +87,22 @@ def add_scenario_layers(
         layer.add_to(fmap)
     _beats_layer(study, result, bands_min).add_to(fmap)
     _staging_layer(result).add_to(fmap)
-    if collapsed:
-        folium.LayerControl(collapsed=True).add_to(fmap)
-    else:
-        FittingLayerControl().add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)  # a button: never over the map
     Attribution().add_to(fmap)
-    FitAttribution().add_to(fmap)
+    FitControls().add_to(fmap)
+
+
+#: The study area's outline (dashed): dark grey, apart from every fill colour.
+OUTLINE_COLOUR = "#252525"
+
+
+def _outline(study, result, geo) -> tuple[shapely.Geometry, str]:
+    """The outline drawn dashed: the scenario's area, or on a whole-city map the pilot
+    area (for context).
+    """
+    if study.study_area(result.area_name).whole_city:
+        return geo.pilot, "Pilot area" + (" (approximation)" if study.pilot.approximation else "")
+    return geo.area, f"Study area: {study.study_area(result.area_name).title}"
 
 
 def _beats_layer(study, result, bands_min) -> folium.FeatureGroup:
@@ -196,14 +203,38 @@ def _staging_layer(result) -> folium.FeatureGroup:
     return group
 
 
-def _legend_entries(bands_min: list[float]) -> list[tuple[str, str]]:
+def legend_entries(study, result, bands_min: list[float]) -> list[tuple]:
+    """The legend's rows: only what the map shows (an empty gap or unknown area, or a
+    class of the gap's households that no cell falls in, has no row).
+    """
+    geo = map_geometry(study, result)
     entries = list(zip(band_colours(len(bands_min)), band_names(bands_min), strict=True))
-    entries += [
-        (GAP_COLOUR, f"Gap: beyond {bands_min[-1]:g} min"),
-        (GAP_HOUSEHOLD_CLASSES[-1][1], "Gap, darker: more households without a car"),
-        (UNKNOWN_COLOUR, "Unknown: no road data"),
-    ]
+    if not geo.gap.is_empty:
+        entries.append((GAP_COLOUR, f"Gap: beyond {bands_min[-1]:g} min"))
+        for colour, label in _household_classes(result):
+            entries.append((colour, label))
+    if not geo.unknown.is_empty:
+        entries.append((UNKNOWN_COLOUR, "Unknown: no road data"))
+    entries.append((OUTLINE_COLOUR, _outline(study, result, geo)[1], "outline"))
+    entries.append(("#ffffff", "Staging point (unit)", "point"))
     return entries
+
+
+def _household_classes(result) -> list[tuple[str, str]]:
+    """The legend rows of the gap's households without a car: the classes drawn."""
+    cells = result.tables.get("gap_households") if result.tables else None
+    if cells is None or not len(cells):
+        return []
+    cells = cells[cells["no_vehicle_households"] > 0.05]
+    per_km2 = cells["per_km2"].to_numpy()
+    rows = []
+    for i, (low, colour) in enumerate(GAP_HOUSEHOLD_CLASSES):
+        high = GAP_HOUSEHOLD_CLASSES[i + 1][0] if i + 1 < len(GAP_HOUSEHOLD_CLASSES) else None
+        drawn = (per_km2 >= low) & (per_km2 < high if high is not None else True)
+        if drawn.any():
+            span = f"{low}-{high}" if high is not None else f"{low} or more"
+            rows.append((colour, f"Gap: {span} households without a car per km²"))
+    return rows
 
 
 def share_text(share, people=None) -> str:
@@ -222,10 +253,12 @@ def headline_rows(study, result) -> list[tuple[str, str]]:
     rows = [("Residents", f"{row['population']:,.0f}")]
     for m in bands_min:
         lab = band_label(m)
+        share = row[f"population_share_{lab}"]
         rows.append(
             (
                 f"within {m:g} min",
-                share_text(row[f"population_share_{lab}"], row[f"population_{lab}"]),
+                f"{row[f'population_{lab}']:,.0f} of {row['population']:,.0f} "
+                f"({share_text(share)})",
             )
         )
     rows.append((f"gap (beyond {bands_min[-1]:g} min)", share_text(row["gap_population_share"])))
@@ -252,32 +285,21 @@ def add_panel(fmap, study, result, extra: list | None = None, suffix: str = "") 
     note = f"{study.model.short_label}; {assumed}"
     HtmlControl(
         panel_html(
-            f"{result.name.capitalize()} scenario",
+            result.label[0].upper() + result.label[1:],
             headline_rows(study, result) + (extra or []),
             note,
         ),
         "topleft",
         "heartgeo-panel",
         "heartgeo-panel" + suffix,
+        collapsible=True,
     ).add_to(fmap)
 
 
-def add_labels(fmap, study, area: shapely.Geometry) -> None:
-    """Beat labels (from zoom 13) and district labels (up to zoom 12) inside ``area``."""
-    for kind, frame, key, name in (
-        ("district", study.boundaries.districts, "district", "District labels"),
-        ("beat", study.boundaries.beats, "beat", "Beat labels"),
-    ):
-        geoms = shapely.intersection(frame.geometry.to_numpy(), area)
-        keep = shapely.area(geoms) > 2e5
-        pts = gpd.GeoSeries(shapely.point_on_surface(geoms[keep]), crs=METRIC_CRS).to_crs(
-            LONLAT_CRS
-        )
-        texts = [f"{'District ' if kind == 'district' else ''}{v}" for v in frame[key][keep]]
-        label_layer(name, [(p.y, p.x, t) for p, t in zip(pts, texts, strict=True)], kind).add_to(
-            fmap
-        )
-    ZoomLabels().add_to(fmap)
+def map_note(study, result) -> str:
+    """The legend's note: the travel model's label, then what the codes shown mean."""
+    notes = [model_note(study.model), *code_notes(study, result.area)]
+    return " ".join(n if n.endswith(".") else n + "." for n in notes)
 
 
 def scenario_map(study, result, *, basemap: str | None = "default") -> folium.Map:
@@ -287,54 +309,70 @@ def scenario_map(study, result, *, basemap: str | None = "default") -> folium.Ma
     bands_min = list(result.bands["minutes"])
     model = study.model
     fmap = new_map(map_geometry(study, result).area.bounds, basemap)
-    add_labels(fmap, study, result.area)
+    add_labels(fmap, study, result.area, result.units)
     add_scenario_layers(fmap, study, result)
-    add_title(fmap, map_title(model, f"HEART {result.name} scenario", bands_min))
+    add_title(fmap, map_title(model, f"HEART {result.label}", bands_min))
     add_panel(fmap, study, result)
-    add_legend(fmap, legend_title(model), _legend_entries(bands_min), model_note(model))
+    add_legend(
+        fmap, legend_title(model), legend_entries(study, result, bands_min), map_note(study, result)
+    )
     return fmap
 
 
-def comparison_map(study, pilot, citywide, *, basemap: str | None = "default") -> DualMap:
-    """Pilot (left) and citywide (right) side by side, synchronised, with the difference.
+def comparison_map(study, before, after, *, basemap: str | None = "default") -> DualMap:
+    """Two scenarios side by side (the pilot left, citywide right), synchronised, with the
+    difference.
 
-    The right-hand map adds what the citywide staging newly covers within the largest
-    band compared with the pilot staging (and its residents, in the panel); the citywide
-    gap layer shows what stays a gap.
+    The right-hand map outlines what ``after``'s staging newly covers within the largest
+    band compared with ``before``'s (and its residents, in the panel); its gap layer shows
+    what stays a gap.
     """
-    bands_min = list(citywide.bands["minutes"])
+    bands_min = list(after.bands["minutes"])
     model = study.model
     dual = DualMap(location=None, layout="horizontal", tiles=None, control_scale=True)
-    minx, miny, maxx, maxy = map_geometry(study, citywide).city.bounds
-    for m in (dual.m1, dual.m2):
+    minx, miny, maxx, maxy = map_geometry(study, after).area.bounds
+    for m, result in ((dual.m1, before), (dual.m2, after)):
         add_basemaps(m, basemap)
         m.fit_bounds([[miny, minx], [maxy, maxx]])
-        add_labels(m, study, citywide.area)
-    add_scenario_layers(dual.m1, study, pilot, collapsed=True)
+        add_labels(m, study, after.area, result.units)
+    add_scenario_layers(dual.m1, study, before)
     newly = shapely.difference(
-        map_geometry(study, citywide).largest_in_area_m, map_geometry(study, pilot).largest_m
+        map_geometry(study, after).largest_in_area_m, map_geometry(study, before).largest_m
     )
     grid = study.grid
     newly_people = grid.measure(grid.layer(newly), grid.zone(None))[1]
-    new_layer = polygon_layer(
-        lonlat(polygonal(np.array([newly], dtype=object)), tolerance=0).iloc[0],
-        f"Newly within {bands_min[-1]:g} min with citywide staging",
-        NEW_COLOUR,
-        0.12,
-        weight=2.5,
-    )
-    add_scenario_layers(dual.m2, study, citywide, extra=[new_layer], collapsed=True)
-    add_title(dual.m1, map_title(model, "HEART pilot (left) vs citywide (right)", bands_min), "-1")
-    add_panel(dual.m1, study, pilot, suffix="-1")
+    new_name = f"Newly within {bands_min[-1]:g} min ({after.label} vs {before.label})"
+    add_scenario_layers(dual.m2, study, after, extra=[_newly_layer(newly, new_name)])
+    title = f"HEART {before.label} (left) vs {after.label} (right)"
+    add_title(dual.m1, map_title(model, title, bands_min), "-1")
+    add_panel(dual.m1, study, before, suffix="-1")
     add_panel(
         dual.m2,
         study,
-        citywide,
+        after,
         extra=[(f"newly within {bands_min[-1]:g} min", f"{newly_people:,.0f} residents")],
         suffix="-2",
     )
-    entries = _legend_entries(bands_min) + [
-        (NEW_COLOUR, f"Newly within {bands_min[-1]:g} min (citywide vs pilot)")
-    ]
-    add_legend(dual.m1, legend_title(model), entries, model_note(model))
+    entries = legend_entries(study, after, bands_min)
+    if not newly.is_empty:
+        entries.append((NEW_COLOUR, new_name, "outline"))
+    add_legend(dual.m1, legend_title(model), entries, map_note(study, after))
     return dual
+
+
+def _newly_layer(newly: shapely.Geometry, name: str) -> folium.FeatureGroup:
+    """The newly covered area as a dashed outline: the bands under it stay readable."""
+    group = folium.FeatureGroup(name=name, show=True)
+    geom = lonlat(polygonal(np.array([newly], dtype=object)), tolerance=0).iloc[0]
+    if geom is not None and not geom.is_empty:
+        folium.GeoJson(
+            shapely.geometry.mapping(geom),
+            style_function=lambda _f: {
+                "color": NEW_COLOUR,
+                "weight": 2.5,
+                "dashArray": "5 4",
+                "fill": False,
+            },
+            tooltip=html.escape(name),
+        ).add_to(group)
+    return group

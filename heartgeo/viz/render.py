@@ -9,6 +9,7 @@ from pathlib import Path
 
 from heartgeo.viz.controls import (
     BOX_CSS,
+    FOLD_SCRIPT,
     SELF_CHECK_HEAD,
     SELF_CHECK_TAIL,
 )
@@ -65,7 +66,7 @@ def _stable_ids(text: str) -> str:
 def render_html(element, *, offline: bool = True) -> str:
     """HTML of a folium Map or DualMap; ``offline`` inlines Leaflet and drops CDN files."""
     text = _stable_ids(element.get_root().render())
-    text = text.replace("<head>", "<head>\n" + BOX_CSS, 1)
+    text = text.replace("<head>", "<head>\n" + BOX_CSS + FOLD_SCRIPT, 1)
     if not offline:
         return text
     # remove every external script and stylesheet (jQuery, Bootstrap, icon fonts, Leaflet)

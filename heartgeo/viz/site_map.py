@@ -11,8 +11,7 @@ import numpy as np
 from heartgeo.config import LONLAT_CRS
 from heartgeo.geometry import polygonal
 from heartgeo.viz.controls import (
-    FitAttribution,
-    FittingLayerControl,
+    FitControls,
     HtmlControl,
     panel_html,
 )
@@ -74,9 +73,9 @@ def site_map(
         style_function=lambda _f: {"color": "#000", "weight": 2, "fill": False},
     ).add_to(fmap)
     _site_layers(fmap, problem, [int(r) for r in chosen_rows], coverage)
-    FittingLayerControl().add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)  # a button: never over the map
     Attribution(ATTRIBUTION).add_to(fmap)
-    FitAttribution().add_to(fmap)
+    FitControls().add_to(fmap)
     add_title(
         fmap,
         "HEART staging: current (white) and optimised (purple) sites"
@@ -190,4 +189,5 @@ def _coverage_panel(fmap, study, coverage: dict) -> None:
             "topleft",
             "heartgeo-panel",
             "heartgeo-panel",
+            collapsible=True,
         ).add_to(fmap)
