@@ -5,10 +5,11 @@ call and prints. It holds no analysis.
 - :mod:`heartgeo.cli.options` -- options declared once (from :class:`heartgeo.settings.Settings`
   and ``scenarios.json``);
 - :mod:`heartgeo.cli.analysis` -- ``report``, ``coverage``, ``map``, ``isochrones``;
-- :mod:`heartgeo.cli.site`, :mod:`heartgeo.cli.simulate`, :mod:`heartgeo.cli.fetch`.
+- :mod:`heartgeo.cli.site`, :mod:`heartgeo.cli.simulate`, :mod:`heartgeo.cli.fetch`,
+  :mod:`heartgeo.cli.zones`.
 """
 
-from heartgeo.cli import analysis, fetch, simulate, site  # noqa: F401  (register the commands)
+from heartgeo.cli import analysis, fetch, simulate, site, zones  # noqa: F401  (register them)
 from heartgeo.cli.console import GC_THRESHOLDS, enable
 from heartgeo.cli.group import cli
 

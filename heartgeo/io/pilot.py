@@ -55,7 +55,9 @@ def parse_beats(text: str) -> tuple[int, ...]:
             beats.append(int(part))
         except ValueError:
             raise InputError(
-                f"pilot_beats: {part!r} is not a beat number; give e.g. 111,112,511",
+                f"pilot_beats: {part!r} is not a beat number; give e.g. 111,112,511 (to "
+                f"study a district give --focus district:{part}; `heartgeo zones` lists the "
+                "beats of each district)",
                 param="pilot_beats",
             ) from None
     if not beats:

@@ -133,3 +133,35 @@ def gap_households(study: Study, gap: shapely.Geometry, only) -> gpd.GeoDataFram
         geometry=cut.parts[keep],
         crs=METRIC_CRS,
     )
+
+
+def zone_listing(study: Study) -> pd.DataFrame:
+    """Every district and beat inside the city with its residents and area, and the
+    beats of each district: what ``--focus district:CODE`` or ``beat:NUMBER`` studies.
+
+    Districts come from the districts layer, beats (and the district each belongs to) from
+    the beat layer; residents are the demand cells' people inside each (clipped to the
+    city limit).
+    """
+    grid, bounds = study.grid, study.boundaries
+    rows = []
+    beats = bounds.beats.assign(beat=bounds.beats["beat"].astype(str))
+    for kind, frame in (("district", bounds.districts), ("beat", beats)):
+        geoms = shapely.intersection(frame.geometry.to_numpy(), bounds.city)
+        for i, geom in enumerate(geoms):
+            if geom.is_empty or geom.area < 1e4:
+                continue
+            code = str(frame[kind].iloc[i])
+            members = beats.loc[beats["district"] == code, "beat"] if kind == "district" else []
+            rows.append(
+                {
+                    "kind": kind,
+                    "code": code,
+                    "district": code if kind == "district" else str(frame["district"].iloc[i]),
+                    "residents": round(float(grid.measure(grid.full, grid.zone(geom))[1])),
+                    "area_km2": round(geom.area / 1e6, 2),
+                    "beats": " ".join(members),
+                    "focus": f"{kind}:{code}",
+                }
+            )
+    return pd.DataFrame(rows)
