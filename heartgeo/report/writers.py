@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from heartgeo.analysis.coverage import layers_frame
@@ -73,12 +74,13 @@ def _write_isochrones(outs: OutputSet, study: Study, result: ScenarioResult) -> 
 
 def _write_tables(outs: OutputSet, study: Study, result: ScenarioResult) -> None:
     n, model = result.name, study.model.name
-    layers = layers_frame({"gap": result.gap, "unknown": result.unknown}, METRIC_CRS)
+    layers = layers_frame({"unknown": result.unknown}, METRIC_CRS)
     layers = layers.assign(scenario=n, travel_model=model)
     outs.geojson(
         f"gaps_{n}.geojson",
-        layers[layers["layer"] == "gap"],
-        f"{n}: known area beyond the largest band ({model} model)",
+        result.tables["gaps"].assign(scenario=n, travel_model=model),
+        f"{n}: known area beyond the largest band ({model} model), one polygon per part "
+        "with its residents, households without a car, beat and district",
     )
     outs.geojson(
         f"unknown_{n}.geojson",
@@ -102,6 +104,56 @@ def _write_tables(outs: OutputSet, study: Study, result: ScenarioResult) -> None
             f"coverage_{n}_{key}.csv",
             result.tables[key].assign(scenario=n, travel_model=model),
             f"{n}: coverage per {key if key != 'area' else 'study area'}",
+        )
+
+
+def cells_frame(study: Study, result: ScenarioResult) -> gpd.GeoDataFrame:
+    """The demand cells of a scenario's area: residents and households without a car
+    inside the area, and the minutes to the nearest unit (empty: no travel time).
+    """
+    area = study.study_area(result.area_name)
+    weight = study.grid.zone(area.zone_geometry).weight
+    keep = np.flatnonzero(weight > 0)
+    cells = study.demand.cells.iloc[keep]
+    minutes = result.cell_minutes[keep]
+    return gpd.GeoDataFrame(
+        {
+            "cell": cells["cell"].to_numpy(),
+            "residents": cells["population"].to_numpy() * weight[keep],
+            "no_vehicle_households": cells["no_vehicle_households"].to_numpy() * weight[keep],
+            "share_in_area": weight[keep],
+            "minutes_to_nearest_unit": np.where(np.isfinite(minutes), minutes, np.nan),
+            "scenario": result.name,
+            "travel_model": study.model.name,
+        },
+        geometry=cells.geometry.to_numpy(),
+        crs=METRIC_CRS,
+    )
+
+
+def write_layers(outs: OutputSet, study: Study, results: list[ScenarioResult]) -> None:
+    """One GeoPackage for the run (``coverage.gpkg``, EPSG:32119): for each scenario its
+    bands, gap parts, unknown area, demand cells and staging points.
+    """
+    layers = {}
+    model = study.model.name
+    for result in (r for r in results if r.tables):
+        n = result.name
+        unknown = layers_frame({"unknown": result.unknown}, METRIC_CRS)
+        layers |= {
+            f"{n}_bands": result.bands.assign(scenario=n, travel_model=model),
+            f"{n}_gaps": result.tables["gaps"].assign(scenario=n, travel_model=model),
+            f"{n}_unknown": unknown.assign(scenario=n, travel_model=model),
+            f"{n}_cells": cells_frame(study, result),
+            f"{n}_staging": units_frame(result).assign(scenario=n),
+        }
+    if layers:
+        outs.gpkg(
+            "coverage.gpkg",
+            layers,
+            "every scenario's layers for GIS (EPSG:32119): SCENARIO_bands, _gaps (residents, "
+            "households without a car, beat, district), _unknown, _cells (residents, minutes "
+            "to the nearest unit), _staging",
         )
 
 
@@ -192,6 +244,7 @@ def write_run(
                 "coverage by hour of the week: a weekday x hour heatmap per scenario",
             )
         if coverage:
+            write_layers(outs, study, results)
             outs.csv(
                 "population_tracts.csv",
                 study.demand.tracts,

@@ -29,7 +29,13 @@ from heartgeo.parallel import thread_map
 from heartgeo.progress import QUIET, Progress
 from heartgeo.study.prepared import Study
 from heartgeo.study.scenarios import Scenario, StudyArea
-from heartgeo.study.zones import equity_table, gap_households, population_within, zones_for
+from heartgeo.study.zones import (
+    equity_table,
+    gap_households,
+    gap_parts,
+    population_within,
+    zones_for,
+)
 
 
 @dataclass(eq=False)
@@ -204,6 +210,7 @@ def measure_coverage(
         )
         equity = equity_table(study, zones[0][2], study.known_cut, band_cuts)
         gap_cells = gap_households(study, result.gap, only)
+        gaps = gap_parts(study, result.gap, gap_cells)
         table, calls_seconds = _calls_coverage(study, result, zones, table, progress)
     with progress.step(f"[{name}] Coverage by hour of the week"):
         row = table.iloc[0]
@@ -217,6 +224,7 @@ def measure_coverage(
         )
         result.hours_info["distinct_sets_on_duty"] = len(sets.sets)
     result.tables = _split_tables(study, table, equity, gap_cells, hours)
+    result.tables["gaps"] = gaps
 
 
 def _calls_coverage(study: Study, result: ScenarioResult, zones, table, progress: Progress):

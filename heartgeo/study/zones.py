@@ -120,19 +120,67 @@ def equity_table(
 
 
 def gap_households(study: Study, gap: shapely.Geometry, only) -> gpd.GeoDataFrame:
-    """The gap cut by the cells, with the households without a vehicle in each part."""
+    """The gap cut by the cells, with the residents and the households without a vehicle
+    in each part.
+    """
     cut = study.grid.layer(gap, only)
     keep = np.flatnonzero(cut.area > 0)
-    households = study.demand.cells["no_vehicle_households"].to_numpy(float)[keep]
-    households = households * cut.area[keep] / study.grid.cell_area[keep]
+    fraction = cut.area[keep] / study.grid.cell_area[keep]
+    households = study.demand.cells["no_vehicle_households"].to_numpy(float)[keep] * fraction
     return gpd.GeoDataFrame(
         {
+            "population": study.grid.population[keep] * fraction,
             "no_vehicle_households": households,
             "per_km2": households / np.maximum(cut.area[keep] / 1e6, 1e-9),
         },
         geometry=cut.parts[keep],
         crs=METRIC_CRS,
     )
+
+
+def gap_parts(study: Study, gap: shapely.Geometry, cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The gap as separate polygons, each with its residents, households without a car,
+    area, and the beat and district it lies in most (EPSG:32119), most residents first.
+
+    ``cells`` is :func:`gap_households`: the gap cut by the cells, whose people and
+    households each part sums.
+    """
+    parts = shapely.get_parts(polygonal(np.array([gap], dtype=object))[0] or shapely.Polygon())
+    parts = parts[shapely.area(parts) > 1.0]
+    frame = gpd.GeoDataFrame(geometry=parts, crs=METRIC_CRS)
+    people = np.zeros(len(parts))
+    households = np.zeros(len(parts))
+    if len(parts) and len(cells):
+        tree = shapely.STRtree(parts)
+        point, part = tree.query(shapely.point_on_surface(cells.geometry.to_numpy()), "intersects")
+        np.add.at(people, part, cells["population"].to_numpy()[point])
+        np.add.at(households, part, cells["no_vehicle_households"].to_numpy()[point])
+    frame.insert(0, "residents", people.round(1))
+    frame.insert(1, "no_vehicle_households", households.round(1))
+    frame.insert(2, "area_km2", (shapely.area(parts) / 1e6).round(4))
+    bounds = study.boundaries
+    frame.insert(3, "beat", _most_of(parts, bounds.beats, "beat"))
+    frame.insert(4, "district", _most_of(parts, bounds.districts, "district"))
+    return frame.sort_values("residents", ascending=False).reset_index(drop=True)
+
+
+def _most_of(parts: np.ndarray, zones: gpd.GeoDataFrame, key: str) -> list[str]:
+    """For each part, the code of the zone that holds most of its area (or ``none``)."""
+    codes = zones[key].astype(str).to_numpy()
+    geoms = zones.geometry.to_numpy()
+    tree = shapely.STRtree(geoms)
+    best = ["none"] * len(parts)
+    if not len(parts):
+        return best
+    part, zone = tree.query(parts, "intersects")
+    shared = shapely.area(shapely.intersection(parts[part], geoms[zone]))
+    order = np.lexsort((-shared, part))
+    seen = set()
+    for i in order:
+        if part[i] not in seen and shared[i] > 0:
+            seen.add(part[i])
+            best[part[i]] = codes[zone[i]]
+    return best
 
 
 def zone_listing(study: Study) -> pd.DataFrame:
