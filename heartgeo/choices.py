@@ -100,6 +100,12 @@ class SimulationChoices:
         "staging sites in turn), e.g. --teams 1..8.",
         kind="teams",
     )
+    answered_target: float | None = param(
+        None,
+        flag="--target",
+        help="Report the teams on duty needed to answer this share (0-1] of the eligible "
+        "calls (HEART answered 0.50-0.55 in 2025); without --teams, 1..20 teams are tried.",
+    )
 
 
 @dataclass
@@ -144,10 +150,23 @@ class SiteChoices:
         help="Sites kept open: a CSV/GeoJSON file, 'city_hall' (HEART's base), or 'default' "
         "(the default staging of the area).",
     )
+    staging: str | None = param(
+        None,
+        flag="--staging",
+        help="Today's staging sites, compared with the chosen ones: a CSV/GeoJSON file of "
+        "points (default: the default staging of --area).",
+    )
+    baseline: str | None = param(
+        None,
+        flag="--baseline",
+        help="Staging to compare the chosen sites with: a CSV/GeoJSON file of points "
+        "(default: City Hall alone, HEART's base); the current sites are always compared too.",
+    )
     target: float = param(
         0.9,
         flag="--target",
-        help="lscp: share of the population (0-1] to cover within --minutes.",
+        help="Share of the population (0-1] to cover within --minutes: lscp's goal, and the "
+        "units needed that the planner's curve reports.",
     )
     busy_q: float | None = param(
         None, flag="--busy", help="mexclp: probability q in [0, 1) that a unit is busy on a call."

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from heartgeo.cli.group import cli, handle_input_errors
+from heartgeo.cli.group import SectionOption, cli, handle_input_errors
 from heartgeo.cli.options import (
     analysis_options,
     basemap_choice,
@@ -68,7 +68,7 @@ def _one(area_name: str, staging: Path | None):
 
 
 @cli.command()
-@analysis_options
+@analysis_options("isochrones")
 @scenario_options
 @handle_input_errors
 def isochrones(area_name, staging, **kw):
@@ -77,7 +77,7 @@ def isochrones(area_name, staging, **kw):
 
 
 @cli.command()
-@analysis_options
+@analysis_options("coverage")
 @scenario_options
 @handle_input_errors
 def coverage(area_name, staging, **kw):
@@ -86,7 +86,7 @@ def coverage(area_name, staging, **kw):
 
 
 @cli.command(name="map")
-@analysis_options
+@analysis_options("map")
 @scenario_options
 @map_options
 @handle_input_errors
@@ -96,7 +96,7 @@ def map_(area_name, staging, **kw):
 
 
 @cli.command()
-@analysis_options
+@analysis_options("report")
 @map_options
 @simulation_options
 @click.option(
@@ -105,6 +105,8 @@ def map_(area_name, staging, **kw):
     show_default=True,
     help="Also simulate calls and busy teams (see heartgeo simulate) and show the result "
     "in index.html.",
+    cls=SectionOption,
+    section="Simulation",
 )
 @scenario_staging_options
 @click.option(
@@ -114,6 +116,8 @@ def map_(area_name, staging, **kw):
     default=None,
     help="Do not run: verify that the inputs recorded in DIR/summary.json (an earlier run) "
     "are unchanged (sha256), list those that differ, exit 1 if any does.",
+    cls=SectionOption,
+    section="Inputs",
 )
 @handle_input_errors
 def report(check_dir, **kw):

@@ -15,10 +15,53 @@ from heartgeo.settings import FLAGS
 ALL_FLAGS = {**FLAGS, **CHOICE_FLAGS}
 
 
+#: The order of the help's option sections.
+SECTION_ORDER = ("Scenario", "Inputs", "Travel model and coverage", "Siting", "Simulation",
+                 "Outputs", "Limits and performance", "Other")  # fmt: skip
+
+
+class SectionOption(click.Option):
+    """An option that names the help section it is listed under."""
+
+    def __init__(self, *args, section: str = "Other", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.section = section
+
+
+class SectionedCommand(click.Command):
+    """A command whose help lists its options grouped by section (inputs, model,
+    outputs...).
+    """
+
+    def format_options(self, ctx, formatter):
+        """The options, one definition list per section, in :data:`SECTION_ORDER`."""
+        groups: dict[str, list] = {}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is not None:
+                groups.setdefault(getattr(param, "section", "Other"), []).append(record)
+        for section in sorted(groups, key=lambda s: SECTION_ORDER.index(s)):
+            with formatter.section(f"{section} options"):
+                formatter.write_dl(groups[section])
+
+
 class OneLineErrors(click.Group):
     """A command group whose usage errors (bad choice, unreadable file...) are one line,
     like every other error of heartgeo, with exit code 2.
     """
+
+    command_class = SectionedCommand
+
+    def format_commands(self, ctx, formatter):
+        """Every command with its whole first sentence (click cuts them at 45 characters)."""
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=200)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         """Run the command; in standalone mode print click's errors on one line."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from heartgeo.choices import SimulationChoices, parse_team_counts
-from heartgeo.cli.group import ALL_FLAGS
+from heartgeo.cli.group import ALL_FLAGS, SectionOption
 from heartgeo.config import parse_bands, resolve_data_dir
 from heartgeo.definitions import area_names, city_area, default_staging_text, scenario_names
 from heartgeo.errors import InputError
@@ -23,6 +23,24 @@ from heartgeo.io.pilot import parse_beats
 from heartgeo.settings import Settings
 
 DEFAULT_OUT = "maps"
+
+#: The help section of each :class:`Settings` field (others: "Travel model and coverage").
+SECTIONS = {
+    "Inputs": ("data_dir", "network", "network_extent", "population", "pilot_beats",
+               "pilot_area", "calls", "hours"),
+    "Scenario": ("focus",),
+    "Limits and performance": ("use_cache", "max_cells", "unit_limit", "per_unit_limit",
+                               "workers"),
+}  # fmt: skip
+_SECTION_OF = {name: section for section, names in SECTIONS.items() for name in names}
+
+#: The :class:`Settings` fields a command does not use: left out of its options and help
+#: (they keep their defaults).
+UNUSED = {
+    "site": ("bands_min", "per_unit_limit", "unit_limit", "hours"),
+    "simulate": ("per_unit_limit", "buffer_m", "polygons"),
+    "isochrones": ("calls", "hours"),
+}
 
 
 class ParsedText(click.ParamType):
@@ -75,8 +93,8 @@ def _area_spec() -> dict:
     return {"type": click.Choice(list(area_names())), "default": city_area(), "show_default": True}
 
 
-def _settings_option(f):
-    """The click option of a :class:`Settings` field, from its metadata."""
+def _settings_option(f, section: str | None = None):
+    """The click option of a :class:`Settings` field (or a choice), from its metadata."""
     meta = f.metadata
     extra = dict(meta["option"])
     kind = extra.pop("kind", None)
@@ -91,14 +109,19 @@ def _settings_option(f):
         spec = {"default": f.default, "show_default": f.default is not None}
     else:
         raise TypeError(f"no command-line form for {f.name} ({f.type})")
-    return click.option(meta["flag"], f.name, help=meta["help"], **spec)
+    section = section or _SECTION_OF.get(f.name, "Travel model and coverage")
+    return click.option(
+        meta["flag"], f.name, help=meta["help"], cls=SectionOption, section=section, **spec
+    )
 
 
-def analysis_options(func):
-    """The options of every analysis command: one per :class:`Settings` field, the output
-    directory and ``--quiet``.
+def analysis_options(command: str):
+    """A decorator adding the options of analysis command ``command``: one per
+    :class:`Settings` field it uses (see :data:`UNUSED`), the output directory, ``--quiet``
+    and ``--json``.
     """
-    options = [_settings_option(f) for f in fields(Settings)]
+    unused = UNUSED.get(command, ())
+    options = [_settings_option(f) for f in fields(Settings) if f.name not in unused]
     options += [
         click.option(
             "--out",
@@ -107,11 +130,15 @@ def analysis_options(func):
             default=DEFAULT_OUT,
             show_default=True,
             help="Output directory.",
+            cls=SectionOption,
+            section="Outputs",
         ),
         click.option(
             "--quiet",
             is_flag=True,
             help="Print no progress messages (on stderr); the results still go to stdout.",
+            cls=SectionOption,
+            section="Outputs",
         ),
         click.option(
             "--json",
@@ -119,11 +146,17 @@ def analysis_options(func):
             is_flag=True,
             help="Print the run's summary (the JSON file written to --out) on stdout "
             "instead of the result lines.",
+            cls=SectionOption,
+            section="Outputs",
         ),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+
+    def decorate(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
 
 
 def data_option(func):
@@ -133,7 +166,9 @@ def data_option(func):
 
 def make_settings(kw: dict) -> Settings:
     """:class:`Settings` from the parsed options (the keys of its fields are popped)."""
-    values = {f.name: kw.pop(f.name) for f in fields(Settings)}
+    values = {f.name: kw.pop(f.name) for f in fields(Settings) if f.name in kw}
+    values.setdefault("road_speeds_kmh", ())
+    values.setdefault("hours", ())
     values["data_dir"] = resolve_data_dir(values["data_dir"])
     values["road_speeds_kmh"] = dict(values["road_speeds_kmh"])
     values["hours"] = dict(values["hours"])
@@ -148,23 +183,32 @@ def scenario_options(func):
         default=None,
         help="Staging points: CSV with lon,lat columns (WGS84 degrees; optional "
         "id, name, hours) or a point GeoJSON/GPKG (default: the default scenario of --area).",
+        cls=SectionOption,
+        section="Scenario",
     )(func)
     return area_option("Study area: the pilot beats or the city limit.")(func)
 
 
 def area_option(help_text: str):
     """The ``--area pilot|citywide`` option (default citywide)."""
-    return click.option("--area", "area_name", help=help_text, **_area_spec())
+    return click.option(
+        "--area",
+        "area_name",
+        help=help_text,
+        cls=SectionOption,
+        section="Scenario",
+        **_area_spec(),
+    )
 
 
-def choice_options(cls):
+def choice_options(cls, section: str):
     """A decorator adding an option for every field of ``cls`` (a dataclass of
-    :mod:`heartgeo.choices`), from its metadata.
+    :mod:`heartgeo.choices`), from its metadata, under help section ``section``.
     """
 
     def decorate(func):
         for f in reversed(fields(cls)):
-            func = _settings_option(f)(func)
+            func = _settings_option(f, section)(func)
         return func
 
     return decorate
@@ -172,7 +216,7 @@ def choice_options(cls):
 
 def simulation_options(func):
     """The options of the call simulation (``simulate``, and ``report``)."""
-    return choice_options(SimulationChoices)(func)
+    return choice_options(SimulationChoices, "Simulation")(func)
 
 
 def pop_choices(cls, kw: dict) -> dict:
@@ -188,6 +232,8 @@ def basemap_options(func):
         metavar="URL",
         help="Tiles of your own basemap server instead of the default basemaps, e.g. "
         "http://tiles.example.org/{z}/{x}/{y}.png.",
+        cls=SectionOption,
+        section="Outputs",
     )(func)
     func = click.option(
         "--basemap/--no-basemap",
@@ -196,6 +242,8 @@ def basemap_options(func):
         help="A light basemap with streets and place names (CARTO Positron, OpenStreetMap "
         "as the alternative; tiles load when the map is viewed online, offline the map "
         "shows a plain background). --no-basemap: maps that fetch nothing at all.",
+        cls=SectionOption,
+        section="Outputs",
     )(func)
     return func
 
@@ -216,19 +264,40 @@ def map_options(func):
         "--online",
         is_flag=True,
         help="Load Leaflet from its CDN instead of inlining it (smaller file; needs internet).",
+        cls=SectionOption,
+        section="Outputs",
     )(func)
     func = basemap_options(func)
     func = click.option(
         "--png",
         is_flag=True,
         help="Also write a PNG of each map (for slides) with headless Chromium.",
+        cls=SectionOption,
+        section="Outputs",
     )(func)
     return func
 
 
+def _staging_pair(text: str) -> tuple[str, Path]:
+    """``SCENARIO=FILE`` of ``--staging`` on the commands that run every scenario."""
+    name, sep, path = text.partition("=")
+    names = scenario_names()
+    if not sep or name not in names:
+        raise InputError(
+            f"staging {text!r}: this command runs the scenarios {', '.join(names)}: give "
+            f"SCENARIO=FILE, e.g. --staging {names[-1]}=sites.csv",
+            param="staging",
+        )
+    return name, Path(path)
+
+
+STAGING_PAIR = ParsedText("SCENARIO=FILE", _staging_pair)
+
+
 def scenario_staging_options(func):
-    """``--NAME-staging`` for every scenario of ``scenarios.json`` (``--pilot-staging``,
-    ``--citywide-staging``) of the commands that run them all.
+    """``--staging SCENARIO=FILE`` (repeatable) of the commands that run every scenario of
+    ``scenarios.json``; the older ``--pilot-staging`` / ``--citywide-staging`` still work
+    (hidden).
     """
     for name in reversed(scenario_names()):
         func = click.option(
@@ -236,15 +305,30 @@ def scenario_staging_options(func):
             f"{name}_staging",
             type=click.Path(dir_okay=False, path_type=Path),
             default=None,
-            help=f"Staging points of the {name} scenario (default: "
-            f"{default_staging_text(name)}); an 'hours' column gives each unit its own duty hours.",
+            hidden=True,
         )(func)
-    return func
+    defaults = "; ".join(f"{n}: {default_staging_text(n)}" for n in scenario_names())
+    return click.option(
+        "--staging",
+        "staging",
+        type=STAGING_PAIR,
+        multiple=True,
+        metavar="SCENARIO=FILE",
+        help="Staging points of a scenario: CSV with lon,lat (optional id, name, hours) or a "
+        f"point layer, e.g. --staging citywide=sites.csv (repeatable; default: {defaults}).",
+        cls=SectionOption,
+        section="Scenario",
+    )(func)
 
 
 def staging_files(kw: dict) -> dict[str, Path | None]:
-    """The ``--NAME-staging`` files by scenario name (popped from ``kw``)."""
-    return {name: kw.pop(f"{name}_staging") for name in scenario_names()}
+    """The staging files by scenario name (``--staging`` and the older ``--NAME-staging``,
+    popped from ``kw``).
+    """
+    files = {name: kw.pop(f"{name}_staging") for name in scenario_names()}
+    for name, path in kw.pop("staging", ()):
+        files[name] = path
+    return files
 
 
 def simulate_options(kw: dict):

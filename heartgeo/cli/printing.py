@@ -43,15 +43,24 @@ def print_headlines(results, study) -> None:
 
 
 def print_simulation(study, runs) -> None:
-    """A line per simulated scenario and the teams curve."""
+    """The teams asked for first (``--teams N``: that count's line; a range: the curve),
+    the teams needed for ``--target``, then each scenario with its own sites.
+    """
     from heartgeo.analysis.coverage import headline_band
-    from heartgeo.report.text import curve_line, simulation_line
+    from heartgeo.report.text import curve_line, simulation_line, target_line, team_line
 
     band = headline_band(study.settings.bands_min)
     for run in runs:
-        result(f"  simulated {simulation_line(run, study.model.short_label, band)}")
-    if any(run.curve for run in runs):
+        if len(run.curve) == 1:
+            result(f"  simulated {team_line(run, run.curve[0], band)}")
+    if any(len(run.curve) > 1 for run in runs):
         result(f"  {curve_line(runs, band)}")
+    for run in runs:
+        line = target_line(run)
+        if line:
+            result(f"  {line}")
+    for run in runs:
+        result(f"  simulated {simulation_line(run, study.model.short_label, band)}")
 
 
 def print_checks(checks: list[dict]) -> None:

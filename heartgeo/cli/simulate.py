@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from heartgeo.cli.analysis import freeze_prepared
-from heartgeo.cli.group import cli, handle_input_errors
+from heartgeo.cli.group import SectionOption, cli, handle_input_errors
 from heartgeo.cli.options import (
     analysis_options,
     make_settings,
@@ -20,7 +20,7 @@ from heartgeo.progress import Progress
 
 
 @cli.command()
-@analysis_options
+@analysis_options("simulate")
 @simulation_options
 @scenario_staging_options
 @click.option(
@@ -29,6 +29,8 @@ from heartgeo.progress import Progress
     type=click.Choice(list(scenario_names())),
     multiple=True,
     help="Simulate only this scenario (repeatable; default: all).",
+    cls=SectionOption,
+    section="Scenario",
 )
 @handle_input_errors
 def simulate(areas, **kw):

@@ -19,8 +19,8 @@ from heartgeo.progress import Progress
 
 
 @cli.command()
-@analysis_options
-@choice_options(SiteChoices)
+@analysis_options("site")
+@choice_options(SiteChoices, "Siting")
 @basemap_options
 @handle_input_errors
 def site(**kw):

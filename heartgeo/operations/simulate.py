@@ -106,6 +106,10 @@ def simulate_scenario(
     return ScenarioSimulation(scenario, figures, by_hour(result, bands_min), result)
 
 
+#: The teams curve that ``--target`` runs without ``--teams``: 1 .. this many teams.
+TARGET_TEAMS = 20
+
+
 @dataclass
 class SimulateOptions(SimulationChoices):
     """The choices of ``heartgeo simulate`` (declared once in
@@ -129,7 +133,21 @@ class SimulateOptions(SimulationChoices):
         Simulated weeks and the random seed.
     teams
         Team counts of the curve (``--teams 1..8``); None: no curve.
+    answered_target
+        The share of calls to answer whose teams needed are reported (``--target``);
+        without ``teams`` the curve then runs 1 .. :data:`TARGET_TEAMS` teams.
     """
+
+    def __post_init__(self):
+        target = self.answered_target
+        if target is not None:
+            if not (0 < target <= 1):
+                raise InputError(
+                    f"answered_target {target}: give a share of calls in (0, 1], e.g. 0.55",
+                    param="answered_target",
+                )
+            if not self.teams:
+                self.teams = tuple(range(1, TARGET_TEAMS + 1))
 
     def workload(self, calls: Calls | None) -> tuple[Workload, dict]:
         """The city-wide workload and where each of its values comes from."""
@@ -224,8 +242,11 @@ def simulate_units(study, scenario, units, options: SimulateOptions, progress) -
     )
     args = (travel[:, known], weights[known], duty, area_workload)
     main, curve = _simulate_all(name, args, options, study.settings.bands_min, progress)
+    needed = teams_needed(curve, options.answered_target)
     info = {
         "area": area_name,
+        "answered_target": options.answered_target,
+        "teams_needed_for_target": needed,
         "hours": hours_info,
         "workload": sources,
         "calls_per_day_area": area_workload.calls_per_day,
@@ -236,6 +257,16 @@ def simulate_units(study, scenario, units, options: SimulateOptions, progress) -
         "erlang_b_check": _erlang_check(area_workload, duty, len(units)),
     }
     return SimulationRun(name, main, curve, info, hours)
+
+
+def teams_needed(curve: list[dict], target: float | None) -> int | None:
+    """The fewest teams on the curve that answer at least ``target`` of the calls (None:
+    no target, or none of the curve's counts reaches it).
+    """
+    if target is None:
+        return None
+    reach = [row["teams"] for row in curve if row["answered_share"] >= target]
+    return min(reach) if reach else None
 
 
 def _simulate_all(name: str, args: tuple, options: SimulateOptions, bands, progress):

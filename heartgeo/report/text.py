@@ -133,12 +133,44 @@ def simulation_line(run: SimulationRun, model_label: str, band: float) -> str:
     )
 
 
+def team_line(run: SimulationRun, row: dict, band: float) -> str:
+    """One count of the teams curve: ``citywide with 3 team(s) on duty: answered 38.1 %,
+    within 10 min 27.0 %``.
+    """
+    lab = f"within_{band:g}min_share"
+    return (
+        f"{run.scenario} with {row['teams']} team(s) on duty (placed on its staging sites in "
+        f"turn): answered {100 * row['answered_share']:.1f} % of calls, within {band:g} min "
+        f"{100 * row[lab]:.1f} %"
+    )
+
+
 def curve_line(runs: list[SimulationRun], band: float) -> str:
-    """``teams on duty -> share answered within 10 min`` per scenario, on one line."""
+    """``teams on duty -> calls answered / answered within 10 min`` per scenario, one line."""
     lab = f"within_{band:g}min_share"
     parts = []
     for run in runs:
         if run.curve:
-            values = ", ".join(f"{r['teams']}: {100 * r[lab]:.1f} %" for r in run.curve)
+            values = ", ".join(
+                f"{r['teams']}: {100 * r['answered_share']:.1f} / {100 * r[lab]:.1f} %"
+                for r in run.curve
+            )
             parts.append(f"{run.scenario} {values}")
-    return f"teams on duty \u2192 calls answered within {band:g} min: " + "; ".join(parts)
+    return f"teams on duty \u2192 calls answered / within {band:g} min: " + "; ".join(parts)
+
+
+def target_line(run: SimulationRun) -> str | None:
+    """The teams needed to answer ``--target`` of the calls, or None without a target."""
+    target = run.info.get("answered_target")
+    if target is None:
+        return None
+    needed = run.info.get("teams_needed_for_target")
+    tried = max(r["teams"] for r in run.curve) if run.curve else 0
+    best = max((r["answered_share"] for r in run.curve), default=0.0)
+    what = (
+        f"{needed} team(s) on duty"
+        if needed
+        else f"not reached with up to {tried} teams (at most {100 * best:.1f} %: calls outside "
+        "the duty hours find no team; give more teams with --teams or longer --hours)"
+    )
+    return f"{run.scenario}: to answer {100 * target:.0f} % of calls: {what}"

@@ -29,7 +29,7 @@ MAX_MATRIX_BYTES = 4e9
 class PlanningProblem:
     """Sites (fixed first, then candidates, then current staging) and their cost matrix."""
 
-    sites: gpd.GeoDataFrame  # id, name, role (fixed|candidate|current), geometry
+    sites: gpd.GeoDataFrame  # id, name, role (fixed|candidate|current|baseline), geometry
     cost: np.ndarray  # (sites, cells) seconds
     weights: np.ndarray  # (cells,) population
     unknown_population: float
@@ -38,8 +38,10 @@ class PlanningProblem:
     outside: list[dict] = field(default_factory=list)
 
     def instance(self) -> Instance:
-        """The siting instance: fixed sites and candidates (current staging left out)."""
-        pick = self.sites["role"].to_numpy() != "current"
+        """The siting instance: fixed sites and candidates (the current staging and the
+        baseline, which are only compared with, left out).
+        """
+        pick = ~np.isin(self.sites["role"].to_numpy(), ("current", "baseline"))
         fixed = np.flatnonzero(self.sites["role"].to_numpy()[pick] == "fixed")
         return Instance.from_cost_matrix(self.cost[pick], self.weights, fixed)
 
@@ -116,6 +118,8 @@ def build_problem(
     progress=None,
     outside: str = "keep",
     current: str | None = None,
+    baseline=None,
+    staging=None,
 ) -> PlanningProblem:
     """Demand cells of the area, sites and the travel-time matrix (seconds).
 
@@ -126,7 +130,7 @@ def build_problem(
     cand, found_outside = candidate_sites(study, area, candidates, spacing_m, outside)
     cand = cand.assign(role="candidate")
     _warn_outside(progress, found_outside, area_name, outside)
-    sites = _all_sites(study, current or area_name, cand, fixed)
+    sites = _all_sites(study, current or area_name, cand, fixed, baseline, staging)
     sxy = np.c_[sites.geometry.x, sites.geometry.y]
     cxy, weights = _demand(study, area)
     dropped: list[str] = []
@@ -141,14 +145,15 @@ def build_problem(
         )
     cost, dist, ok = model.candidate_costs(sxy, cxy, study.settings.max_snap_m)
     role = sites["role"].to_numpy()
-    for r in np.flatnonzero(~ok & (role != "current")):
+    compared = np.isin(role, ("current", "baseline"))  # evaluated, never chosen
+    for r in np.flatnonzero(~ok & ~compared):
         dropped.append(f"{sites['id'].iloc[r]} ({dist[r]:.0f} m from the loaded network)")
     if (~ok & (role == "fixed")).any():
         raise InputError("a fixed site lies off the loaded road network: " + "; ".join(dropped))
     known = model.known(cxy)
     unknown_pop = float(weights[~known].sum())
     weights = np.where(known, weights, 0.0)
-    keep = ok | (role == "current")
+    keep = ok | compared
     sites, cost = sites[keep].reset_index(drop=True), cost[keep]
     if (sites["role"] == "candidate").sum() == 0:
         raise InputError(
@@ -176,9 +181,11 @@ def _warn_outside(progress, found_outside: list[dict], area_name: str, outside: 
         )
 
 
-def _all_sites(study, scenario: str, cand: gpd.GeoDataFrame, fixed: str | None):
+def _all_sites(study, scenario: str, cand, fixed: str | None, baseline=None, staging=None):
     """Fixed sites (a file, ``default`` or ``city_hall``), candidates and the current
-    staging (the default sites of bundled scenario ``scenario``), each with its ``role``.
+    staging (the ``staging`` file, else the default sites of bundled scenario
+    ``scenario``) and the ``baseline``
+    file's sites (role ``baseline``), each with its ``role``.
     """
     parts = []
     if fixed:
@@ -190,8 +197,15 @@ def _all_sites(study, scenario: str, cand: gpd.GeoDataFrame, fixed: str | None):
             fixed_sites = read_staging(fixed, what="fixed sites")
         parts.append(fixed_sites[["id", "name", "geometry"]].assign(role="fixed"))
     parts.append(cand)
-    today = default_staging(study.settings.data_dir, scenario)
+    today = (
+        read_staging(staging, what="staging sites")
+        if staging is not None
+        else default_staging(study.settings.data_dir, scenario)
+    )
     parts.append(today[["id", "name", "geometry"]].assign(role="current"))
+    if baseline is not None:
+        base = read_staging(baseline, what="baseline sites")
+        parts.append(base[["id", "name", "geometry"]].assign(role="baseline"))
     return gpd.GeoDataFrame(
         pd.concat(parts, ignore_index=True), geometry="geometry", crs=METRIC_CRS
     )
@@ -206,13 +220,31 @@ def _demand(study, area) -> tuple[np.ndarray, np.ndarray]:
     return study.demand.points, study.grid.population * study.grid.zone(area).weight
 
 
+def baseline_rows(problem: PlanningProblem) -> tuple[str, np.ndarray]:
+    """The baseline: the ``baseline`` file's sites if given, else City Hall alone (the
+    current site ``city_hall``), with its name for a reader.
+    """
+    rows = problem.rows("baseline")
+    if len(rows):
+        return "baseline", rows
+    current = problem.rows("current")
+    return "City Hall alone", current[problem.sites["id"].to_numpy()[current] == "city_hall"]
+
+
 def comparison_table(
     problem: PlanningProblem, chosen_rows: np.ndarray, seconds: float, q: float
 ) -> pd.DataFrame:
-    """Current staging against the optimised staging, on the same cells and time T."""
+    """The optimised staging against the baseline (City Hall alone, or ``--baseline``)
+    and the current staging, on the same cells and time T.
+    """
     inst = Instance.from_cost_matrix(problem.cost, problem.weights)
+    sets = [
+        baseline_rows(problem),
+        ("current", problem.rows("current")),
+        ("optimised", chosen_rows),
+    ]
     rows = []
-    for label, idx in (("current", problem.rows("current")), ("optimised", chosen_rows)):
+    for label, idx in (s for s in sets if len(s[1])):
         total = inst.weights.sum()
         covered = evaluate("mclp", inst, idx, seconds)
         rows.append(
@@ -220,6 +252,7 @@ def comparison_table(
                 "staging": label,
                 "units": len(idx),
                 "sites": ";".join(problem.sites["id"].iloc[idx]),
+                "names": "; ".join(problem.sites["name"].astype(str).iloc[idx]),
                 "population": total,
                 f"covered_within_{seconds / 60:g}min": covered,
                 "covered_share": covered / total if total else None,

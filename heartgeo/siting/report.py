@@ -46,21 +46,66 @@ def curve_svg(curve: pd.DataFrame, minutes: float, target: float) -> str:
     )
 
 
+#: The comparison's and the curve's columns as a reader's headers (others are left out).
+HEADERS = {
+    "staging": "Staging",
+    "units": "Sites",
+    "names": "Site names",
+    "population": "Residents",
+    "covered": "Residents within {T} min",
+    "covered_within_{T}min": "Residents within {T} min",
+    "covered_share": "Share within {T} min",
+    "expected_covered_busy_q": "Expected to find a free unit (busy q)",
+    "mean_minutes": "Mean drive (min)",
+    "worst_minutes": "Worst drive (min)",
+    "optimal": "Proven optimal",
+}
+
+
+def readable(table: pd.DataFrame, minutes: float, people: str = "Residents") -> pd.DataFrame:
+    """A table with readable headers and values: people whole, shares in per cent, times
+    to 0.1 min; columns without a header (site ids, methods) left out.
+    """
+    out = pd.DataFrame()
+    for column in table.columns:
+        header = HEADERS.get(column.replace(f"{minutes:g}min", "{T}min"))
+        if header is None:
+            continue
+        values = table[column]
+        if "share" in column:
+            values = values.map(lambda v: f"{100 * v:.1f} %" if v == v else "n/a")
+        elif "minutes" in column:
+            values = values.map(lambda v: f"{v:.1f}")
+        elif column in ("population", "covered") or column.startswith(("covered", "expected")):
+            values = values.map(lambda v: f"{v:,.0f}")
+        name = header.replace("{T}", f"{minutes:g}").replace("Residents", people)
+        out[name] = values.to_numpy()
+    return out
+
+
 def site_report_html(
-    title: str, comparison: pd.DataFrame, curve: pd.DataFrame, svg: str, notes: list[str]
+    title: str,
+    comparison: pd.DataFrame,
+    curve: pd.DataFrame,
+    svg: str,
+    notes: list[str],
+    minutes: float = 10.0,
+    people: str = "Residents",
 ) -> str:
-    """A self-contained HTML page: the comparison table, the planner's curve and notes."""
+    """A self-contained HTML page: the comparison table, the planner's curve and notes,
+    with readable headers (:func:`readable`).
+    """
     items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title>"
         "<style>body{font:14px sans-serif;margin:24px;max-width:980px}"
         "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}"
-        "th{background:#eee}</style></head><body>"
+        "td:first-child{text-align:left}th{background:#eee}</style></head><body>"
         f"<h1>{html.escape(title)}</h1>"
-        "<h2>Current against optimised staging</h2>"
-        f"{comparison.to_html(index=False, float_format=lambda v: f'{v:,.2f}')}"
+        "<h2>The chosen sites against the baseline and the current sites</h2>"
+        f"{readable(comparison, minutes, people).to_html(index=False)}"
         "<h2>Planner's curve</h2>"
-        f"{svg}{curve.to_html(index=False, float_format=lambda v: f'{v:,.3f}')}"
+        f"{svg}{readable(curve, minutes, people).to_html(index=False)}"
         f"<h2>Notes</h2><ul>{items}</ul></body></html>\n"
     )

@@ -186,6 +186,8 @@ def run_siting(study, options: SiteOptions, progress: Progress = QUIET) -> SiteR
             progress=progress,
             outside=o.candidates_outside,
             current=o.current,
+            baseline=o.baseline,
+            staging=o.staging,
         )
     inst = problem.instance()
     seconds = o.minutes * 60.0
@@ -203,7 +205,9 @@ def run_siting(study, options: SiteOptions, progress: Progress = QUIET) -> SiteR
         curve = planners_curve(problem, seconds, o.max_units, o.time_limit_s)
     reach = curve[curve["covered_share"] >= o.target - 1e-9]
     needed = int(reach["units"].iloc[0]) if len(reach) else None
-    notes = _notes(study, o, problem, inst, sol, q, needed)
+    comparison = comparison_table(problem, sol.sites, seconds, q)
+    what = "calls" if getattr(study, "calls", None) is not None else "residents"
+    notes = answer_lines(o, comparison, what) + _notes(study, o, problem, inst, sol, q, needed)
     return SiteResult(
         options=o,
         study=study,
@@ -212,17 +216,49 @@ def run_siting(study, options: SiteOptions, progress: Progress = QUIET) -> SiteR
         busy_q=q,
         curve=curve,
         units_needed=needed,
-        comparison=comparison_table(problem, sol.sites, seconds, q),
+        comparison=comparison,
         chosen=sites_frame(problem, sol.sites, sol.marginal),
         notes=notes,
     )
 
 
+def _value_text(objective: str, value: float) -> str:
+    """An objective's value for a reader: people whole, times in minutes."""
+    if objective in ("pmedian", "pcenter"):
+        return f"{value / 60:.1f} min ({'mean' if objective == 'pmedian' else 'worst'} drive)"
+    if objective == "lscp":
+        return f"{value:,.0f} sites"
+    return f"{value:,.0f} {VALUE_UNITS[objective]}"
+
+
+def answer_lines(o: SiteOptions, comparison: pd.DataFrame, what: str) -> list[str]:
+    """The answer first: the chosen sites by name, then each staging compared on the
+    people (or calls) within ``o.minutes``.
+    """
+    table = comparison.set_index("staging")
+    column = f"covered_within_{o.minutes:g}min"
+    chosen = table.loc["optimised"]
+    lines = [f"Chosen sites ({o.objective}, {int(chosen['units'])}): {chosen['names']}"]
+    parts = []
+    for label, row in table.iterrows():
+        share = row["covered_share"]
+        parts.append(
+            f"{label} ({int(row['units'])} site(s)) {row[column]:,.0f} of {row['population']:,.0f}"
+            f" {what} ({100 * share:.1f} %)"
+            if share == share and share is not None
+            else f"{label}: n/a"
+        )
+    lines.append(f"Within {o.minutes:g} min: " + "; ".join(parts))
+    return lines
+
+
 def _notes(study, o: SiteOptions, problem, inst, sol, q: float, needed: int | None) -> list[str]:
-    """The lines ``heartgeo site`` prints: value and method, model, demand, units needed."""
-    unit = VALUE_UNITS[o.objective]
+    """The lines ``heartgeo site`` prints after the answer: value and method, model,
+    demand, units needed.
+    """
     notes = [
-        f"Objective {o.objective}: value {sol.value:,.1f} {unit}; method {sol.method}; "
+        f"Objective {o.objective}: value {_value_text(o.objective, sol.value)}; method "
+        f"{sol.method}; "
         + (f"optimality gap {sol.gap:.2%}" if sol.gap is not None else "no bound")
         + ("" if sol.optimal or sol.method.startswith("greedy") else " (time limit reached)"),
         f"{study.model.name} travel model ({study.model.label}); {len(inst.weights)} populated "
@@ -330,11 +366,14 @@ def write_site(outs: OutputSet, result: SiteResult) -> None:
     outs.text(
         "site_report.html",
         site_report_html(
-            f"HEART staging plan ({o.area}, {o.objective})",
+            f"HEART staging plan: {result.study.study_area(o.area).title}, {o.objective}, "
+            f"{o.units} site(s)",
             result.comparison,
             result.curve,
             curve_svg(result.curve, o.minutes, o.target),
             result.notes,
+            o.minutes,
+            "Calls" if getattr(result.study, "calls", None) is not None else "Residents",
         ),
         "comparison, planner's curve (chart) and notes",
     )

@@ -78,7 +78,7 @@ def site_map(
     FitControls().add_to(fmap)
     add_title(
         fmap,
-        "HEART staging: current (white) and optimised (purple) sites"
+        "HEART staging: current (white) and optimised (pink) sites"
         + (" - SCREENING estimate (crow-fly model)" if study.model.screening else ""),
     )
     _coverage_panel(fmap, study, coverage)
@@ -89,8 +89,8 @@ def site_map(
 # --- self-contained HTML ------------------------------------------------------------
 
 
-#: The colour of each set of sites' coverage: Okabe-Ito blue and purple.
-SET_COLOURS = {"current": "#0072B2", "optimised": "#CC79A7"}
+#: The colour of each set of sites' coverage: Okabe-Ito blue and reddish purple (pink).
+SET_COLOURS = {"current": "#0072B2", "optimised": "#CC79A7"}  # blue, pink
 #: Marker fill and radius of each kind of site.
 SITE_STYLES = {"candidate": ("#bbbbbb", 4), "current": ("#ffffff", 7), "chosen": ("#CC79A7", 8)}
 SITE_LAYER_NAMES = {
