@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from heartgeo.cli import cli
-from heartgeo.io.outputs import tidy_table
+from heartgeo.io.tables import tidy_table
 
 from .conftest import DATA, SITE_ARGS
 

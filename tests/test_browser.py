@@ -77,7 +77,7 @@ def test_map_renders_offline(report_maps, name):
     for layer in SCENARIO_LAYERS:
         assert layer in labels, layer
     if "vs" in name:
-        assert "Newly within 15 min with citywide staging" in labels
+        assert "Newly within 15 min with the citywide staging" in labels
         assert page.dom.count('class="leaflet-control-layers-list"') == 2
     assert (
         'id="heartgeo-legend"' in page.dom

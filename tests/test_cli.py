@@ -85,7 +85,7 @@ def test_report_map_has_layers_legend_and_attribution(report_run):
         "heartgeo-legend",
         "OpenStreetMap contributors",
         "US Census Bureau",
-        "network model" if model == "network" else "crow-fly model",
+        "network model" if model == "network" else "(crow-fly)",
     ):
         assert text in html, text
     if model == "crowfly":  # the screening label in the title and the legend
@@ -205,9 +205,10 @@ def test_default_run_is_a_labelled_citywide_screening(tmp_path):
     lines = result.stderr.splitlines()
     assert lines[0].startswith("Travel model: crow-fly SCREENING estimate for the whole study area")
     assert "run `heartgeo fetch`" in lines[0]
-    head = next(line for line in lines if line.startswith("pilot (crow-fly screening)"))
+    head = result.stdout.splitlines()[0]  # the results on stdout, the headline first
     assert re.fullmatch(
-        r"pilot \(crow-fly screening\): population within 10 min \d+\.\d %; citywide: \d+\.\d %",
+        r"Within 10 min \(crow-fly screening\): pilot [\d,]+ of [\d,]+ residents \(\d+\.\d %\); "
+        r"citywide [\d,]+ of [\d,]+ \(\d+\.\d %\); [\d,]+ more residents within 10 min citywide",
         head,
     )
     summary = json.loads((out / "summary.json").read_text())

@@ -56,7 +56,7 @@ def write(tmp_path, name, text):
         (
             "outside.csv",
             "id,lon,lat\nA,-78.9153,36.0078\nB,-78.60,35.80\n",
-            ["outside.csv", "row 3", "outside the citywide area"],
+            ["outside.csv", "row 3", "outside the city limit"],
         ),
         ("inf.csv", "id,lon,lat\nA,inf,36.00\n", ["inf.csv", "row 2", "finite"]),
         (

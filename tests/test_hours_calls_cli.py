@@ -114,7 +114,8 @@ def test_calls_are_measured_instead_of_residents(tmp_path):
     result = run("report", *FAST, "--calls", str(path), "--out", str(out), "--png")
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["headline"].startswith("pilot (crow-fly screening): calls within 10 min")
+    assert summary["headline"].startswith("Within 10 min (crow-fly screening): pilot ")
+    assert " calls (" in summary["headline"]
     city = summary["scenarios"]["citywide"]["calls"]
     assert city["outside_rows"] == 3 and city["inside"] + city["outside_weight"] == n + 3
     area = pd.read_csv(out / "coverage_citywide_area.csv")

@@ -192,15 +192,8 @@ def run_siting(study, options: SiteOptions, progress: Progress = QUIET) -> SiteR
     inst = problem.instance()
     seconds = o.minutes * 60.0
     with progress.step(f"Solving {o.objective}"):
-        sol = solve(
-            o.objective,
-            inst,
-            units=o.units,
-            seconds=seconds,
-            q=q,
-            target=o.target,
-            time_limit=o.time_limit_s,
-        )
+        sol = solve(o.objective, inst, units=o.units, seconds=seconds, q=q,
+                    target=o.target, time_limit=o.time_limit_s)  # fmt: skip
     with progress.step(f"Planner's curve (mclp, K = 1..{o.max_units})"):
         curve = planners_curve(problem, seconds, o.max_units, o.time_limit_s)
     reach = curve[curve["covered_share"] >= o.target - 1e-9]

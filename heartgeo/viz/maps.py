@@ -100,9 +100,10 @@ def _outline(study, result, geo) -> tuple[shapely.Geometry, str]:
     """The outline drawn dashed: the scenario's area, or on a whole-city map the pilot
     area (for context).
     """
-    if study.study_area(result.area_name).whole_city:
+    area = study.study_area(result.area_name)
+    if area.whole_city or area.geometry is study.pilot.geometry:
         return geo.pilot, "Pilot area" + (" (approximation)" if study.pilot.approximation else "")
-    return geo.area, f"Study area: {study.study_area(result.area_name).title}"
+    return geo.area, f"Study area: {area.title}"
 
 
 def _beats_layer(study, result, bands_min) -> folium.FeatureGroup:
@@ -341,7 +342,7 @@ def comparison_map(study, before, after, *, basemap: str | None = "default") -> 
     )
     grid = study.grid
     newly_people = grid.measure(grid.layer(newly), grid.zone(None))[1]
-    new_name = f"Newly within {bands_min[-1]:g} min ({after.label} vs {before.label})"
+    new_name = f"Newly within {bands_min[-1]:g} min with the {after.base} staging"
     add_scenario_layers(dual.m2, study, after, extra=[_newly_layer(newly, new_name)])
     title = f"HEART {before.label} (left) vs {after.label} (right)"
     add_title(dual.m1, map_title(model, title, bands_min), "-1")
