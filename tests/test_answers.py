@@ -127,3 +127,25 @@ def test_help_fits_the_command():
     for command in ("report", "coverage", "map", "simulate", "site"):
         text = CliRunner().invoke(cli, [command, "--help"]).output
         assert "--staging" in text and "--focus" in text, command
+
+
+def test_labels_keep_clear_of_markers_and_each_other():
+    import numpy as np
+    import shapely
+
+    from heartgeo.viz.labels import CHAR_PX, LINE_PX, MARKER_PX, metres_per_pixel, place_labels
+
+    zone = shapely.box(0, 0, 10_000, 10_000)
+    items = [(zone, "District A"), (shapely.box(4_000, 4_000, 6_000, 6_000), "District B")]
+    anchor = shapely.point_on_surface(zone)
+    markers = np.array([[anchor.x, anchor.y]])  # a unit right where A's label would go
+    placed = place_labels(items, markers, 10)
+    mpp = metres_per_pixel(10)
+    boxes = []
+    for x, y, text in placed:
+        w, h = len(text) * CHAR_PX * mpp, LINE_PX * mpp
+        boxes.append(shapely.box(x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+    marker = shapely.Point(anchor).buffer(MARKER_PX * mpp, cap_style="square")
+    assert all(not b.intersects(marker) for b in boxes)
+    assert all(not a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert {t for _, _, t in placed} <= {"District A", "District B"} and placed

@@ -120,6 +120,13 @@ def test_boxes_never_overlap_and_text_is_readable(report, name, size):
         boxes, boxes_from_dom(page.dom, "maps"), attribute(page.dom, "data-heartgeo-viewport")
     )
     assert float(attribute(page.dom, "data-heartgeo-contrast")) >= 4.5
+    if name in MAPS:  # the legend lists what is drawn, and only that
+        legend = re.search(r'id="heartgeo-legend[^"]*".*?heartgeo-note', page.dom, re.S).group(0)
+        assert "0-5 min drive" in legend and "Staging point (unit)" in legend
+        assert "Unknown: no road data" not in legend  # crow-fly: nothing is unknown
+        note = re.search(r'heartgeo-note">([^<]*)<', page.dom[page.dom.index(legend) :]).group(1)
+        if name != "map_pilot":  # the whole city: the gap's shades, DSO explained
+            assert "households without a car per km" in legend and "Sheriff" in note
     assert_not_blank(page.png, min_std=5.0)
     if size == SIZES[0]:
         LOAD_REPORT.append(

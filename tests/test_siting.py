@@ -90,7 +90,7 @@ def test_site_command_writes_plan(tmp_path):
     assert list(curve["units"]) == [1, 2, 3, 4, 5]
     assert curve["covered"].is_monotonic_increasing
     comparison = pd.read_csv(out / "site_comparison.csv")
-    assert list(comparison["staging"]) == ["current", "optimised"]
+    assert list(comparison["staging"]) == ["City Hall alone", "current", "optimised"]
     report = (out / "site_report.html").read_text()
     assert "<svg" in report and "Planner" in report
     summary = json.loads((out / "site_summary.json").read_text())

@@ -23,9 +23,9 @@ from heartgeo.viz.controls import ZoomLabels, label_layer
 _M_PER_PX_Z0 = 156_543.03
 #: Durham's latitude (degrees): Web Mercator's scale there.
 _LATITUDE = 36.0
-#: Zooms: district labels shown up to 12 (placed for 11, the city on a small map), beat
+#: Zooms: district labels shown up to 12 (placed for 10, the whole city on a small map), beat
 #: labels from 13.
-DISTRICT_ZOOM, BEAT_ZOOM = 11, 13
+DISTRICT_ZOOM, BEAT_ZOOM = 10, 13
 #: A label's size in pixels: width per character and height (bold 11-13 px sans-serif).
 CHAR_PX, LINE_PX = 8.0, 16.0
 #: Half the side of a staging marker's box (a circle of radius 7 with its stroke).
