@@ -138,7 +138,11 @@ def headline_cards(data: ReportData) -> str:
         row = sc["area"]
         lines = [f"{_num(row['population'])} residents, {len(sc['units'])} unit(s)"]
         for m in data.bands_min:
-            lines.append(f"within {m:g} min: {_pct(row[f'population_share_{band_label(m)}'])}")
+            lab = band_label(m)
+            lines.append(
+                f"within {m:g} min: {_num(row[f'population_{lab}'])} "
+                f"({_pct(row[f'population_share_{lab}'])})"
+            )
         lines.append(f"gap beyond {data.bands_min[-1]:g} min: {_pct(row['gap_population_share'])}")
         known = row["known_population_share"]
         lines.append(f"unknown (no road data): {_pct(None if known != known else 1 - known)}")
