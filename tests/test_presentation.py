@@ -144,9 +144,12 @@ def test_small_windows_fold_the_panels(report, name, size):
     check_layout(
         boxes, boxes_from_dom(page.dom, "maps"), attribute(page.dom, "data-heartgeo-viewport")
     )
-    # the panels and the legend are folded behind their buttons, which stay visible
-    assert page.dom.count("heartgeo-collapsed") >= 2
-    assert 'aria-expanded="false"' in page.dom
+    # on a tiny map the panels and the legend start folded behind their buttons; on a
+    # larger one they open as far as a quarter of the map allows (the layout check)
+    width, height = (int(v) for v in attribute(page.dom, "data-heartgeo-viewport").split("x"))
+    if width < 700 or height < 420:
+        assert page.dom.count('aria-expanded="false"') >= 2
+        assert 'aria-expanded="true"' not in page.dom
     names = " ".join(b["name"] for b in boxes)
     assert "heartgeo-legend" in names and "heartgeo-panel" in names
 

@@ -78,7 +78,7 @@ class HtmlControl(MacroElement):
         "var b = d.querySelector('.heartgeo-toggle');"
         "if (b) { b.onclick = function () { d.setAttribute('data-user', '1');"
         " heartgeoFold(d, !d.classList.contains('heartgeo-collapsed')); };"
-        " heartgeoFold(d, heartgeoSmall({{ this._parent.get_name() }})); }"
+        " heartgeoFold(d, heartgeoTiny({{ this._parent.get_name() }})); }"
         "L.DomEvent.disableClickPropagation(d); L.DomEvent.disableScrollPropagation(d);"
         "return d; };"
         "c.addTo({{ this._parent.get_name() }});"
@@ -147,43 +147,80 @@ BOX_CSS = """<style>
 </style>"""
 
 
-#: The width and height (CSS pixels) below which a map counts as small: its panels and
-#: legend start folded, its title, boxes and attribution shrink.
+#: The width and height (CSS pixels) below which a map counts as small: its boxes, title
+#: and attribution use compact type.
 SMALL_MAP = (1100, 650)
+#: Below this width or height the panels and legend start folded at once (no room).
+TINY_MAP = (700, 420)
+#: The largest share of a map its control boxes may cover before the legend, then the
+#: panels, fold (the browser tests allow a quarter; the boxes' areas are summed).
+CROWDED_SHARE = 0.22
 
-#: Folds a collapsible box (in the page head: every map's controls use it).
+#: Folds a collapsible box, and fits a map's boxes (in the page head: every map's
+#: controls use them).
 FOLD_SCRIPT = f"""<script>
 function heartgeoSmall(m) {{
   var s = m.getSize(); return s.x < {SMALL_MAP[0]} || s.y < {SMALL_MAP[1]};
+}}
+function heartgeoTiny(m) {{
+  var s = m.getSize(); return s.x < {TINY_MAP[0]} || s.y < {TINY_MAP[1]};
 }}
 function heartgeoFold(d, folded) {{
   d.classList.toggle('heartgeo-collapsed', folded);
   var b = d.querySelector('.heartgeo-toggle');
   if (b) {{ b.setAttribute('aria-expanded', String(!folded)); }}
 }}
+function heartgeoCrowded(m) {{
+  var c = m.getContainer().getBoundingClientRect(), sum = 0, rs = [];
+  m.getContainer().querySelectorAll('.leaflet-control').forEach(function (el) {{
+    var b = el.getBoundingClientRect();
+    if (b.width > 0 && b.height > 0) {{ sum += b.width * b.height; rs.push(b); }}
+  }});
+  for (var i = 0; i < rs.length; i++) {{
+    var a = rs[i];
+    if (a.left < c.left - 1 || a.top < c.top - 1 || a.right > c.right + 1 || a.bottom > c.bottom + 1) {{ return true; }}
+    for (var j = i + 1; j < rs.length; j++) {{
+      var b = rs[j];
+      if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {{ return true; }}
+    }}
+  }}
+  return sum > {CROWDED_SHARE} * c.width * c.height;
+}}
+function heartgeoFit(m) {{
+  var own = Array.prototype.filter.call(
+    m.getContainer().querySelectorAll('.heartgeo-collapsible'),
+    function (d) {{ return !d.hasAttribute('data-user'); }});
+  var tiny = heartgeoTiny(m);
+  own.forEach(function (d) {{ heartgeoFold(d, tiny); }});
+  if (tiny) {{ return; }}
+  var legends = own.filter(function (d) {{ return /heartgeo-legend/.test(d.className); }});
+  var others = own.filter(function (d) {{ return legends.indexOf(d) < 0; }});
+  legends.concat(others).forEach(function (d) {{ if (heartgeoCrowded(m)) {{ heartgeoFold(d, true); }} }});
+}}
 </script>"""
 
 
 class FitControls(MacroElement):
-    """Fit the controls to the map's size, now and on every resize: below
-    :data:`SMALL_MAP` the collapsible boxes start folded (unless the reader opened or
-    closed them) and the map gets class ``heartgeo-small``; the title gets the width
-    beside the zoom buttons (one line, cut with an ellipsis) and the attribution the width
-    beside the scale bar.
+    """Fit the controls to the map's size, now and on every resize: on a tiny map
+    (:data:`TINY_MAP`) the collapsible boxes start folded; otherwise they open, and while
+    the boxes overlap, leave the map or cover more than :data:`CROWDED_SHARE` of it, the
+    legend and then the panels fold (a box the reader opened or closed stays so). Below
+    :data:`SMALL_MAP` the map gets class ``heartgeo-small`` (compact type, a one-line
+    attribution); the title gets the width beside the zoom buttons (one line, cut with an
+    ellipsis) and the attribution the width beside the scale bar.
     """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
         "(function (m) { var c = m.getContainer(); function f() {"
-        " var s = m.getSize(), small = heartgeoSmall(m);"
-        " c.classList.toggle('heartgeo-small', small);"
-        " c.querySelectorAll('.heartgeo-collapsible').forEach(function (d) {"
-        "  if (!d.hasAttribute('data-user')) { heartgeoFold(d, small); } });"
+        " var s = m.getSize();"
+        " c.classList.toggle('heartgeo-small', heartgeoSmall(m));"
         " c.querySelectorAll('.heartgeo-title').forEach(function (t) {"
         "  t.style.maxWidth = Math.max(s.x - 70, 80) + 'px'; });"
         " m.attributionControl.getContainer().style.maxWidth ="
-        "  Math.max(s.x - 130, 80) + 'px'; }"
-        " m.on('resize', f); f(); })"
+        "  Math.max(s.x - 130, 80) + 'px';"
+        " heartgeoFit(m); }"
+        " m.on('resize', f); f(); setTimeout(f, 0); })"
         "({{ this._parent.get_name() }});"
         "{% endmacro %}"
     )
