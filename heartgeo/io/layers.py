@@ -133,13 +133,42 @@ def _repaired(gdf, path, what, geom_types, simplify_m, progress):
     return gdf, int(invalid.sum())
 
 
+#: Formats that hold one layer only: a ``:LAYER`` suffix on them is refused.
+SINGLE_LAYER = (".csv", ".txt", ".geojson", ".json", ".shp", ".osm", ".graphml")
+
+
 def split_layer(path: str | Path) -> tuple[Path, str | None]:
-    """``FILE.gpkg:LAYER`` into the file and the layer's name (None if not given)."""
+    """``FILE.gpkg:LAYER`` into the file and the layer's name (None if not given).
+
+    The file is the longest prefix before a colon that exists (a layer name may hold
+    colons: ``f.gpkg:a:b`` is layer ``a:b`` of ``f.gpkg``); a path that exists whole has
+    no layer; otherwise the last colon after a file suffix splits.
+
+    Raises
+    ------
+    InputError
+        A layer named on a single-layer format (``calls.csv:foo``).
+    """
     text = str(path)
-    head, sep, tail = text.rpartition(":")
-    if sep and tail and not Path(text).exists() and Path(head).suffix and "/" not in tail:
-        return Path(head), tail
-    return Path(text), None
+    if ":" not in text or Path(text).exists():
+        return Path(text), None
+    cuts = [i for i, ch in enumerate(text) if ch == ":" and i > 0]
+    found = [i for i in cuts if Path(text[:i]).is_file()]
+    if found:
+        i = found[-1]
+    else:
+        head, _, tail = text.rpartition(":")
+        if not (tail and Path(head).suffix and "/" not in tail):
+            return Path(text), None
+        i = len(head)
+    file, layer = Path(text[:i]), text[i + 1 :]
+    if not layer:
+        return Path(text), None
+    if file.suffix.lower() in SINGLE_LAYER:
+        raise InputError(
+            f"{text}: a {file.suffix} file has one layer only: give {file} without ':{layer}'"
+        )
+    return file, layer
 
 
 def _read_file(

@@ -33,6 +33,7 @@ import shapely
 
 from heartgeo.config import LONLAT_CRS
 from heartgeo.errors import InputError
+from heartgeo.io.layers import split_layer
 from heartgeo.io.tables import tidy_table
 
 VERSIONED_PACKAGES = (
@@ -72,9 +73,13 @@ def versions() -> dict[str, str]:
 
 
 def input_record(name: str, path: str | Path) -> dict[str, Any]:
-    """Manifest entry of an input file: path, size and sha256."""
-    path = Path(path).resolve()
-    return {"name": name, "path": str(path), "bytes": path.stat().st_size, "sha256": sha256(path)}
+    """Manifest entry of an input file: path (and layer, for ``FILE:LAYER``), size and
+    sha256 of the file.
+    """
+    file, layer = split_layer(path)
+    file = file.resolve()
+    record = {"name": name, "path": str(file), "bytes": file.stat().st_size, "sha256": sha256(file)}
+    return record | ({"layer": layer} if layer is not None else {})
 
 
 def run_record(study) -> dict[str, Any]:
@@ -205,15 +210,24 @@ class OutputSet:
         The output directory (created if needed).
     warn
         Called with a line for each repair of an earlier interrupted run.
+    inputs
+        The run's input files (``FILE:LAYER`` allowed): an output that would replace one
+        of them is refused, and nothing is written.
     """
 
-    def __init__(self, out_dir: str | Path, warn=None):
+    def __init__(self, out_dir: str | Path, warn=None, inputs=()):
         self.out_dir = Path(out_dir)
         self.files: dict[str, str] = {}
         self._tmp: Path | None = None
         self._warn = warn or (lambda _line: None)
+        self._inputs = {split_layer(p)[0].resolve(): str(p) for p in inputs if p is not None}
 
     def __enter__(self) -> OutputSet:
+        if self.out_dir.is_symlink() and not self.out_dir.exists():
+            raise InputError(
+                f"output directory {self.out_dir} is a broken symbolic link (to "
+                f"{os.readlink(self.out_dir)}): fix the link or choose another --out"
+            )
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -234,6 +248,12 @@ class OutputSet:
     def path(self, name: str, description: str = "") -> Path:
         """Temporary path where the output ``name`` is to be written."""
         assert self._tmp is not None
+        final = (self.out_dir / name).resolve()
+        if final in self._inputs:
+            raise InputError(
+                f"--out {self.out_dir}: the output {name} would overwrite the input "
+                f"{self._inputs[final]}: copy the input elsewhere or choose another --out"
+            )
         self.files[name] = description
         target = self._tmp / name
         target.parent.mkdir(parents=True, exist_ok=True)

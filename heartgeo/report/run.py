@@ -194,6 +194,8 @@ def run_site(
     if prepared is not None:
         prepared(study)
     result = run_siting(study, options, progress)
-    with OutputSet(out_dir, warn=progress.warn) as outs:
+    files = [options.staging, options.baseline, options.fixed, options.candidates]
+    inputs = [*study.inputs.values(), *(f for f in files if f and Path(f).suffix)]
+    with OutputSet(out_dir, warn=progress.warn, inputs=inputs) as outs:
         write_site(outs, result)
     return result

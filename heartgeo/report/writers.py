@@ -233,7 +233,7 @@ def write_run(
     """
     with (
         progress.step(f"Writing outputs to {out_dir}"),
-        OutputSet(out_dir, warn=progress.warn) as outs,
+        OutputSet(out_dir, warn=progress.warn, inputs=study.inputs.values()) as outs,
     ):
         for result in results:
             write_scenario(outs, study, result, tables=coverage, isochrones=isochrones)
@@ -297,7 +297,7 @@ def write_simulation(
     """Write the simulation's tables, page and ``simulation_summary.json`` as one set."""
     with (
         progress.step(f"Writing outputs to {out_dir}"),
-        OutputSet(out_dir, warn=progress.warn) as outs,
+        OutputSet(out_dir, warn=progress.warn, inputs=study.inputs.values()) as outs,
     ):
         write_simulation_files(outs, study, runs)
         outs.json(

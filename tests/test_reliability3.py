@@ -1,0 +1,91 @@
+"""Reliability round 3: named layers, outputs that never replace inputs, and the other
+adversarial cases of issue 29 that are fixed.
+"""
+
+import json
+
+import geopandas as gpd
+import pytest
+import shapely
+from click.testing import CliRunner
+
+from heartgeo.cli import cli
+from heartgeo.errors import InputError
+from heartgeo.io.layers import split_layer
+
+from .conftest import DATA
+
+FAST = ["--data-dir", str(DATA), "--cell-size", "600", "--travel-model", "crowfly", "--quiet"]
+SITES = [(-78.9013, 35.9940), (-78.93, 35.99)]
+
+
+def _points(coords, **columns) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"id": [f"s{i}" for i in range(len(coords))], "name": ["x"] * len(coords), **columns},
+        geometry=[shapely.Point(c) for c in coords],
+        crs="EPSG:4326",
+    )
+
+
+def _multi(path, layers: dict) -> None:
+    for name, frame in layers.items():
+        frame.to_file(path, layer=name, driver="GPKG")
+
+
+def test_split_layer(tmp_path):
+    gpkg = tmp_path / "multi.gpkg"
+    _multi(gpkg, {"a:b": _points(SITES), "c": _points(SITES)})
+    assert split_layer(f"{gpkg}:a:b") == (gpkg, "a:b")
+    assert split_layer(f"{gpkg}:c") == (gpkg, "c")
+    assert split_layer(gpkg) == (gpkg, None)
+    csv = tmp_path / "calls.csv"
+    csv.write_text("lon,lat\n-78.9,35.99\n")
+    with pytest.raises(InputError, match="one layer only"):
+        split_layer(f"{csv}:foo")
+
+
+@pytest.mark.integration
+def test_named_layers_work_on_every_input(tmp_path):
+    gpkg = tmp_path / "multi.gpkg"
+    calls = _points([(-78.90, 35.99), (-78.92, 36.00), (-78.88, 35.98)], weight=[1, 2, 1])
+    _multi(gpkg, {"sites": _points(SITES), "calls:2024": calls, "other": _points(SITES[:1])})
+    out = tmp_path / "out"
+    run = CliRunner().invoke(
+        cli,
+        ["coverage", *FAST, "--staging", f"{gpkg}:sites", "--calls", f"{gpkg}:calls:2024",
+         "--out", str(out)],
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    summary = json.loads((out / "summary.json").read_text())
+    layers = {i["name"]: i.get("layer") for i in summary["inputs"]}
+    assert layers["staging_citywide"] == "sites" and layers["calls"] == "calls:2024"
+    assert all(i["path"] == str(gpkg.resolve()) for i in summary["inputs"] if i.get("layer"))
+    bad = CliRunner().invoke(
+        cli, ["coverage", *FAST, "--calls", f"{gpkg}:nope", "--out", str(tmp_path / "b")]
+    )
+    assert bad.exit_code == 2 and "has no layer 'nope'" in bad.output
+    assert bad.output.count("\n") == 1
+
+
+@pytest.mark.integration
+def test_an_output_never_overwrites_an_input(tmp_path):
+    out = tmp_path / "out"
+    first = CliRunner().invoke(cli, ["coverage", *FAST, "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    edited = out / "staging_citywide.geojson"
+    frame = gpd.read_file(edited).assign(hours="daily 08:00-20:00", notes="edited by hand")
+    frame.to_file(edited, driver="GeoJSON")
+    before = edited.read_bytes()
+    again = CliRunner().invoke(
+        cli, ["coverage", *FAST, "--staging", str(edited), "--out", str(out)]
+    )
+    assert again.exit_code == 2 and again.output.count("\n") == 1
+    assert "would overwrite the input" in again.output
+    assert edited.read_bytes() == before  # the user's edits are kept
+
+
+def test_out_as_a_broken_symlink_is_one_line(tmp_path):
+    link = tmp_path / "out"
+    link.symlink_to(tmp_path / "gone")
+    run = CliRunner().invoke(cli, ["coverage", *FAST, "--out", str(link)])
+    assert run.exit_code == 2 and "broken symbolic link" in run.output
