@@ -89,3 +89,65 @@ def test_out_as_a_broken_symlink_is_one_line(tmp_path):
     link.symlink_to(tmp_path / "gone")
     run = CliRunner().invoke(cli, ["coverage", *FAST, "--out", str(link)])
     assert run.exit_code == 2 and "broken symbolic link" in run.output
+
+
+def _calls(tmp_path, times: list[str]):
+    from heartgeo.io.calls import read_calls
+
+    path = tmp_path / "calls.csv"
+    rows = "".join(f"-78.90,35.99,{t}\n" for t in times)
+    path.write_text("lon,lat,time\n" + rows)
+    return read_calls(path)
+
+
+def _local(minute: int) -> tuple[int, int, int]:
+    return minute // 1440, minute % 1440 // 60, minute % 60
+
+
+@pytest.mark.parametrize(
+    "stamp, expected",
+    [
+        ("2024-03-05T19:20Z", (1, 14, 20)),  # Tuesday, EST (UTC-5)
+        ("2024-07-01T12:00-05:00", (0, 13, 0)),  # Monday, EDT (UTC-4)
+        ("2024-03-05T14:20", (1, 14, 20)),  # naive: local wall time as written
+        ("2024-03-10T06:30Z", (6, 1, 30)),  # Sunday before the spring change: EST
+        ("2024-03-10T07:30Z", (6, 3, 30)),  # after it: EDT, 02:00-03:00 skipped
+        ("2024-11-03T05:30Z", (6, 1, 30)),  # the autumn overlap, first 01:30 (EDT)
+        ("2024-11-03T06:30Z", (6, 1, 30)),  # ... and the second (EST)
+        ("2026-03-08T07:30Z", (6, 3, 30)),
+        ("2026-11-01T06:30Z", (6, 1, 30)),
+    ],
+)
+def test_call_times_follow_iso_8601_in_local_time(tmp_path, stamp, expected):
+    calls = _calls(tmp_path, [stamp])
+    assert _local(int(calls.minute[0])) == expected
+
+
+@pytest.mark.parametrize(
+    "times, needle",
+    [
+        (["2024-03-05"], "row 2: time '2024-03-05' is a date without a time of day"),
+        (["2024-03-05T10:00", "2300-01-01T10:00"], "row 3: time '2300-01-01T10:00' lies more"),
+        (["1999-03-05T10:00"] + ["2024-03-05T10:00"] * 200, "row 2: time '1999-03-05T10:00' lies"),
+        (["tomorrow"], "is not an ISO 8601 time"),
+    ],
+)
+def test_implausible_call_times_are_refused_with_their_row(tmp_path, times, needle):
+    with pytest.raises(InputError, match=needle.replace("(", r"\(").replace(")", r"\)")):
+        _calls(tmp_path, times)
+
+
+def test_calls_outside_the_city_are_left_out_of_the_rate(tmp_path):
+    from heartgeo.io.calls import read_calls
+    from heartgeo.operations import SimulateOptions
+
+    path = tmp_path / "calls.csv"
+    days = [f"2024-03-{d:02d}T10:00" for d in range(1, 15)]
+    inside = "".join(f"-78.90,35.99,{t}\n" for t in days)
+    outside = "".join(f"-78.50,35.70,{t}\n" for t in days)
+    path.write_text("lon,lat,time\n" + inside + outside)
+    calls = read_calls(path)
+    city = shapely.Point(calls.xy[0]).buffer(5000)  # holds the first half only
+    workload, sources = SimulateOptions().workload(calls, city)
+    assert workload.calls_per_day == pytest.approx(1.0)  # 14 calls in 14 days
+    assert "14 call(s) outside the city limit left out" in sources["calls_per_day_source"]

@@ -1,9 +1,10 @@
 """Call demand: where (and when) eligible calls happened.
 
 A call file is a CSV with longitude/latitude columns (WGS84) or any point layer, with an
-optional ``weight`` (a finite number >= 0; default 1) and an optional ``time`` (ISO 8601
-local time, e.g. ``2024-03-05T14:20``; an empty cell means "time unknown"). Calls whose
-time is unknown count spread evenly over the week. Bad rows are refused with the file,
+optional ``weight`` (a finite number >= 0; default 1) and an optional ``time`` (ISO 8601:
+local time, e.g. ``2024-03-05T14:20``, or with an offset, ``2024-03-05T19:20Z``, converted
+to America/New_York; an empty cell means "time unknown"). Calls whose time is unknown
+count spread evenly over the week. Bad rows are refused with the file,
 row and fix; calls outside a study area are counted and reported by the pipeline, never
 dropped silently.
 """
@@ -141,30 +142,81 @@ def _weights(gdf, path: Path, offset: int) -> np.ndarray:
     return weight
 
 
+#: The time zone of Durham's calls: times with an offset are converted to it, naive
+#: times are read as its wall-clock time.
+LOCAL_TZ = "America/New_York"
+#: A call's time may lie at most this many days after today ...
+MAX_FUTURE_DAYS = 366
+#: ... and at most this many days before the bulk of the calls (1st percentile) or after
+#: it (99th): one stray year would otherwise divide the call rate.
+MAX_OUTLIER_DAYS = 366
+_OFFSET = r"(?<=\d)(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+_DATE_ONLY = r"^\d{4}-\d{2}-\d{2}$"
+
+
 def _minutes(gdf, path: Path, offset: int) -> tuple[np.ndarray, float | None]:
-    """Each call's minute of the week (-1 without a time) and the days its times span."""
+    """Each call's minute of the week in local time (-1 without a time) and the days its
+    times span.
+
+    ISO 8601 with an offset (``Z``, ``-05:00``) is converted to :data:`LOCAL_TZ`
+    (daylight saving time included); a naive time is local wall-clock time. A date
+    without a time, a time over a year ahead, or one far from all the others is refused
+    with its row.
+    """
     minute = np.full(len(gdf), -1, dtype=np.int64)
-    days = None
     tcol = _column(gdf, TIME_NAMES)
-    if tcol is not None:
-        text = gdf[tcol].astype(str).str.strip()
-        given = (text != "") & (text.str.lower() != "nan") & (text.str.lower() != "none")
-        # wall-clock time as written: an offset, if any, is the local one
-        wall = text.str.replace(r"(?<=\d)(Z|[+-]\d{2}(:?\d{2})?)$", "", regex=True)
-        stamps = pd.to_datetime(wall.where(given), errors="coerce", format="ISO8601")
-        bad = given & stamps.isna()
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(
-                f"calls file {path}, row {row + offset}: {tcol} {shown(text.iloc[row])} is not an "
-                "ISO 8601 time: give local time as YYYY-MM-DDTHH:MM (or leave the cell empty)"
-            )
-        ok = stamps.notna().to_numpy()
-        if ok.any():
-            local = pd.DatetimeIndex(stamps[ok])
-            days = float((local.max().normalize() - local.min().normalize()).days + 1)
-            minute[ok] = (local.day_of_week * 1440 + local.hour * 60 + local.minute).to_numpy()
+    if tcol is None:
+        return minute, None
+    text = gdf[tcol].astype(str).str.strip()
+    given = ((text != "") & ~text.str.lower().isin(("nan", "none", "nat"))).to_numpy()
+
+    def refuse(row: int, why: str):
+        raise InputError(
+            f"calls file {path}, row {row + offset}: {tcol} {shown(text.iloc[row])} {why}"
+        )
+
+    date_only = given & text.str.fullmatch(_DATE_ONLY).to_numpy()
+    if date_only.any():
+        refuse(int(np.flatnonzero(date_only)[0]), "is a date without a time of day: give local "
+               "time as YYYY-MM-DDTHH:MM (or leave the cell empty: the call then counts "
+               "spread over the week)")  # fmt: skip
+    year = pd.to_numeric(text.str.extract(r"^(\d{4})-", expand=False), errors="coerce")
+    ahead = given & (year > pd.Timestamp.now().year + 1).to_numpy()
+    if ahead.any():
+        refuse(int(np.flatnonzero(ahead)[0]), "lies more than a year in the future: check the year")
+    zoned = given & text.str.contains(_OFFSET, regex=True).to_numpy()
+    local = pd.to_datetime(text.where(given & ~zoned), errors="coerce", format="ISO8601")
+    if zoned.any():
+        utc = pd.to_datetime(text.where(zoned), errors="coerce", format="ISO8601", utc=True)
+        local = local.mask(zoned, utc.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None))
+    bad = given & local.isna().to_numpy()
+    if bad.any():
+        refuse(int(np.flatnonzero(bad)[0]), "is not an ISO 8601 time: give local time as "
+               "YYYY-MM-DDTHH:MM, or with its offset (2024-03-05T19:20Z), or leave the cell empty")  # fmt: skip
+    ok = local.notna().to_numpy()
+    if not ok.any():
+        return minute, None
+    stamps = pd.DatetimeIndex(local[ok])
+    _check_plausible(stamps, np.flatnonzero(ok), refuse)
+    days = float((stamps.max().normalize() - stamps.min().normalize()).days + 1)
+    minute[ok] = (stamps.day_of_week * 1440 + stamps.hour * 60 + stamps.minute).to_numpy()
     return minute, days
+
+
+def _check_plausible(stamps: pd.DatetimeIndex, rows: np.ndarray, refuse) -> None:
+    """Refuse a time over a year ahead of today, or far from the bulk of the calls."""
+    future = stamps > pd.Timestamp.now() + pd.Timedelta(days=MAX_FUTURE_DAYS)
+    if future.any():
+        refuse(int(rows[np.flatnonzero(future)[0]]), "lies more than a year in the future: "
+               "check the year")  # fmt: skip
+    values = np.asarray((stamps - pd.Timestamp(0)) / pd.Timedelta(days=1), dtype=float)
+    low, high = np.percentile(values, [1, 99])
+    far = (values < low - MAX_OUTLIER_DAYS) | (values > high + MAX_OUTLIER_DAYS)
+    if far.any():
+        first = (pd.Timestamp(0) + pd.Timedelta(days=low)).date()
+        last = (pd.Timestamp(0) + pd.Timedelta(days=high)).date()
+        refuse(int(rows[np.flatnonzero(far)[0]]), f"lies over a year from the other calls "
+               f"({first} to {last}): fix or drop that row (it would divide the call rate)")  # fmt: skip
 
 
 def calls_frame(calls: Calls) -> gpd.GeoDataFrame:

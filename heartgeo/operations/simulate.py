@@ -149,16 +149,23 @@ class SimulateOptions(SimulationChoices):
             if not self.teams:
                 self.teams = tuple(range(1, TARGET_TEAMS + 1))
 
-    def workload(self, calls: Calls | None) -> tuple[Workload, dict]:
-        """The city-wide workload and where each of its values comes from."""
+    def workload(self, calls: Calls | None, city=None) -> tuple[Workload, dict]:
+        """The city-wide workload and where each of its values comes from; a call file's
+        rate counts only its calls inside ``city`` (when given), and says how many it left
+        out.
+        """
         d = workload_defaults()
         if self.calls_per_day is not None:
             per_day, per_day_src = self.calls_per_day, "given (--calls-per-day)"
         elif calls is not None and calls.days_spanned and calls.days_spanned >= 7:
-            per_day = float(calls.weight.sum() / calls.days_spanned)
+            inside = calls.inside(city) if city is not None else np.ones(len(calls.weight), bool)
+            weight = float(calls.weight[inside].sum())
+            per_day = weight / calls.days_spanned
+            left = int((~inside).sum())
             per_day_src = (
-                f"estimated from {calls.source}: weight {calls.weight.sum():,.0f} over "
+                f"estimated from {calls.source}: weight {weight:,.0f} over "
                 f"{calls.days_spanned:g} days"
+                + (f" ({left:,} call(s) outside the city limit left out)" if left else "")
             )
         else:
             per_day = float(d["calls_per_day"])
@@ -221,7 +228,7 @@ def simulate_units(study, scenario, units, options: SimulateOptions, progress) -
     name, area_name = scenario.name, scenario.area
     hours = scenario.duty_hours(study.settings.hours)
     duty, hours_info = unit_duty(units, hours, name)
-    workload, sources = options.workload(study.calls)
+    workload, sources = options.workload(study.calls, study.boundaries.city)
     xy, weights = demand_points(study, area_name, study.calls)
     share = area_share(study, area_name, study.calls, weights)
     travel = study.model.unit_costs(units, xy)
@@ -314,7 +321,7 @@ def mexclp_workload(
     """
     workload, sources = SimulateOptions(
         calls_per_day=calls_per_day, minutes_per_call=minutes_per_call
-    ).workload(study.calls)
+    ).workload(study.calls, study.boundaries.city)
     _, weights = demand_points(study, area_name, study.calls)
     share = area_share(study, area_name, study.calls, weights)
     per_hour = workload.calls_per_day * share / 24.0
