@@ -91,8 +91,14 @@ class SimulationChoices:
         help="Minutes a call may wait for a free team; 0: a call that finds none free is "
         "missed (it goes to police, as HEART's dispatch works).",
     )
-    weeks: int = param(52, flag="--weeks", help="Weeks to simulate.")
-    seed: int = param(0, flag="--seed", help="Random seed.")
+    weeks: int = param(52, flag="--weeks", help="Weeks to simulate (1 to 520).")
+    seed: int = param(0, flag="--seed", help="Random seed (0 to 4294967295).")
+    max_events: int = param(
+        5_000_000,
+        flag="--max-events",
+        help="Refuse a simulation run that would draw more calls than this (calls a day x 7 "
+        "x weeks; each costs about 100 bytes).",
+    )
     teams: tuple[int, ...] | None = param(
         None,
         flag="--teams",

@@ -3,6 +3,7 @@ adversarial cases of issue 29 that are fixed.
 """
 
 import json
+import re
 
 import geopandas as gpd
 import pytest
@@ -151,3 +152,39 @@ def test_calls_outside_the_city_are_left_out_of_the_rate(tmp_path):
     workload, sources = SimulateOptions().workload(calls, city)
     assert workload.calls_per_day == pytest.approx(1.0)  # 14 calls in 14 days
     assert "14 call(s) outside the city limit left out" in sources["calls_per_day_source"]
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--seed", "-1"], "--seed -1: give 0 to 4294967295"),
+        (["--calls-per-day", "1e6"], "--calls-per-day 1e+06: give at most 10000"),
+        (["--weeks", "100000"], "--weeks 100000: give 1 to 520"),
+        (["--minutes-per-call", "1e12"], "--minutes-per-call 1e+12: give at most 1440"),
+        (["--minutes-per-call", "1e8"], "--minutes-per-call 1e+08: give at most 1440"),
+        (["--max-wait", "1e9"], "--max-wait 1e+09: give at most 1440"),
+        (["--calls-per-day", "5000", "--weeks", "520"], "more than --max-events 5,000,000"),
+    ],
+)
+def test_simulation_inputs_are_bounded_before_any_allocation(tmp_path, args, needle):
+    run = CliRunner().invoke(cli, ["simulate", *FAST, *args, "--out", str(tmp_path)])
+    assert run.exit_code == 2 and run.output.count("\n") == 1, run.output
+    assert needle in run.output
+
+
+@pytest.mark.integration
+def test_no_calls_or_one_week_print_no_nan(tmp_path):
+    for name, args in (("none", ["--calls-per-day", "0", "--teams", "1..2"]), ("one", [])):
+        out = tmp_path / name
+        run = CliRunner().invoke(
+            cli, ["report", *FAST, "--weeks", "1", *args, "--no-basemap", "--out", str(out)]
+        )
+        assert run.exit_code == 0, run.output
+        assert "nan" not in run.stdout.lower()
+        for path in out.glob("*"):  # the maps inline Leaflet, whose code says NaN
+            if path.suffix == ".json" or path.name in ("index.html", "simulation.html"):
+                text = path.read_text()
+                assert not re.search(r"\b(nan|NaN)\b", text), (path.name, name)
+    assert (
+        "no calls simulated, nothing to draw" in (tmp_path / "none" / "simulation.html").read_text()
+    )

@@ -55,6 +55,22 @@ def erlang_b(servers: int, load: float) -> float:
     return b
 
 
+#: Bounds of the workload, checked before anything is allocated: eligible calls a day in
+#: the city (Durham's 911 centre takes about 1,000 calls of every kind a day) ...
+MAX_CALLS_PER_DAY = 10_000.0
+#: ... minutes on one call or waiting for a team (a day) ...
+MAX_MINUTES = 1440.0
+#: ... and the spread of service times.
+MAX_SERVICE_CV = 10.0
+BOUND_REASONS = {
+    "calls_per_day": "eligible calls a day in the whole city; Durham's 911 centre takes "
+    "about 1,000 calls of every kind a day",
+    "minutes_per_call": "minutes on one call: a day at most",
+    "service_cv": "standard deviation / mean of the service time",
+    "max_wait_min": "minutes a call may wait for a team: a day at most",
+}
+
+
 @dataclass
 class Workload:
     """The calls and what they cost a team.
@@ -91,14 +107,19 @@ class Workload:
             Naming the parameter and the fix.
         """
         checks = {
-            "calls_per_day": (self.calls_per_day, "give a finite number >= 0", True),
-            "minutes_per_call": (self.minutes_per_call, "give a finite number > 0", False),
-            "service_cv": (self.service_cv, "give a finite number > 0", False),
-            "max_wait_min": (self.max_wait_min, "give a finite number >= 0", True),
+            "calls_per_day": (self.calls_per_day, True, MAX_CALLS_PER_DAY),
+            "minutes_per_call": (self.minutes_per_call, False, MAX_MINUTES),
+            "service_cv": (self.service_cv, False, MAX_SERVICE_CV),
+            "max_wait_min": (self.max_wait_min, True, MAX_MINUTES),
         }
-        for name, (value, fix, zero_ok) in checks.items():
+        for name, (value, zero_ok, most) in checks.items():
             if not (math.isfinite(value) and (value > 0 or (zero_ok and value == 0))):
-                raise InputError(f"{name} {value}: {fix}", param=name)
+                fix = f"a finite number {'>=' if zero_ok else '>'} 0"
+                raise InputError(f"{name} {value}: give {fix}, at most {most:g}", param=name)
+            if value > most:
+                raise InputError(
+                    f"{name} {value:g}: give at most {most:g} ({BOUND_REASONS[name]})", param=name
+                )
         if self.service not in SERVICE_DISTRIBUTIONS:
             raise InputError(
                 f"service {self.service!r}: choose {', '.join(SERVICE_DISTRIBUTIONS)}",
@@ -327,31 +348,32 @@ def _busy_per_hour(start: np.ndarray, end: np.ndarray, weeks: int) -> np.ndarray
     return np.bincount(minute_of_week // 60, weights=per_minute, minlength=168)
 
 
-def _ci(per_week: np.ndarray) -> float:
+def _ci(per_week: np.ndarray) -> float | None:
     """Half-width of the 95 % confidence interval of a mean over weeks (batch means)."""
     per_week = per_week[np.isfinite(per_week)]
     if len(per_week) < 2:
-        return float("nan")
+        return None  # one week (or weeks without calls): no interval
     return float(1.96 * per_week.std(ddof=1) / math.sqrt(len(per_week)))
 
 
 def summarise(result: SimulationResult, bands_min: tuple[float, ...] = (5, 10, 15)) -> dict:
     """Headline figures of a simulation: shares answered (and within each band) with 95 %
-    confidence half-widths, drive and response time percentiles, team utilisation.
+    confidence half-widths, drive and response time percentiles, team utilisation. A
+    share is None without calls, a half-width None with fewer than two weeks.
     """
     n = len(result.answered)
     week = (result.minute // WEEK_MIN).astype(np.int64)
     calls_per_week = np.bincount(week, minlength=result.weeks)[: result.weeks].astype(float)
 
-    def share(flags: np.ndarray) -> tuple[float, float]:
+    def share(flags: np.ndarray) -> tuple[float | None, float | None]:
         per_week = np.bincount(week, weights=flags, minlength=result.weeks)[: result.weeks]
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = per_week / calls_per_week
-        return (float(flags.mean()) if n else float("nan"), _ci(ratio))
+        return (float(flags.mean()) if n else None, _ci(ratio) if n else None)
 
     out: dict = {"calls": n, "weeks": result.weeks, "teams": result.teams}
     out["answered_share"], out["answered_ci95"] = share(result.answered)
-    out["missed_share"] = 1.0 - out["answered_share"] if n else float("nan")
+    out["missed_share"] = 1.0 - out["answered_share"] if n else None
     for m in bands_min:
         out[f"within_{m:g}min_share"], out[f"within_{m:g}min_ci95"] = share(result.within(m))
     answered = result.answered

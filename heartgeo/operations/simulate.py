@@ -108,6 +108,9 @@ def simulate_scenario(
 
 #: The teams curve that ``--target`` runs without ``--teams``: 1 .. this many teams.
 TARGET_TEAMS = 20
+#: The most weeks a simulation runs (ten years), and the largest seed (numpy's 32 bits).
+MAX_WEEKS = 520
+MAX_SEED = 2**32 - 1
 
 
 @dataclass
@@ -148,6 +151,22 @@ class SimulateOptions(SimulationChoices):
                 )
             if not self.teams:
                 self.teams = tuple(range(1, TARGET_TEAMS + 1))
+
+    def _check_size(self, workload: Workload) -> None:
+        """Bound the weeks, the seed and the calls drawn, before anything is allocated."""
+        if not 1 <= self.weeks <= MAX_WEEKS:
+            raise InputError(f"weeks {self.weeks}: give 1 to {MAX_WEEKS}", param="weeks")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise InputError(f"seed {self.seed}: give 0 to {MAX_SEED}", param="seed")
+        events = workload.calls_per_day * 7 * self.weeks
+        if events > self.max_events:
+            raise InputError(
+                f"max_events: the simulation would draw about {events:,.0f} calls "
+                f"({workload.calls_per_day:g} a day for {7 * self.weeks:,} days), more than "
+                f"max_events {self.max_events:,} (about {events * 100 / 1e9:.1f} GB): give "
+                "fewer weeks or calls a day, or raise max_events",
+                param=("max_events", "weeks", "calls_per_day"),
+            )
 
     def workload(self, calls: Calls | None, city=None) -> tuple[Workload, dict]:
         """The city-wide workload and where each of its values comes from; a call file's
@@ -190,8 +209,7 @@ class SimulateOptions(SimulationChoices):
             max_wait_min=self.max_wait_min,
         )
         workload.validate()
-        if self.weeks < 1:
-            raise InputError(f"weeks {self.weeks}: give at least 1", param="weeks")
+        self._check_size(workload)
         sources = {
             "calls_per_day_city": per_day,
             "calls_per_day_source": per_day_src,
@@ -272,7 +290,7 @@ def teams_needed(curve: list[dict], target: float | None) -> int | None:
     """
     if target is None:
         return None
-    reach = [row["teams"] for row in curve if row["answered_share"] >= target]
+    reach = [row["teams"] for row in curve if (row["answered_share"] or 0.0) >= target]
     return min(reach) if reach else None
 
 

@@ -113,6 +113,16 @@ def equity_line(study: Study, result: ScenarioResult) -> str:
     )
 
 
+def _share(value, ci=None, *, with_ci: bool = False) -> str:
+    """A simulated share in per cent (``n/a`` without calls), with its 95 % half-width."""
+    if value is None or value != value:
+        return "n/a"
+    text = f"{100 * value:.1f} %"
+    if with_ci:
+        text += " \u00b1 " + ("n/a" if ci is None or ci != ci else f"{100 * ci:.1f}")
+    return text
+
+
 def simulation_line(run: SimulationRun, model_label: str, band: float) -> str:
     """One printed line of a scenario's simulation."""
     f = run.main.figures
@@ -121,9 +131,14 @@ def simulation_line(run: SimulationRun, model_label: str, band: float) -> str:
     assumed = run.hours.label if run.hours is not None else "assumed"
     return (
         f"{run.scenario} ({model_label}; {f['teams']} team(s), {hours['hours']} {assumed}; "
-        f"{run.info['calls_per_day_area']:.1f} calls a day): answered {100 * f['answered_share']:.1f} % "
-        f"\u00b1 {100 * f['answered_ci95']:.1f}, within {band:g} min {100 * f[lab + '_share']:.1f} % "
-        f"\u00b1 {100 * f[lab + '_ci95']:.1f}; drive median "
+        f"{run.info['calls_per_day_area']:.1f} calls a day): "
+        + (
+            "no calls simulated; "
+            if not f["calls"]
+            else f"answered {_share(f['answered_share'], f['answered_ci95'], with_ci=True)}, "
+            f"within {band:g} min {_share(f[lab + '_share'], f[lab + '_ci95'], with_ci=True)}; "
+        )
+        + "drive median "
         + (f"{f['travel_p50_min']:.1f} min" if f["travel_p50_min"] is not None else "n/a")
         + (
             f", team utilisation {100 * f['utilisation']:.0f} %"
@@ -140,8 +155,8 @@ def team_line(run: SimulationRun, row: dict, band: float) -> str:
     lab = f"within_{band:g}min_share"
     return (
         f"{run.scenario} with {row['teams']} team(s) on duty (placed on its staging sites in "
-        f"turn): answered {100 * row['answered_share']:.1f} % of calls, within {band:g} min "
-        f"{100 * row[lab]:.1f} %"
+        f"turn): answered {_share(row['answered_share'])} of calls, within {band:g} min "
+        f"{_share(row[lab])}"
     )
 
 
@@ -152,8 +167,7 @@ def curve_line(runs: list[SimulationRun], band: float) -> str:
     for run in runs:
         if run.curve:
             values = ", ".join(
-                f"{r['teams']}: {100 * r['answered_share']:.1f} / {100 * r[lab]:.1f} %"
-                for r in run.curve
+                f"{r['teams']}: {_share(r['answered_share'])} / {_share(r[lab])}" for r in run.curve
             )
             parts.append(f"{run.scenario} {values}")
     return f"teams on duty \u2192 calls answered / within {band:g} min: " + "; ".join(parts)
@@ -166,7 +180,7 @@ def target_line(run: SimulationRun) -> str | None:
         return None
     needed = run.info.get("teams_needed_for_target")
     tried = max(r["teams"] for r in run.curve) if run.curve else 0
-    best = max((r["answered_share"] for r in run.curve), default=0.0)
+    best = max((r["answered_share"] or 0.0 for r in run.curve), default=0.0)
     what = (
         f"{needed} team(s) on duty"
         if needed

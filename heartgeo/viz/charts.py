@@ -93,6 +93,11 @@ def line_chart_svg(
     height: int = 300,
 ) -> str:
     """Lines of shares (0..1) against integer x, one per named series, with a legend."""
+    series = {name: (np.asarray(x, float), np.asarray(y, float)) for name, (x, y) in series.items()}
+    series = {name: (x[np.isfinite(y)], y[np.isfinite(y)]) for name, (x, y) in series.items()}
+    series = {name: xy for name, xy in series.items() if len(xy[0])}
+    if not series:  # no calls simulated: nothing to draw, said in words
+        return f"<p>{escape(title)}: no calls simulated, nothing to draw.</p>"
     left, right, top, bottom = 56, 130, 30, 44
     right, width = _legend_room(series, right, width)
     xs = np.concatenate([np.asarray(x, float) for x, _ in series.values()]) if series else [0, 1]

@@ -121,6 +121,11 @@ def _pct(v) -> str:
     return "n/a" if v is None or v != v else f"{100 * v:.1f} %"
 
 
+def _ci_text(v) -> str:
+    """A 95 % half-width in points (``n/a`` with fewer than two weeks)."""
+    return "n/a" if v is None or v != v else f"{100 * v:.1f}"
+
+
 def _num(v) -> str:
     return "n/a" if v is None or v != v else f"{v:,.0f}"
 
@@ -238,7 +243,7 @@ def _simulation_row(sim: dict, bands_min) -> str:
         f"<td>{escape(sim['scenario'])}</td>",
         f"<td class='num'>{f['teams']}</td>",
         f"<td class='num'>{sim['calls_per_day']:.1f}</td>",
-        f"<td class='num'>{_pct(f['answered_share'])} &plusmn; {100 * f['answered_ci95']:.1f}</td>",
+        f"<td class='num'>{_pct(f['answered_share'])} &plusmn; {_ci_text(f['answered_ci95'])}</td>",
     ]
     cells += [f"<td class='num'>{_pct(f[f'within_{m:g}min_share'])}</td>" for m in bands_min]
     drive = f.get("travel_p50_min")
