@@ -188,3 +188,39 @@ def test_no_calls_or_one_week_print_no_nan(tmp_path):
     assert (
         "no calls simulated, nothing to draw" in (tmp_path / "none" / "simulation.html").read_text()
     )
+
+
+@pytest.mark.parametrize(
+    "text, hours",
+    [
+        ("Mon\u2013Fri 09:00\u201317:00", 40),
+        ("Mon-Fri 09:00-17:00, Sat 10:00-14:00", 44),
+        ("Mon - Fri 09:00 - 17:00", 40),
+        ("Mon-Fri 9am-5pm", 40),
+        ("Mon-Fri 9:30 am - 5:30 pm", 40),
+        ("daily 08:00-24:00", 112),
+        ("Sat,Sun 10:00-14:00", 8),
+    ],
+)
+def test_hours_as_people_write_them(text, hours):
+    from heartgeo.io.hours import parse_hours
+
+    assert parse_hours(text).sum() / 60 == hours
+
+
+def test_hours_with_a_time_zone_or_repeated_are_refused(tmp_path):
+    from heartgeo.io.hours import parse_hours
+
+    with pytest.raises(InputError, match="'EST': hours are local time in Durham"):
+        parse_hours("Mon-Fri 09:00-17:00 EST")
+    run = CliRunner().invoke(
+        cli,
+        ["coverage", *FAST, "--hours", "citywide=daily 08:00-20:00",
+         "--hours", "citywide=Sat 10:00-14:00", "--out", str(tmp_path)],
+    )  # fmt: skip
+    assert run.exit_code == 2 and "--hours given twice for citywide" in run.output
+
+
+def test_call_time_24_00_is_the_end_of_the_day(tmp_path):
+    calls = _calls(tmp_path, ["2024-03-05T24:00"])  # Tuesday's end: Wednesday 00:00
+    assert _local(int(calls.minute[0])) == (2, 0, 0)

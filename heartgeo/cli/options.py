@@ -171,8 +171,25 @@ def make_settings(kw: dict) -> Settings:
     values.setdefault("hours", ())
     values["data_dir"] = resolve_data_dir(values["data_dir"])
     values["road_speeds_kmh"] = dict(values["road_speeds_kmh"])
-    values["hours"] = dict(values["hours"])
+    values["hours"] = hours_by_scenario(values["hours"])
     return Settings(**values)
+
+
+def hours_by_scenario(pairs) -> dict[str, str]:
+    """``--hours`` (repeatable) by scenario; one scenario given twice is refused (its
+    windows go in one ``--hours``, separated by ``;``).
+    """
+    out: dict[str, str] = {}
+    for key, spec in pairs:
+        if key in out:
+            who = "every scenario" if key == "*" else key
+            raise InputError(
+                f"hours given twice for {who} ({out[key]!r} and {spec!r}): give its windows "
+                f"in one --hours, separated by ';', e.g. '{out[key]}; {spec}'",
+                param="hours",
+            )
+        out[key] = spec
+    return out
 
 
 def scenario_options(func):

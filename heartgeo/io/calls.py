@@ -184,6 +184,12 @@ def _minutes(gdf, path: Path, offset: int) -> tuple[np.ndarray, float | None]:
     ahead = given & (year > pd.Timestamp.now().year + 1).to_numpy()
     if ahead.any():
         refuse(int(np.flatnonzero(ahead)[0]), "lies more than a year in the future: check the year")
+    # ISO 8601's 24:00 is the end of a day: the next day's 00:00
+    end = text.str.extract(r"^(\d{4}-\d{2}-\d{2})T24:00(?::00)?(.*)$")
+    if end[0].notna().any():
+        next_day = pd.to_datetime(end[0], errors="coerce") + pd.Timedelta(days=1)
+        fixed = next_day.dt.strftime("%Y-%m-%dT00:00") + end[1].fillna("")
+        text = text.mask(end[0].notna() & next_day.notna(), fixed)
     zoned = given & text.str.contains(_OFFSET, regex=True).to_numpy()
     local = pd.to_datetime(text.where(given & ~zoned), errors="coerce", format="ISO8601")
     if zoned.any():

@@ -10,6 +10,10 @@ written as windows separated by ``;``, each ``[DAYS] HH:MM-HH:MM``:
   day);
 - ``24/7`` (or ``always``) -- always on duty; a day list alone (``Mon-Fri``) means whole days.
 
+Hours as people write them are read too (:func:`normalise_hours`): en and em dashes,
+spaces around dashes, 12-hour times (``Mon-Fri 9am-5pm``) and commas between windows. A
+time-zone name is refused: hours are Durham's local time.
+
 The scenario defaults (``data/boundaries/hours_default.json``) are labelled assumptions,
 each with its source.
 """
@@ -78,6 +82,44 @@ def _days(text: str, value: str) -> list[int]:
     return out
 
 
+#: Dashes people type: en and em dashes, the minus sign, the figure dash.
+_DASHES = re.compile(r"\s*[-\u2010-\u2015\u2212]\s*")
+#: A 12-hour time: ``9am``, ``9:30 pm``, ``12 a.m.``.
+_TWELVE = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s*m\b\.?", re.IGNORECASE)
+#: Time-zone names after the hours: refused (hours are Durham's local time).
+_ZONE = re.compile(r"\b(EST|EDT|ET|CST|CDT|PST|PDT|UTC|GMT|Z)\b", re.IGNORECASE)
+
+
+def _twelve(match: re.Match) -> str:
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if not 1 <= hour <= 12:
+        return match.group(0)  # left as is: refused as a time below
+    hour = hour % 12 + (12 if match.group(3).lower() == "p" else 0)
+    return f"{hour:02d}:{minute:02d}"
+
+
+def normalise_hours(text: str) -> str:
+    """Hours as people write them, in the syntax of :func:`parse_hours`: en and em dashes
+    and spaced dashes become ``-``, 12-hour times (``9am``, ``5:30 pm``) 24-hour ones, and
+    a comma after a time separates windows (``Mon-Fri 09:00-17:00, Sat 10:00-14:00``).
+
+    Raises
+    ------
+    InputError
+        A time-zone name (hours are Durham's local time), quoting the user's text.
+    """
+    zone = _ZONE.search(text)
+    if zone:
+        raise InputError(
+            f"hours {text!r}: {zone.group(0)!r}: hours are local time in Durham "
+            "(America/New_York, daylight saving time included): drop the time zone",
+            param="hours",
+        )
+    out = _TWELVE.sub(_twelve, text)
+    out = _DASHES.sub("-", out)
+    return re.sub(r"(?<=\d)\s*,\s*", "; ", out)
+
+
 def parse_hours(text: str) -> np.ndarray:
     """The minutes of the week covered by an hours specification.
 
@@ -99,7 +141,7 @@ def parse_hours(text: str) -> np.ndarray:
     mask = np.zeros(WEEK_MIN, dtype=bool)
     if not isinstance(text, str) or not text.strip():
         raise _fail(str(text), "empty")
-    for window in text.split(";"):
+    for window in normalise_hours(text).split(";"):
         window = window.strip()
         if not window:
             continue
