@@ -35,6 +35,17 @@ def _positive(value: float) -> str | None:
     return None if math.isfinite(value) and value > 0 else "give a positive number"
 
 
+def _metres_up_to(limit: float, what: str):
+    """A check: a positive distance of at most ``limit`` metres (``what`` says why)."""
+
+    def check(value: float) -> str | None:
+        if not (math.isfinite(value) and value > 0):
+            return f"give a positive number of metres, at most {limit:g}"
+        return None if value <= limit else f"give at most {limit:g} m ({what})"
+
+    return check
+
+
 def _positive_or_none(value: float | None) -> str | None:
     return None if value is None else _positive(value)
 
@@ -127,7 +138,7 @@ class Settings:
         DEFAULT_BUFFER_M,
         flag="--buffer",
         help="Width (metres) around reached road segments that forms an isochrone polygon.",
-        check=_positive,
+        check=_metres_up_to(5000, "the band around a reached road; a few hundred metres is usual"),
         record="isochrone_buffer_m",
     )
     polygons: str = param(
@@ -147,13 +158,13 @@ class Settings:
         DEFAULT_CELL_SIZE_M,
         flag="--cell-size",
         help="Distance (metres) between the centres of the hexagonal demand cells.",
-        check=_positive,
+        check=_metres_up_to(5000, "cells wider than a few kilometres hide every neighbourhood"),
     )
     max_snap_m: float = param(
         DEFAULT_MAX_SNAP_M,
         flag="--max-snap",
         help="Staging points farther than this (metres) from a road node are refused.",
-        check=_positive,
+        check=_metres_up_to(10_000, "a staging point this far from a road is misplaced"),
     )
     road_speeds_kmh: dict[str, float] = param(
         {},

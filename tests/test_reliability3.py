@@ -224,3 +224,49 @@ def test_hours_with_a_time_zone_or_repeated_are_refused(tmp_path):
 def test_call_time_24_00_is_the_end_of_the_day(tmp_path):
     calls = _calls(tmp_path, ["2024-03-05T24:00"])  # Tuesday's end: Wednesday 00:00
     assert _local(int(calls.minute[0])) == (2, 0, 0)
+
+
+def test_csv_text_cells_never_run_as_formulas():
+    import pandas as pd
+
+    from heartgeo.io.tables import tidy_table
+
+    frame = pd.DataFrame({"name": ['=HYPERLINK("http://x","y")', "+1", "@a", "-x", "Station 5"]})
+    assert list(tidy_table(frame)["name"]) == [
+        '\'=HYPERLINK("http://x","y")',
+        "'+1",
+        "'@a",
+        "'-x",
+        "Station 5",
+    ]
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--buffer", "1e12"], "--buffer 1000000000000.0: give at most 5000 m"),
+        (["--cell-size", "1e6"], "--cell-size 1000000.0: give at most 5000 m"),
+        (["--max-snap", "1e7"], "--max-snap 10000000.0: give at most 10000 m"),
+    ],
+)
+def test_absurd_distances_are_refused(tmp_path, args, needle):
+    run = CliRunner().invoke(cli, ["coverage", *FAST, *args, "--out", str(tmp_path)])
+    assert run.exit_code == 2 and needle in run.output and run.output.count("\n") == 1
+
+
+def test_a_failing_geopackage_writer_is_one_line(tmp_path, monkeypatch):
+    import geopandas
+
+    from heartgeo.io.outputs import OutputSet
+
+    def full_disk(*args, **kwargs):
+        raise RuntimeError("sqlite3_exec(CREATE TABLE) failed: database or disk is full")
+
+    monkeypatch.setattr(geopandas.GeoDataFrame, "to_file", full_disk)
+    out = tmp_path / "out"
+    with (
+        pytest.raises(InputError, match="GeoPackage layers.gpkg: sqlite3_exec"),
+        OutputSet(out) as outs,
+    ):
+        outs.gpkg("layers.gpkg", {"a": _points(SITES)})
+    assert not any(out.glob("*.gpkg"))

@@ -351,8 +351,14 @@ class OutputSet:
         import sqlite3
 
         target = self.path(name, description)
-        for layer, frame in layers.items():
-            frame.to_file(target, driver="GPKG", layer=layer, engine="pyogrio")
+        try:
+            for layer, frame in layers.items():
+                frame.to_file(target, driver="GPKG", layer=layer, engine="pyogrio")
+        except OSError:
+            raise
+        except Exception as exc:  # GDAL's errors (a full disk among them) are not OSErrors
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            raise OSError(errno.EIO, f"GeoPackage {name}: {reason}") from None
         # GDAL stamps each layer with the current time; a fixed stamp keeps files reproducible
         with sqlite3.connect(target) as db:
             db.execute("UPDATE gpkg_contents SET last_change = '2000-01-01T00:00:00.000Z'")

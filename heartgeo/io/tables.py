@@ -17,14 +17,29 @@ _NOT_COUNT = re.compile(r"km|share|minutes|median|_per_|^per_|_m$|rate|utilisati
 _SHARE = re.compile(r"share|utilisation|ci95|fraction|probability|(^|_)q($|_)")
 
 
+#: A text cell a spreadsheet would run as a formula starts with one of these.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value):
+    """A text cell made inert for spreadsheets: a leading ``'`` before a formula start."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def tidy_table(frame: pd.DataFrame) -> pd.DataFrame:
     """A table rounded for a reader: counts of people, households or calls to whole
     numbers, shares to 0.001 (0.1 %), lon/lat to 1e-6 degrees, other measures to 0.001;
-    no float noise (``5.45697e-12`` is written 0).
+    no float noise (``5.45697e-12`` is written 0); a text cell that starts like a formula
+    (``=HYPERLINK(...)``) gets a leading ``'`` so that no spreadsheet runs it.
     """
     out = frame.copy()
     for column in out.columns:
         values = out[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            out[column] = values.map(_inert)
+            continue
         if not pd.api.types.is_float_dtype(values):
             continue
         name = str(column).lower()
