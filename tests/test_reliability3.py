@@ -270,3 +270,32 @@ def test_a_failing_geopackage_writer_is_one_line(tmp_path, monkeypatch):
     ):
         outs.gpkg("layers.gpkg", {"a": _points(SITES)})
     assert not any(out.glob("*.gpkg"))
+
+
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("lon,lat\n", "has no rows: add one row per call"),
+        ("lon,lat,weight\n-78.90,35.99,0\n", "every call's weight is 0"),
+        ("lon,lat,weight\n-78.90,35.99,1e308\n", "row 2: weight '1e308' is not a number from 0"),
+    ],
+)
+def test_call_file_messages_name_the_real_cause(tmp_path, text, needle):
+    from heartgeo.io.calls import read_calls
+
+    path = tmp_path / "calls.csv"
+    path.write_text(text)
+    with pytest.raises(InputError, match=needle.replace("(", r"\(")):
+        read_calls(path)
+
+
+@pytest.mark.integration
+def test_calls_with_lon_and_lat_swapped_are_told_so(tmp_path):
+    path = tmp_path / "calls.csv"
+    path.write_text("lon,lat\n" + "".join(f"35.99{i},-78.9{i}\n" for i in range(5)))
+    run = CliRunner().invoke(
+        cli, ["simulate", *FAST, "--calls", str(path), "--weeks", "2", "--out", str(tmp_path)]
+    )
+    assert run.exit_code == 2 and run.output.count("\n") == 1
+    assert "none of its 5 calls lies in the pilot area" in run.output
+    assert "longitude and latitude swapped" in run.output

@@ -131,17 +131,25 @@ def _weights(gdf, path: Path, offset: int) -> np.ndarray:
     if wcol is not None:
         text = gdf[wcol].astype(str).str.strip()
         num = pd.to_numeric(text.replace("", "1"), errors="coerce").to_numpy(float)
-        bad = ~np.isfinite(num) | (num < 0)
+        bad = ~np.isfinite(num) | (num < 0) | (num > MAX_WEIGHT)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise InputError(
                 f"calls file {path}, row {row + offset}: {wcol} {shown(text.iloc[row])} is not "
-                "a finite number >= 0: give each call's weight (or leave the cell empty for 1)"
+                f"a number from 0 to {MAX_WEIGHT:g}: give each call's weight (or leave the cell "
+                "empty for 1)"
             )
         weight = num
+    if len(weight) and not (weight > 0).any():
+        raise InputError(
+            f"calls file {path}: every call's {wcol} is 0: give the calls weights > 0 (or "
+            "leave the column out: each call then counts 1)"
+        )
     return weight
 
 
+#: The largest weight of one call (it stands for this many calls at that place).
+MAX_WEIGHT = 1e6
 #: The time zone of Durham's calls: times with an offset are converted to it, naive
 #: times are read as its wall-clock time.
 LOCAL_TZ = "America/New_York"

@@ -53,7 +53,8 @@ def read_lonlat_csv(path: Path, what: str) -> gpd.GeoDataFrame:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep)
     except pd.errors.EmptyDataError:
         raise InputError(
-            f"{what} file {path} is empty: give a header lon,lat and one row per site"
+            f"{what} file {path} is empty: give a header lon,lat and one row per "
+            f"{'call' if what.startswith('call') else 'site'}"
         ) from None
     except Exception as exc:
         raise InputError(
@@ -68,7 +69,8 @@ def read_lonlat_csv(path: Path, what: str) -> gpd.GeoDataFrame:
             f"{shown(sep)}): name the columns lon and lat (WGS84 degrees), separated by commas"
         )
     if len(df) == 0:
-        raise InputError(f"{what} file {path} has no rows: add one row per site")
+        item = "call" if what.startswith("call") else "site"
+        raise InputError(f"{what} file {path} has no rows: add one row per {item}")
     values = {}
     for col in (lon_col, lat_col):
         num = pd.to_numeric(df[col].str.strip(), errors="coerce")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from heartgeo.analysis.simulation import (
     SimulationResult,
@@ -36,6 +37,31 @@ def demand_points(study, area_name: str, calls: Calls | None) -> tuple[np.ndarra
     weights = study.grid.population * study.grid.zone(area.zone_geometry).weight
     keep = weights > 0
     return study.demand.points[keep], weights[keep]
+
+
+def calls_outside_message(study, area_name: str) -> str:
+    """Why an area has no calls: all lie outside it; a hint when lon and lat look swapped
+    (read the other way round, most calls fall in the city).
+    """
+    from pyproj import Transformer
+
+    from heartgeo.config import LONLAT_CRS, METRIC_CRS
+
+    calls = study.calls
+    back = Transformer.from_crs(METRIC_CRS, LONLAT_CRS, always_xy=True)
+    lon, lat = back.transform(calls.xy[:, 0], calls.xy[:, 1])
+    sx, sy = Transformer.from_crs(LONLAT_CRS, METRIC_CRS, always_xy=True).transform(lat, lon)
+    ok = np.isfinite(sx) & np.isfinite(sy)
+    in_city = shapely.intersects_xy(study.boundaries.city, sx[ok], sy[ok])
+    swapped = (
+        " (read with longitude and latitude swapped, most fall in the city: swap them)"
+        if ok.any() and in_city.mean() > 0.5
+        else ""
+    )
+    return (
+        f"calls file {calls.source}: none of its {len(calls.weight):,} calls lies in the "
+        f"{area_name} area{swapped}: check the file's coordinates (lon, lat in WGS84 degrees)"
+    )
 
 
 def workload_defaults() -> dict:
@@ -257,6 +283,8 @@ def simulate_units(study, scenario, units, options: SimulateOptions, progress) -
             f"[{name}] {100 * unknown_share:.1f} % of the demand has no road data: its calls "
             "are left out of the simulation (the rate is scaled to the known part)"
         )
+    if study.calls is not None and not weights.sum() > 0:
+        raise InputError(calls_outside_message(study, area_name))
     if not known.any():
         raise InputError(
             f"the {area_name} area has no demand with a known travel time: use "
