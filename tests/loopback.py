@@ -141,6 +141,22 @@ def _overpass_answer(body: bytes, mode: str) -> tuple[int, bytes, dict]:
         return 200, b"\x00\x01garbage\x00 not json" * 3, {}
     if mode == "truncated":
         return 200, body[: len(body) // 2], {}
+    broken = {  # one malformed element put first
+        "nolat": {"type": "node", "id": 1, "lon": -78.9},
+        "badlat": {"type": "node", "id": 1, "lat": "abc", "lon": -78.9},
+        "nullnodes": {"type": "way", "id": 1, "nodes": None},
+        "nonobject": "just a string",
+    }
+    if mode in broken:
+        answer = json.loads(body)
+        answer["elements"] = [broken[mode], *answer["elements"]]
+        return 200, json.dumps(answer).encode(), {}
+    if mode == "nested":
+        return 200, b'{"elements": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", {}
+    if mode == "bomb":  # a small gzip that inflates to 64 MB
+        import gzip
+
+        return 200, gzip.compress(b" " * (64 << 20)), {"Content-Encoding": "gzip"}
     if mode in ("remark", "missing"):
         answer = json.loads(body)
         if mode == "remark":
@@ -156,6 +172,42 @@ def _overpass_answer(body: bytes, mode: str) -> tuple[int, bytes, dict]:
     return 200, body, {}
 
 
+def _shift(geojson: dict, dlon: float, dlat: float) -> None:
+    """Move every coordinate of a GeoJSON feature collection (in place)."""
+
+    def move(c):
+        if isinstance(c[0], int | float):
+            c[0] += dlon
+            c[1] += dlat
+        else:
+            for item in c:
+                move(item)
+
+    for feature in geojson["features"]:
+        move(feature["geometry"]["coordinates"])
+
+
+def _write(stream, body: bytes, drip: bool) -> None:
+    """Send ``body``; ``drip``: a byte every 0.2 s (a server that sends slowly)."""
+    if not drip:
+        stream.write(body)
+        return
+    for i in range(len(body)):
+        stream.write(body[i : i + 1])
+        stream.flush()
+        time.sleep(0.2)
+
+
+def _city_body(behaviour: dict) -> bytes:
+    """The city limit as the hub serves it (``city="sydney"``: moved to Sydney)."""
+    city = (DATA / "boundaries" / "city_limits_2025.geojson").read_bytes()
+    if behaviour.get("city") != "sydney":
+        return city
+    data = json.loads(city)
+    _shift(data, 151.2 + 78.9, -33.9 - 36.0)
+    return json.dumps(data).encode()
+
+
 def _handler(overpass_body: bytes, requests: list, behaviour: dict):
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args):
@@ -168,7 +220,7 @@ def _handler(overpass_body: bytes, requests: list, behaviour: dict):
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
             self.end_headers()
-            self.wfile.write(body)
+            _write(self.wfile, body, drip=behaviour.get("drip", False))
 
         def do_GET(self):
             url = urlparse(self.path)
@@ -187,7 +239,7 @@ def _handler(overpass_body: bytes, requests: list, behaviour: dict):
                     body["properties"] = {"exceededTransferLimit": True}
                 self._send(json.dumps(body).encode())
             elif url.path == "/hub/city.geojson":
-                self._send((DATA / "boundaries" / "city_limits_2025.geojson").read_bytes())
+                self._send(_city_body(behaviour))
             elif url.path == "/hub/districts.geojson":
                 self._send((DATA / "boundaries" / "police_districts_2025.geojson").read_bytes())
             elif url.path == "/api/status":

@@ -177,6 +177,12 @@ def _fetch(base, data, *extra):
         ("429", "ok", ["--max-retries", "2"], "failed after 2 retries (HTTP 429)"),
         ("hang", "ok", ["--timeout", "1", "--max-retries", "1"], "no answer within 1 s"),
         ("ok", "repeat", [], "repeats an earlier page"),
+        ("nolat", "ok", [], "node 1 with lat 'None'"),
+        ("badlat", "ok", [], "node 1 with lat 'abc'"),
+        ("nullnodes", "ok", [], "way 1 whose nodes are 'None', not a list of ids"),
+        ("nonobject", "ok", [], "an element that is not an object"),
+        ("nested", "ok", [], "nested too deeply"),
+        ("bomb", "ok", ["--max-download-mb", "16"], "is over 16 MB"),
     ],
 )
 def test_a_failed_fetch_saves_nothing_and_says_why(
@@ -228,3 +234,38 @@ def test_fetched_files_have_the_users_normal_permissions(hostile_server, tmp_pat
     assert result.exit_code == 0, result.output
     for name in ("roads/durham_drive.graphml", "boundaries/police_beats_2022.geojson"):
         assert ((tmp_path / "d" / name).stat().st_mode & 0o777) == 0o644, name
+
+
+def test_a_dripping_server_stops_at_the_total_time(hostile_server, tmp_path):
+    import time
+
+    base, _, behaviour = hostile_server
+    behaviour.update(drip=True)
+    start = time.perf_counter()
+    try:
+        result = _fetch(base, tmp_path / "d", "--skip-network", "--max-time", "3", "--timeout", "2")
+    finally:
+        behaviour.clear()
+    assert result.exit_code == 2 and "took its 3 s" in result.stderr, result.stderr
+    assert time.perf_counter() - start < 20
+
+
+def test_a_city_limit_elsewhere_replaces_nothing(hostile_server, tmp_path):
+    base, _, behaviour = hostile_server
+    behaviour.update(city="sydney")
+    data, old = _old_data(tmp_path)
+    try:
+        result = _fetch(base, data, "--skip-network")
+    finally:
+        behaviour.clear()
+    assert result.exit_code == 2, result.output
+    assert "it is not this city's limit" in result.stderr
+    for path, content in old.items():
+        assert path.read_bytes() == content
+
+
+def test_absurd_buffer_is_refused(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["fetch", "--data-dir", str(tmp_path), "--buffer-km", "100000", "--quiet"]
+    )
+    assert result.exit_code == 2 and "--buffer-km 100000.0: give 0 to 50 km" in result.output

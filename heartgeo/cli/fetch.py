@@ -58,6 +58,13 @@ from heartgeo.progress import Progress
     help="Seconds the whole fetch may take; then it stops and saves nothing.",
 )
 @click.option(
+    "--max-download-mb",
+    type=float,
+    default=1024.0,
+    show_default=True,
+    help="Largest answer in MB, counted after decompression; a larger one is refused.",
+)
+@click.option(
     "--layer",
     "only_layers",
     multiple=True,
@@ -87,7 +94,7 @@ def fetch(data_dir, overpass_url, source_urls, only_layers, quiet, **kw):
     progress.info(f"Fetching into {data_dir}")
     urls = download.parse_source_urls(source_urls)
     limits = download.check_limits(
-        kw["buffer_km"], kw["timeout"], kw["max_retries"], kw["max_time"]
+        kw["buffer_km"], kw["timeout"], kw["max_retries"], kw["max_time"], kw["max_download_mb"]
     )
     written = download.fetch(
         data_dir,

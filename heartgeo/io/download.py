@@ -36,6 +36,9 @@ class Limits:
         Longest pause before a retry, also when a server's ``Retry-After`` asks for more.
     max_pages
         Most pages read from one ArcGIS layer.
+    max_bytes
+        Largest answer, counted as it arrives and after decompression (a small gzip may
+        inflate to gigabytes).
     """
 
     timeout_s: float = 180.0
@@ -43,6 +46,7 @@ class Limits:
     max_total_s: float = 1800.0
     max_wait_s: float = 120.0
     max_pages: int = 1000
+    max_bytes: int = 1 << 30
 
 
 @dataclass
@@ -75,7 +79,7 @@ class Downloader:
             wait = None
             try:
                 response = requests.request(
-                    method, url, timeout=min(self.limits.timeout_s, left), **kwargs
+                    method, url, timeout=min(self.limits.timeout_s, left), stream=True, **kwargs
                 )
             except requests.Timeout:
                 last = f"no answer within {min(self.limits.timeout_s, left):g} s"
@@ -83,7 +87,7 @@ class Downloader:
                 last = f"connection failed ({type(exc).__name__})"
             else:
                 if response.ok:
-                    return response
+                    return self._read(response, url)
                 if response.status_code not in RETRY_STATUS:
                     raise InputError(
                         f"download of {url} failed: HTTP {response.status_code} "
@@ -108,11 +112,59 @@ class Downloader:
             "try again later, or raise --max-retries / --timeout; nothing was saved"
         )
 
+    def _read(self, response: requests.Response, url: str) -> requests.Response:
+        """Read the answer's body as it arrives, within the total time and
+        :attr:`Limits.max_bytes` (checked on the decompressed bytes, chunk by chunk).
+
+        Raises
+        ------
+        InputError
+            The time used up inside the download (a server that drips), or an answer
+            larger than the limit (before or while decompressing).
+        """
+        cap = self.limits.max_bytes
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > cap:
+            response.close()
+            raise self._too_large(url, int(declared))
+        chunks, size = [], 0
+        try:
+            while True:
+                chunk = response.raw.read1(1 << 16, decode_content=True)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > cap:
+                    raise self._too_large(url, size)
+                if self._left() <= 0:
+                    raise InputError(
+                        f"download of {url} stopped after {size:,} bytes: the fetch took its "
+                        f"{self.limits.max_total_s:g} s (--max-time) inside one answer (the "
+                        "server sends slowly); nothing was saved"
+                    )
+                chunks.append(chunk)
+        finally:
+            response.close()
+        response._content = b"".join(chunks)
+        return response
+
+    def _too_large(self, url: str, size: int) -> InputError:
+        return InputError(
+            f"download of {url} is over {self.limits.max_bytes / 2**20:,.0f} MB ({size:,} bytes "
+            "read or declared, after decompression): check the URL, or raise --max-download-mb; "
+            "nothing was saved"
+        )
+
     def json(self, method: str, url: str, **kwargs) -> dict:
         """The answer as a JSON object (an ``error`` member is an error)."""
         response = self.request(method, url, **kwargs)
         try:
             data = response.json()
+        except RecursionError:
+            raise InputError(
+                f"download of {url} returned JSON nested too deeply to be an answer: check "
+                "the URL; nothing was saved"
+            ) from None
         except ValueError:
             start = response.content[:60].decode("utf-8", "replace")
             raise InputError(

@@ -36,9 +36,10 @@ import geopandas as gpd
 import shapely
 
 from heartgeo.config import LONLAT_CRS, METRIC_CRS, manifest
-from heartgeo.errors import InputError, shown
+from heartgeo.errors import InputError
 from heartgeo.io.boundaries import load_city
 from heartgeo.io.download import Downloader, Limits, download_arcgis
+from heartgeo.io.fetch_checks import MAX_BUFFER_KM, check_boundary, check_overpass
 from heartgeo.io.layers import read_layer
 from heartgeo.io.osm import EXCLUDED_HIGHWAYS, EXCLUDED_SERVICE, keep_drivable, read_osm_xml
 from heartgeo.progress import QUIET, Progress
@@ -60,41 +61,6 @@ def drive_query(polygon_ll: shapely.Geometry, timeout_s: float) -> str:
         coords = " ".join(f"{lat:.6f} {lon:.6f}" for lon, lat in ring)
         parts.append(f'{ways}(poly:"{coords}");')
     return f"[out:json][timeout:{int(timeout_s)}];({''.join(parts)});(._;>;);out;"
-
-
-def check_overpass(answer: dict, url: str) -> list[dict]:
-    """The elements of a complete Overpass answer.
-
-    Raises
-    ------
-    InputError
-        A ``remark`` (Overpass's way of saying the answer is partial), no ``elements``, or
-        ways that refer to nodes the answer does not hold.
-    """
-    if answer.get("remark"):
-        raise InputError(
-            f"Overpass server {url} answered with a remark ({shown(answer['remark'])}): the "
-            "answer is partial, so nothing was saved; try again later or raise --timeout"
-        )
-    elements = answer.get("elements")
-    if not isinstance(elements, list):
-        raise InputError(f"Overpass server {url} answered without 'elements': check --overpass-url")
-    nodes = {e.get("id") for e in elements if e.get("type") == "node"}
-    missing = {
-        ref
-        for e in elements
-        if e.get("type") == "way"
-        for ref in e.get("nodes", ())
-        if ref not in nodes
-    }
-    if missing:
-        raise InputError(
-            f"Overpass server {url} answered with ways that refer to {len(missing):,} nodes it "
-            "did not send: the answer is incomplete, so nothing was saved; try again"
-        )
-    if not any(e.get("type") == "way" for e in elements):
-        raise InputError(f"Overpass server {url} returned no roads for the city: check the server")
-    return elements
 
 
 def _osm_xml(elements: list[dict], path: Path) -> None:
@@ -169,7 +135,8 @@ def stage_layers(
                 tmp = _staged(target)
                 staged[tmp] = target
                 tmp.write_text(json.dumps(data), encoding="utf-8")
-                read_layer(tmp, spec["required_columns"], what=f"downloaded {name} ({url})")
+                layer = read_layer(tmp, spec["required_columns"], what=f"downloaded {name} ({url})")
+                check_boundary(name, layer, load_city(_city_for(data_dir)), url)
     except BaseException:
         for tmp in staged:
             tmp.unlink(missing_ok=True)
@@ -253,14 +220,22 @@ def _drive_graph(elements: list[dict], target: Path, area_ll: shapely.Geometry):
     import osmnx as ox
 
     xml = _staged(target.with_suffix(".osm"))
-    _osm_xml(elements, xml)
     try:
+        _osm_xml(elements, xml)
         graph = read_osm_xml(xml)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            graph = ox.truncate.truncate_graph_polygon(graph, area_ll, truncate_by_edge=True)
+    except InputError:
+        raise
+    except Exception as exc:  # osmnx: no roads in the polygon, a graph it cannot build
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise InputError(
+            f"the Overpass answer gives no drive network inside the requested area ({reason}): "
+            "check --overpass-url and --buffer-km; nothing was saved"
+        ) from None
     finally:
         xml.unlink(missing_ok=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        graph = ox.truncate.truncate_graph_polygon(graph, area_ll, truncate_by_edge=True)
     keep_drivable(graph)
     return graph
 
@@ -365,22 +340,37 @@ def parse_source_urls(items: tuple[str, ...]) -> dict[str, str]:
     return urls
 
 
-def check_limits(buffer_km: float, timeout: float, max_retries: int, max_time: float) -> Limits:
-    """The fetch's limits, checked: a finite buffer >= 0, finite positive times, retries >= 0.
+def check_limits(
+    buffer_km: float, timeout: float, max_retries: int, max_time: float, max_mb: float = 1024.0
+) -> Limits:
+    """The fetch's limits, checked: a buffer of 0 to :data:`MAX_BUFFER_KM`, finite positive
+    times and size, retries >= 0.
 
     Raises
     ------
     InputError
         Naming the option and the value.
     """
-    if not (math.isfinite(buffer_km) and buffer_km >= 0):
-        raise InputError(f"--buffer-km {buffer_km}: give a finite distance >= 0")
-    for name, value in (("--timeout", timeout), ("--max-time", max_time)):
+    if not (math.isfinite(buffer_km) and 0 <= buffer_km <= MAX_BUFFER_KM):
+        raise InputError(
+            f"--buffer-km {buffer_km}: give 0 to {MAX_BUFFER_KM:g} km (the roads around the city "
+            "that routes may use)"
+        )
+    for name, value in (
+        ("--timeout", timeout),
+        ("--max-time", max_time),
+        ("--max-download-mb", max_mb),
+    ):
         if not (math.isfinite(value) and value > 0):
             raise InputError(f"{name} {value}: give a finite number > 0")
     if max_retries < 0:
         raise InputError(f"--max-retries {max_retries}: give 0 or more")
-    return Limits(timeout_s=timeout, max_retries=max_retries, max_total_s=max_time)
+    return Limits(
+        timeout_s=timeout,
+        max_retries=max_retries,
+        max_total_s=max_time,
+        max_bytes=int(max_mb * 2**20),
+    )
 
 
 def writable_dir(data_dir: Path) -> Path:
