@@ -299,3 +299,18 @@ def test_calls_with_lon_and_lat_swapped_are_told_so(tmp_path):
     assert run.exit_code == 2 and run.output.count("\n") == 1
     assert "none of its 5 calls lies in the pilot area" in run.output
     assert "longitude and latitude swapped" in run.output
+
+
+def test_a_full_cache_disk_leaves_no_partial_file(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from heartgeo.io.cache import Cache
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    cache = Cache(folder=tmp_path / "cache")
+    cache.put("demand", "k" * 64, {"a": 1})  # no error: a cache only costs time
+    assert list((tmp_path / "cache").iterdir()) == []

@@ -21,6 +21,7 @@ pass ``--no-cache``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import io
@@ -204,6 +205,7 @@ class Cache:
         path = self._path(kind, key)
         if path.is_dir():
             return
+        tmp = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             payload = dumps(value)
@@ -212,7 +214,10 @@ class Cache:
                 f.write(MAGIC + hashlib.sha256(payload).digest() + payload)
             os.replace(tmp, path)
         except OSError:
-            return  # an unwritable cache only costs time
+            # an unwritable or full cache only costs time; its partial file goes
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
 
 def _geometries_from_wkb(wkb: np.ndarray) -> np.ndarray:
