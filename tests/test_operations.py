@@ -175,7 +175,7 @@ def test_call_file_weights_times_and_offsets(tmp_path):
 @pytest.mark.parametrize(
     ("row", "fix"),
     [
-        ("-78.9,36.0,-1,2024-03-04T09:30", "row 3: weight '-1' is not a finite number >= 0"),
+        ("-78.9,36.0,-1,2024-03-04T09:30", "row 3: weight '-1' is not a number from 0 to 1e+06"),
         ("-78.9,36.0,1,next tuesday", "row 3: time 'next tuesday' is not an ISO 8601 time"),
         ("-78.9,abc,1,2024-03-04T09:30", "row 3: lat 'abc' is not a finite number"),
     ],

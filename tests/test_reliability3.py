@@ -314,3 +314,25 @@ def test_a_full_cache_disk_leaves_no_partial_file(tmp_path, monkeypatch):
     cache = Cache(folder=tmp_path / "cache")
     cache.put("demand", "k" * 64, {"a": 1})  # no error: a cache only costs time
     assert list((tmp_path / "cache").iterdir()) == []
+
+
+@pytest.mark.integration
+def test_a_world_sized_pilot_polygon_is_clipped_and_one_elsewhere_refused(tmp_path):
+    world = tmp_path / "world.geojson"
+    gpd.GeoDataFrame(geometry=[shapely.box(-179.9, -89.9, 179.9, 89.9)], crs="EPSG:4326").to_file(
+        world
+    )
+    run = CliRunner().invoke(
+        cli, ["coverage", *FAST, "--area", "pilot", "--pilot-area", str(world),
+              "--out", str(tmp_path / "a")],
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    assert "of 283,506 residents" in run.stdout.splitlines()[0]  # the whole city
+    sydney = tmp_path / "sydney.geojson"
+    gpd.GeoDataFrame(geometry=[shapely.box(151.0, -34.0, 151.3, -33.7)], crs="EPSG:4326").to_file(
+        sydney
+    )
+    run = CliRunner().invoke(
+        cli, ["coverage", *FAST, "--pilot-area", str(sydney), "--out", str(tmp_path / "b")]
+    )
+    assert run.exit_code == 2 and "lies outside North Carolina" in run.output

@@ -130,7 +130,7 @@ def report(check_dir, **kw):
     from heartgeo.study import default_scenarios
 
     if check_dir is not None:
-        from heartgeo.io.outputs import check_inputs
+        from heartgeo.io.recheck import check_inputs
 
         changed = check_inputs(check_dir, Progress(False))
         sys.exit(1 if changed else 0)

@@ -9,6 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pyogrio
+import pyproj
 import shapely
 
 from heartgeo.config import BOUNDARY_TOLERANCE_M, METRIC_CRS
@@ -94,8 +95,33 @@ def _checked_geometries(gdf, path, what, geom_types, null_geometries, progress):
     return gdf
 
 
+def _within_use(gdf, path, what):
+    """A lon/lat layer cut to where EPSG:32119 is valid (North Carolina, a degree around):
+    beyond it the projection folds over (a world-sized polygon would become a sliver).
+    """
+    if gdf.crs is None or not gdf.crs.is_geographic:
+        return gdf
+    west, south, east, north = pyproj.CRS(METRIC_CRS).area_of_use.bounds
+    window = (west - 1.0, south - 1.0, east + 1.0, north + 1.0)
+    minx, miny, maxx, maxy = gdf.total_bounds
+    if minx >= window[0] and miny >= window[1] and maxx <= window[2] and maxy <= window[3]:
+        return gdf
+    gdf = gdf.to_crs("EPSG:4326")
+    cut = shapely.intersection(gdf.geometry.to_numpy(), shapely.box(*window))
+    keep = ~shapely.is_empty(cut)
+    if not keep.any():
+        raise InputError(
+            f"{what} file {path} lies outside North Carolina (bounds {minx:.2f}, {miny:.2f}, "
+            f"{maxx:.2f}, {maxy:.2f} degrees): check its coordinates and CRS"
+        )
+    return gdf.iloc[np.flatnonzero(keep)].set_geometry(cut[keep])
+
+
 def _metric(gdf, path, what):
-    """The layer in EPSG:32119, with finite coordinates."""
+    """The layer in EPSG:32119, with finite coordinates (a lon/lat layer first cut to the
+    projection's area of use).
+    """
+    gdf = _within_use(gdf, path, what)
     try:
         gdf = gdf.to_crs(METRIC_CRS)
     except Exception as exc:

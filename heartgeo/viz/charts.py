@@ -23,6 +23,19 @@ _VIRIDIS = np.array(
 SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
 
 
+def _finite(series: dict) -> dict:
+    """The series' points with a finite value (a share is None without calls); series
+    left with no point are dropped.
+    """
+    out = {}
+    for name, (x, y) in series.items():
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        ok = np.isfinite(y)
+        if ok.any():
+            out[name] = (x[ok], y[ok])
+    return out
+
+
 def _legend_room(series: dict, right: int, width: int) -> tuple[int, int]:
     """The right margin and width that fit the legend's longest name (about 6.5 px a
     character at 11 px type): the chart grows, the plot keeps its size.
@@ -93,9 +106,7 @@ def line_chart_svg(
     height: int = 300,
 ) -> str:
     """Lines of shares (0..1) against integer x, one per named series, with a legend."""
-    series = {name: (np.asarray(x, float), np.asarray(y, float)) for name, (x, y) in series.items()}
-    series = {name: (x[np.isfinite(y)], y[np.isfinite(y)]) for name, (x, y) in series.items()}
-    series = {name: xy for name, xy in series.items() if len(xy[0])}
+    series = _finite(series)
     if not series:  # no calls simulated: nothing to draw, said in words
         return f"<p>{escape(title)}: no calls simulated, nothing to draw.</p>"
     left, right, top, bottom = 56, 130, 30, 44
