@@ -199,12 +199,15 @@ def _write(stream, body: bytes, drip: bool) -> None:
 
 
 def _city_body(behaviour: dict) -> bytes:
-    """The city limit as the hub serves it (``city="sydney"``: moved to Sydney)."""
+    """The city limit as the hub serves it (``city="moved"``: 0.6 degrees east, about
+    Raleigh; ``city="sydney"``: in Sydney).
+    """
     city = (DATA / "boundaries" / "city_limits_2025.geojson").read_bytes()
-    if behaviour.get("city") != "sydney":
+    shifts = {"moved": (0.6, 0.0), "sydney": (151.2 + 78.9, -33.9 - 36.0)}
+    if behaviour.get("city") not in shifts:
         return city
     data = json.loads(city)
-    _shift(data, 151.2 + 78.9, -33.9 - 36.0)
+    _shift(data, *shifts[behaviour["city"]])
     return json.dumps(data).encode()
 
 

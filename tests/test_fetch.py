@@ -250,16 +250,20 @@ def test_a_dripping_server_stops_at_the_total_time(hostile_server, tmp_path):
     assert time.perf_counter() - start < 20
 
 
-def test_a_city_limit_elsewhere_replaces_nothing(hostile_server, tmp_path):
+@pytest.mark.parametrize(
+    "where, needle",
+    [("moved", "it is not this city's limit"), ("sydney", "outside North Carolina")],
+)
+def test_a_city_limit_elsewhere_replaces_nothing(hostile_server, tmp_path, where, needle):
     base, _, behaviour = hostile_server
-    behaviour.update(city="sydney")
+    behaviour.update(city=where)
     data, old = _old_data(tmp_path)
     try:
         result = _fetch(base, data, "--skip-network")
     finally:
         behaviour.clear()
     assert result.exit_code == 2, result.output
-    assert "it is not this city's limit" in result.stderr
+    assert needle in result.stderr and len(result.stderr.splitlines()) == 1
     for path, content in old.items():
         assert path.read_bytes() == content
 
