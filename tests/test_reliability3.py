@@ -85,6 +85,7 @@ def test_an_output_never_overwrites_an_input(tmp_path):
     assert edited.read_bytes() == before  # the user's edits are kept
 
 
+@pytest.mark.integration  # the run prepares the study before it writes
 def test_out_as_a_broken_symlink_is_one_line(tmp_path):
     link = tmp_path / "out"
     link.symlink_to(tmp_path / "gone")
