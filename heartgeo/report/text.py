@@ -7,6 +7,7 @@ from __future__ import annotations
 from heartgeo.analysis.coverage import band_label, headline_band
 from heartgeo.analysis.weekly import week_shares
 from heartgeo.geometry import share_within
+from heartgeo.numbers import percent, points
 from heartgeo.operations import SimulationRun
 from heartgeo.study import ScenarioResult, Study, comparison_results
 
@@ -29,7 +30,7 @@ def headline(study: Study, results: list[ScenarioResult]) -> str:
         within = row[f"calls_within_{lab}"] if calls else row[f"population_{lab}"]
         total = row["calls"] if calls else row["population"]
         share = row[f"{'calls' if calls else 'population'}_share_{lab}"]
-        value = "n/a" if share is None or share != share else f"{100 * share:.1f} %"
+        value = percent(share)
         noun = f" {what}" if not parts else ""
         parts.append(f"{result.label} {within:,.0f} of {total:,.0f}{noun} ({value})")
         reached[result.name] = float(within)
@@ -38,11 +39,7 @@ def headline(study: Study, results: list[ScenarioResult]) -> str:
     if pair is not None:
         before, after = pair
         more = reached[after.name] - reached[before.name]
-        how = (
-            after.name
-            if after.scenario is None or after.scenario.defaults is None
-            else (f"with the {after.base} staging")
-        )
+        how = after.name if after.base == after.name else f"with the {after.base} staging"
         text += (
             f"; {abs(more):,.0f} {'more' if more >= 0 else 'fewer'} {what} within {band:g} "
             f"min {how}"
@@ -113,16 +110,6 @@ def equity_line(study: Study, result: ScenarioResult) -> str:
     )
 
 
-def _share(value, ci=None, *, with_ci: bool = False) -> str:
-    """A simulated share in per cent (``n/a`` without calls), with its 95 % half-width."""
-    if value is None or value != value:
-        return "n/a"
-    text = f"{100 * value:.1f} %"
-    if with_ci:
-        text += " \u00b1 " + ("n/a" if ci is None or ci != ci else f"{100 * ci:.1f}")
-    return text
-
-
 def simulation_line(run: SimulationRun, model_label: str, band: float) -> str:
     """One printed line of a scenario's simulation."""
     f = run.main.figures
@@ -135,8 +122,8 @@ def simulation_line(run: SimulationRun, model_label: str, band: float) -> str:
         + (
             "no calls simulated; "
             if not f["calls"]
-            else f"answered {_share(f['answered_share'], f['answered_ci95'], with_ci=True)}, "
-            f"within {band:g} min {_share(f[lab + '_share'], f[lab + '_ci95'], with_ci=True)}; "
+            else f"answered {percent(f['answered_share'])} \u00b1 {points(f['answered_ci95'])}, "
+            f"within {band:g} min {percent(f[lab + '_share'])} \u00b1 {points(f[lab + '_ci95'])}; "
         )
         + "drive median "
         + (f"{f['travel_p50_min']:.1f} min" if f["travel_p50_min"] is not None else "n/a")
@@ -155,8 +142,8 @@ def team_line(run: SimulationRun, row: dict, band: float) -> str:
     lab = f"within_{band:g}min_share"
     return (
         f"{run.scenario} with {row['teams']} team(s) on duty (placed on its staging sites in "
-        f"turn): answered {_share(row['answered_share'])} of calls, within {band:g} min "
-        f"{_share(row[lab])}"
+        f"turn): answered {percent(row['answered_share'])} of calls, within {band:g} min "
+        f"{percent(row[lab])}"
     )
 
 
@@ -167,7 +154,8 @@ def curve_line(runs: list[SimulationRun], band: float) -> str:
     for run in runs:
         if run.curve:
             values = ", ".join(
-                f"{r['teams']}: {_share(r['answered_share'])} / {_share(r[lab])}" for r in run.curve
+                f"{r['teams']}: {percent(r['answered_share'])} / {percent(r[lab])}"
+                for r in run.curve
             )
             parts.append(f"{run.scenario} {values}")
     return f"teams on duty \u2192 calls answered / within {band:g} min: " + "; ".join(parts)

@@ -19,6 +19,7 @@ from heartgeo.io.boundaries import Boundaries
 from heartgeo.io.focus import Focus, focus_geometry, parse_focus
 from heartgeo.io.hours import DutyHours, scenario_hours
 from heartgeo.io.pilot import PilotArea
+from heartgeo.progress import QUIET
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def pick_area(areas: dict[str, StudyArea], name: str) -> StudyArea:
 
 
 def build_areas(
-    bounds: Boundaries, pilot: PilotArea, focus_text: str | None = None, progress=None
+    bounds: Boundaries, pilot: PilotArea, focus_text: str | None = None, progress=QUIET
 ) -> dict[str, StudyArea]:
     """The study areas of ``scenarios.json`` from the loaded boundaries and pilot area,
     and the focus zone of ``--focus`` (named by its slug) if given.
@@ -191,7 +192,7 @@ def build_areas(
     if focus_text is not None:
         focus = parse_focus(focus_text)
         geometry, outline = focus_geometry(
-            focus, bounds.beats, bounds.districts, bounds.city, *([progress] if progress else [])
+            focus, bounds.beats, bounds.districts, bounds.city, progress
         )
         if focus.slug in areas:
             raise InputError(

@@ -260,8 +260,3 @@ class Attribution(MacroElement):
         super().__init__()
         self._name = "Attribution"
         self.text = text
-
-
-def pct(value) -> str:
-    """A share as a whole percentage, ``n/a`` when missing."""
-    return "n/a" if value is None or value != value else f"{100 * value:.0f} %"

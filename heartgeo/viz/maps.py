@@ -27,6 +27,7 @@ from heartgeo.analysis.coverage import band_label, headline_band
 from heartgeo.analysis.weekly import week_shares
 from heartgeo.config import LONLAT_CRS
 from heartgeo.geometry import polygonal
+from heartgeo.numbers import percent
 from heartgeo.viz.controls import (
     FitControls,
     HtmlControl,
@@ -49,7 +50,6 @@ from heartgeo.viz.mapbase import (
     map_title,
     model_note,
     new_map,
-    pct,
     polygon_layer,
 )
 
@@ -121,9 +121,9 @@ def _beats_layer(study, result, bands_min) -> folium.FeatureGroup:
             "Beat": escaped(frame["beat"]),
             "District": escaped(frame["district"]),
             "Population": frame["population"].round(0).astype(int),
-            covered: [pct(v) for v in frame[f"population_share_{lab}"]],
+            covered: [percent(v, 0) for v in frame[f"population_share_{lab}"]],
             "Share unknown": [
-                pct(None if v != v else 1 - v) for v in frame["known_population_share"]
+                percent(None if v != v else 1 - v, 0) for v in frame["known_population_share"]
             ],
         },
         geometry=lonlat(polygonal(geoms), workers=study.settings.workers).values,
@@ -147,10 +147,7 @@ def _gap_households_layer(study, result, largest: float) -> folium.FeatureGroup:
     """
     name = f"Gap beyond {largest:g} min: households without a car"
     group = folium.FeatureGroup(name=name, show=True)
-    cells = result.tables.get("gap_households") if result.tables else None
-    if cells is None or not len(cells):
-        return group
-    cells = cells[cells["no_vehicle_households"] > 0.05]
+    cells = _shaded_gap_cells(result)
     if not len(cells):
         return group
     shapes = lonlat(polygonal(cells.geometry.to_numpy()), workers=study.settings.workers)
@@ -158,10 +155,7 @@ def _gap_households_layer(study, result, largest: float) -> folium.FeatureGroup:
         {
             "Households without a car": [f"{v:.0f}" for v in cells["no_vehicle_households"]],
             "per km2": [f"{v:,.0f}" for v in cells["per_km2"]],
-            "colour": [
-                next(c for lim, c in reversed(GAP_HOUSEHOLD_CLASSES) if v >= lim)
-                for v in cells["per_km2"]
-            ],
+            "colour": [GAP_HOUSEHOLD_CLASSES[k][1] for k in _household_class(cells)],
         },
         geometry=shapes.values,
         crs=LONLAT_CRS,
@@ -221,28 +215,31 @@ def legend_entries(study, result, bands_min: list[float]) -> list[tuple]:
     return entries
 
 
+def _shaded_gap_cells(result):
+    """The gap's cell parts that the households layer shades (empty: none)."""
+    cells = result.tables.get("gap_households") if result.tables else None
+    if cells is None:
+        return []
+    return cells[cells["no_vehicle_households"] > 0.05]
+
+
+def _household_class(cells) -> np.ndarray:
+    """Each cell part's class in :data:`GAP_HOUSEHOLD_CLASSES` (by households per km2)."""
+    lows = np.array([low for low, _ in GAP_HOUSEHOLD_CLASSES])
+    return np.searchsorted(lows, cells["per_km2"].to_numpy(), side="right") - 1
+
+
 def _household_classes(result) -> list[tuple[str, str]]:
     """The legend rows of the gap's households without a car: the classes drawn."""
-    cells = result.tables.get("gap_households") if result.tables else None
-    if cells is None or not len(cells):
-        return []
-    cells = cells[cells["no_vehicle_households"] > 0.05]
-    per_km2 = cells["per_km2"].to_numpy()
+    cells = _shaded_gap_cells(result)
+    drawn = set(_household_class(cells)) if len(cells) else set()
     rows = []
     for i, (low, colour) in enumerate(GAP_HOUSEHOLD_CLASSES):
-        high = GAP_HOUSEHOLD_CLASSES[i + 1][0] if i + 1 < len(GAP_HOUSEHOLD_CLASSES) else None
-        drawn = (per_km2 >= low) & (per_km2 < high if high is not None else True)
-        if drawn.any():
+        if i in drawn:
+            high = GAP_HOUSEHOLD_CLASSES[i + 1][0] if i + 1 < len(GAP_HOUSEHOLD_CLASSES) else None
             span = f"{low}-{high}" if high is not None else f"{low} or more"
             rows.append((colour, f"Gap: {span} households without a car per km²"))
     return rows
-
-
-def share_text(share, people=None) -> str:
-    """A share (and its people) as the panels show it."""
-    if share is None or share != share:
-        return "n/a"
-    return f"{100 * share:.1f} %" + (f" ({people:,.0f})" if people is not None else "")
 
 
 def headline_rows(study, result) -> list[tuple[str, str]]:
@@ -258,24 +255,21 @@ def headline_rows(study, result) -> list[tuple[str, str]]:
         rows.append(
             (
                 f"within {m:g} min",
-                f"{row[f'population_{lab}']:,.0f} of {row['population']:,.0f} "
-                f"({share_text(share)})",
+                f"{row[f'population_{lab}']:,.0f} of {row['population']:,.0f} ({percent(share)})",
             )
         )
-    rows.append((f"gap (beyond {bands_min[-1]:g} min)", share_text(row["gap_population_share"])))
+    rows.append((f"gap (beyond {bands_min[-1]:g} min)", percent(row["gap_population_share"])))
     unknown = row["known_population_share"]
-    rows.append(("unknown (no road data)", share_text(None if unknown != unknown else 1 - unknown)))
+    rows.append(("unknown (no road data)", percent(None if unknown != unknown else 1 - unknown)))
     band = headline_band(bands_min)
     if "calls" in row.index:
-        rows.append(
-            (f"calls within {band:g} min", share_text(row[f"calls_share_{band_label(band)}"]))
-        )
+        rows.append((f"calls within {band:g} min", percent(row[f"calls_share_{band_label(band)}"])))
     info = result.hours_info or {}
     rows.append(("units", f"{len(result.units)}, {info.get('hours', 'always')}"))
     hours = result.tables.get("hours")
     if hours is not None and len(hours):
         share = week_shares(hours, bands_min)["person_hours_share"][band_label(band)]
-        rows.append((f"person-hours within {band:g} min", share_text(share)))
+        rows.append((f"person-hours within {band:g} min", percent(share)))
     return rows
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from heartgeo.analysis.coverage import band_label, headline_band
 from heartgeo.analysis.weekly import week_shares
+from heartgeo.numbers import percent, points
 from heartgeo.viz.charts import bar_chart_svg, line_chart_svg, week_heatmap_svg
 
 CSS = """
@@ -117,15 +118,6 @@ class ReportData:
     teams_curve: dict = field(default_factory=dict)
 
 
-def _pct(v) -> str:
-    return "n/a" if v is None or v != v else f"{100 * v:.1f} %"
-
-
-def _ci_text(v) -> str:
-    """A 95 % half-width in points (``n/a`` with fewer than two weeks)."""
-    return "n/a" if v is None or v != v else f"{100 * v:.1f}"
-
-
 def _num(v) -> str:
     return "n/a" if v is None or v != v else f"{v:,.0f}"
 
@@ -146,24 +138,26 @@ def headline_cards(data: ReportData) -> str:
             lab = band_label(m)
             lines.append(
                 f"within {m:g} min: {_num(row[f'population_{lab}'])} "
-                f"({_pct(row[f'population_share_{lab}'])})"
+                f"({percent(row[f'population_share_{lab}'])})"
             )
-        lines.append(f"gap beyond {data.bands_min[-1]:g} min: {_pct(row['gap_population_share'])}")
+        lines.append(
+            f"gap beyond {data.bands_min[-1]:g} min: {percent(row['gap_population_share'])}"
+        )
         known = row["known_population_share"]
-        lines.append(f"unknown (no road data): {_pct(None if known != known else 1 - known)}")
+        lines.append(f"unknown (no road data): {percent(None if known != known else 1 - known)}")
         if f"calls_share_{band_label(band)}" in row:
             lines.append(
-                f"calls within {band:g} min: {_pct(row[f'calls_share_{band_label(band)}'])}"
+                f"calls within {band:g} min: {percent(row[f'calls_share_{band_label(band)}'])}"
             )
         share = week_shares(sc["hours"], data.bands_min)["person_hours_share"][band_label(band)]
         lines.append(
-            f"person-hours within {band:g} min of a unit on duty: {_pct(share)} "
+            f"person-hours within {band:g} min of a unit on duty: {percent(share)} "
             f"({sc['hours_info'].get('hours')})"
         )
         items = "".join(f"<div>{escape(t)}</div>" for t in lines)
         cards.append(
             f'<div class="card"><div>{escape(sc["name"])}: residents within {band:g} min</div>'
-            f'<div class="big">{_pct(row[f"population_share_{band_label(band)}"])}</div>{items}</div>'
+            f'<div class="big">{percent(row[f"population_share_{band_label(band)}"])}</div>{items}</div>'
         )
     return f'<div class="cards">{"".join(cards)}</div>'
 
@@ -187,13 +181,14 @@ def beats_table(frame: pd.DataFrame, bands_min: tuple[float, ...]) -> str:
         ]
         for m in bands_min:
             v = r[f"population_share_{band_label(m)}"]
-            cells.append(_cell(v, _pct(v)))
+            cells.append(_cell(v, percent(v)))
         known = r["known_population_share"]
         cells += [
             _cell(r["gap_population"], _num(r["gap_population"])),
-            _cell(r["gap_population_share"], _pct(r["gap_population_share"])),
+            _cell(r["gap_population_share"], percent(r["gap_population_share"])),
             _cell(
-                None if known != known else 1 - known, _pct(None if known != known else 1 - known)
+                None if known != known else 1 - known,
+                percent(None if known != known else 1 - known),
             ),
         ]
         rows.append(f"<tr>{''.join(cells)}</tr>")
@@ -243,13 +238,13 @@ def _simulation_row(sim: dict, bands_min) -> str:
         f"<td>{escape(sim['scenario'])}</td>",
         f"<td class='num'>{f['teams']}</td>",
         f"<td class='num'>{sim['calls_per_day']:.1f}</td>",
-        f"<td class='num'>{_pct(f['answered_share'])} &plusmn; {_ci_text(f['answered_ci95'])}</td>",
+        f"<td class='num'>{percent(f['answered_share'])} &plusmn; {points(f['answered_ci95'])}</td>",
     ]
-    cells += [f"<td class='num'>{_pct(f[f'within_{m:g}min_share'])}</td>" for m in bands_min]
+    cells += [f"<td class='num'>{percent(f[f'within_{m:g}min_share'])}</td>" for m in bands_min]
     drive = f.get("travel_p50_min")
     cells += [
         f"<td class='num'>{'n/a' if drive is None else f'{drive:.1f} min'}</td>",
-        f"<td class='num'>{_pct(f.get('utilisation'))}</td>",
+        f"<td class='num'>{percent(f.get('utilisation'))}</td>",
     ]
     return f"<tr>{''.join(cells)}</tr>"
 

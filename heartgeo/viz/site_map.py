@@ -10,6 +10,7 @@ import numpy as np
 
 from heartgeo.config import LONLAT_CRS
 from heartgeo.geometry import polygonal
+from heartgeo.numbers import percent
 from heartgeo.viz.controls import (
     FitControls,
     HtmlControl,
@@ -27,7 +28,6 @@ from heartgeo.viz.mapbase import (
 )
 from heartgeo.viz.maps import (
     escaped,
-    share_text,
 )
 
 #: Sequential blues (ColorBrewer YlGnBu, colour-blind safe): darkest = quickest.
@@ -175,7 +175,7 @@ def _coverage_panel(fmap, study, coverage: dict) -> None:
     rows = [
         (
             f"{key}: {coverage[key]['units']} site(s)",
-            f"{coverage[key]['covered']:,.0f} ({share_text(coverage[key]['share'])})",
+            f"{coverage[key]['covered']:,.0f} ({percent(coverage[key]['share'])})",
         )
         for key in ("current", "optimised")
         if coverage.get(key) is not None
