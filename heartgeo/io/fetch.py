@@ -121,6 +121,7 @@ def stage_layers(
             f"--source-url: unknown layer {', '.join(unknown)} (layers: {', '.join(layers)})"
         )
     staged: dict[Path, Path] = {}
+    city = load_city(_city_for(data_dir))  # what the downloaded layers are checked against
     try:
         for name, spec in layers.items():
             url = urls.get(name, spec.get("url"))
@@ -136,7 +137,7 @@ def stage_layers(
                 staged[tmp] = target
                 tmp.write_text(json.dumps(data), encoding="utf-8")
                 layer = read_layer(tmp, spec["required_columns"], what=f"downloaded {name} ({url})")
-                check_boundary(name, layer, load_city(_city_for(data_dir)), url)
+                check_boundary(name, layer, city, url)
     except BaseException:
         for tmp in staged:
             tmp.unlink(missing_ok=True)
