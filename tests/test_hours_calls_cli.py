@@ -199,3 +199,39 @@ def test_site_serves_calls_when_given(tmp_path):
     assert summary["demand"] == "calls"
     comparison = pd.read_csv(out / "site_comparison.csv")
     assert comparison["calls"].max() <= n  # the calls inside the city, not residents
+
+
+def test_an_hour_with_some_units_on_duty_equals_those_units_alone(tmp_path):
+    """Staggered hours: the residents within each band in an hour when only some units
+    are on duty equal `coverage` of those units alone (combined from each unit's own
+    polygons, not measured set by set), for the crow-fly and the network model.
+    """
+    sites = [
+        ("a", -78.9146, 36.0081, "Mon-Fri 08:00-16:00"),
+        ("b", -78.9200, 36.0120, "Mon-Fri 12:00-20:00"),
+        ("c", -78.9080, 36.0040, "daily 10:00-22:00"),
+    ]
+
+    def write(rows, name):
+        path = tmp_path / name
+        lines = ["id,name,lon,lat,hours"] + [f"{i},{i.upper()},{x},{y},{h}" for i, x, y, h in rows]
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    everyone = write(sites, "all.csv")
+    # Monday 09:00 only a; Monday 18:00 b and c
+    for model, area in (("crowfly", "citywide"), ("network", "pilot")):
+        args = [*FAST[:-1], model, "--area", area]
+        out = tmp_path / f"all-{model}"
+        assert run("coverage", *args, "--staging", str(everyone), "--out", str(out)).exit_code == 0
+        hours = pd.read_csv(out / f"coverage_{area}_hours.csv").set_index("hour_of_week")
+        for hour, subset in ((9, sites[:1]), (18, sites[1:])):
+            alone = tmp_path / f"alone-{model}-{hour}"
+            staging = write([(i, x, y, "24/7") for i, x, y, _ in subset], f"{model}{hour}.csv")
+            got = run("coverage", *args, "--staging", str(staging), "--out", str(alone))
+            assert got.exit_code == 0, got.output
+            table = pd.read_csv(alone / f"coverage_{area}_area.csv").iloc[0]
+            for band in ("5min", "10min", "15min"):
+                assert hours.loc[hour, f"population_within_{band}"] == pytest.approx(
+                    table[f"population_{band}"], abs=1.0
+                ), (model, hour, band)

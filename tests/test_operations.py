@@ -118,12 +118,14 @@ def test_each_distinct_set_of_units_on_duty_is_measured_once():
     )
     calls = []
 
-    def within(on):
-        calls.append(tuple(on))
-        return np.array([10.0 * on.sum(), 20.0 * on.sum()])  # more units, more covered
+    def within(sets):
+        calls.append(sets.copy())
+        n = sets.sum(axis=1)
+        return np.c_[10.0 * n, 20.0 * n]  # more units, more covered
 
     table, sets = hours_table(duty, within, 100.0, 100.0, (5.0, 10.0))
-    assert len(calls) == len(set(calls)) == len(sets.sets) == 3  # {3}, {2,3}, {1,2,3}
+    assert len(calls) == 1 and len(calls[0]) == len(sets.sets) == 3  # {3}, {2,3}, {1,2,3}
+    assert len({tuple(s) for s in calls[0]}) == 3
     assert np.allclose(sets.hour_share.sum(axis=1), 1.0)
     tue10 = table.loc[24 + 10]
     assert tue10["units_on_duty"] == 3 and tue10["population_within_10min"] == 60.0
@@ -137,7 +139,7 @@ def test_each_distinct_set_of_units_on_duty_is_measured_once():
 
 def test_part_hours_count_by_their_minutes():
     duty = np.array([parse_hours("daily 08:30-09:00")])
-    table, _ = hours_table(duty, lambda on: np.array([50.0]), 100.0, 100.0, (10.0,))
+    table, _ = hours_table(duty, lambda sets: np.full((len(sets), 1), 50.0), 100.0, 100.0, (10.0,))
     assert table.loc[8, "units_on_duty"] == pytest.approx(0.5)
     assert table.loc[8, "population_within_10min"] == pytest.approx(25.0)
     assert table.loc[9, "population_within_10min"] == 0.0

@@ -117,9 +117,9 @@ def hours_table(
     duty
         Units' duty masks, shape (U, 10080).
     population_within
-        For a boolean mask of units on duty, the residents within each band of the
-        nearest of them, shape (bands,); called once per distinct set (never for the
-        empty set).
+        For the distinct sets of units on duty, boolean shape (K, U), the residents
+        within each band of the nearest on-duty unit, shape (K, bands); called once, with
+        the non-empty sets.
     population, known_population
         Residents of the area, and those whose travel time is known.
     bands_min
@@ -136,9 +136,9 @@ def hours_table(
     """
     sets = DutySets.from_masks(duty)
     per_set = np.zeros((len(sets.sets), len(bands_min)))
-    for k, on in enumerate(sets.sets):
-        if on.any():
-            per_set[k] = population_within(on)
+    some = sets.sets.any(axis=1)
+    if some.any():
+        per_set[some] = population_within(sets.sets[some])
     table = hour_frame()
     table["units_on_duty"] = sets.units_on_duty
     table["population"] = population

@@ -216,7 +216,7 @@ def measure_coverage(
         row = table.iloc[0]
         hours, sets = hours_table(
             result.duty,
-            population_within(study, result.units, area.geometry, zones[0][2], row, only),
+            population_within(study, result.units, area.geometry, zones[0][2], row, progress),
             float(row["population"]),
             float(row["known_population"]),
             settings.bands_min,

@@ -4,6 +4,8 @@ groups, the gap's households, and coverage for any set of units on duty.
 
 from __future__ import annotations
 
+import time
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -11,8 +13,10 @@ import shapely
 
 from heartgeo.analysis.coverage import LayerCut, band_label
 from heartgeo.analysis.demand import EQUITY_GROUPS
+from heartgeo.analysis.unitcover import UnitCuts
 from heartgeo.config import METRIC_CRS
 from heartgeo.geometry import polygonal
+from heartgeo.progress import QUIET
 from heartgeo.study.prepared import Study
 from heartgeo.study.scenarios import StudyArea
 
@@ -60,28 +64,71 @@ def partition(geoms: np.ndarray) -> np.ndarray:
     return polygonal(np.array(out + [None], dtype=object)[:-1])
 
 
-def population_within(study: Study, units, area, zone_geom, area_row, only):
-    """For a mask of units on duty: residents of the zone within each band of the nearest
-    of them (the polygons' measure; all units on duty: the area table's own figures).
+def population_within(study: Study, units, area, zone_geom, area_row, progress=QUIET):
+    """For sets of units on duty, shape (K, U): residents of the zone within each band of
+    the nearest on-duty unit, shape (K, bands). The set of all units takes the area
+    table's own figures; other sets are combined from each unit's own polygons, cut by
+    the cells once (:class:`heartgeo.analysis.unitcover.UnitCuts`).
     """
     bands_min = study.settings.bands_min
-    zone = study.grid.zone(zone_geom)
+    all_on = np.array([area_row[f"population_{band_label(m)}"] for m in bands_min])
 
-    def within(on: np.ndarray) -> np.ndarray:
-        if on.all():
-            return np.array([area_row[f"population_{band_label(m)}"] for m in bands_min])
-        bands, _ = study.model.isochrones(
-            units[on].reset_index(drop=True),
-            bands_min,
-            area,
-            per_unit=False,
-            workers=study.settings.workers,
+    def within(sets: np.ndarray) -> np.ndarray:
+        out = np.tile(all_on, (len(sets), 1))
+        some = ~sets.all(axis=1)
+        if not some.any():
+            return out
+        progress.info(
+            f"  {int(some.sum()):,} set(s) of units on duty other than all {len(units)}: each "
+            "unit's bands are measured once and combined per set"
         )
-        return np.array(
-            [study.grid.measure(study.grid.layer(g, only), zone)[1] for g in bands.geometry]
-        )
+        polygons = unit_polygons(study, units, area, progress)
+        zone = study.grid.zone(zone_geom)
+        for b, m in enumerate(bands_min):
+            with progress.step(f"  combining the {m:g}-min bands"):
+                cuts = UnitCuts.build(study.grid, zone, polygons[b])
+                out[some, b] = cuts.residents(sets[some])
+        return out
 
     return within
+
+
+#: units whose polygons are timed first, to estimate the time for all of them
+SAMPLE_UNITS = 8
+
+
+def unit_polygons(study: Study, units, area, progress=QUIET) -> list[list]:
+    """Each unit's own band polygons: one list per band, one polygon (or None) per unit.
+
+    The first :data:`SAMPLE_UNITS` units are timed and, when the rest would take more
+    than a few seconds, the estimate is printed before they run.
+    """
+    bands_min = study.settings.bands_min
+    # the zone's cut keeps what lies in the area: a box is enough to clip to (and far
+    # cheaper to cut the cells with than the detailed city limit)
+    box = shapely.box(*area.bounds)
+
+    def run(part):
+        return study.model.isochrones(
+            part, bands_min, box, per_unit=True, workers=study.settings.workers
+        )[1]
+
+    start = time.perf_counter()
+    frames = [run(units.iloc[:SAMPLE_UNITS])]
+    rest = units.iloc[SAMPLE_UNITS:]
+    if len(rest):
+        estimate = (time.perf_counter() - start) / SAMPLE_UNITS * len(rest)
+        label = f"  band polygons of the other {len(rest)} unit(s)"
+        if estimate >= 5.0:
+            label += f" (about {estimate:,.0f} s, timed on the first {SAMPLE_UNITS})"
+        with progress.step(label):
+            frames.append(run(rest))
+    position = {uid: i for i, uid in enumerate(units["id"])}
+    out = [[None] * len(units) for _ in bands_min]
+    for frame in frames:
+        for uid, m, geom in zip(frame["unit"], frame["minutes"], frame.geometry, strict=True):
+            out[bands_min.index(m)][position[uid]] = geom
+    return out
 
 
 def equity_table(

@@ -1,11 +1,15 @@
-"""Exhaustive answers of small siting instances: the oracle of the siting tests."""
+"""Exhaustive answers: of small siting instances (the oracle of the siting tests), and the
+coverage of sets of units measured set by set (the oracle of the hour-of-week coverage).
+"""
 
 from __future__ import annotations
 
 import itertools
 
 import numpy as np
+import shapely
 
+from heartgeo.analysis.coverage import MeasureGrid, ZoneCut
 from heartgeo.siting.models import Instance, better, evaluate
 
 
@@ -51,3 +55,18 @@ def brute_force(
         if best is None or better(objective, value, best):
             best = value
     return best
+
+
+def residents_set_by_set(
+    grid: MeasureGrid, zone: ZoneCut, polygons: list[shapely.Geometry], sets: np.ndarray
+) -> np.ndarray:
+    """Residents of ``zone`` within the dissolved ``polygons`` of each set of units (one
+    band), measured set by set: the union of the on-duty units' polygons, cut by the cells
+    and measured (:meth:`MeasureGrid.measure`). ``sets`` is boolean (K, U).
+    """
+    out = np.zeros(len(sets))
+    for k, on in enumerate(np.asarray(sets, dtype=bool)):
+        chosen = [p for p, o in zip(polygons, on, strict=True) if o and p is not None]
+        if chosen:
+            out[k] = grid.measure(grid.layer(shapely.union_all(chosen)), zone)[1]
+    return out
