@@ -307,3 +307,14 @@ def test_bad_hours_option_is_a_one_line_usage_error():
     result = CliRunner().invoke(cli, ["report", "--hours", "pilot=Mon-Fry 09:00-17:00"])
     assert result.exit_code == 2
     assert "'Mon-Fry' is not a day" in result.output and "Traceback" not in result.output
+
+
+def test_long_hours_are_shortened_on_a_line_of_text():
+    from heartgeo.io.hours import brief_hours
+
+    assert brief_hours("Mon-Fri 09:00-17:00") == "Mon-Fri 09:00-17:00"
+    many = "; ".join(f"Mon {h:02d}:00-{h:02d}:30" for h in range(20))
+    short = brief_hours(many)
+    assert len(short) <= 80 and short.startswith("Mon 00:00-00:30; ")
+    assert short.endswith("(20 windows in all)")
+    parse_hours(many)  # the whole spec stays valid

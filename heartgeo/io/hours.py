@@ -236,13 +236,28 @@ class DutyHours:
         return {"hours": self.spec, "assumption": self.assumption, "source": self.source}
 
 
+def brief_hours(spec: str, limit: int = 60) -> str:
+    """Hours for a line of text: as written, or, when longer than ``limit`` characters,
+    the first windows and how many there are (summary.json keeps them whole).
+    """
+    if len(spec) <= limit:
+        return spec
+    windows = [w.strip() for w in spec.split(";") if w.strip()]
+    shown = ""
+    for w in windows:
+        if len(shown) + len(w) > limit - 20:
+            break
+        shown += f"{w}; "
+    return f"{shown or spec[: limit - 20]}… ({len(windows):,} windows in all)"
+
+
 def scenario_hours(scenario: str, overrides: dict[str, str]) -> DutyHours:
     """The default hours of a scenario's units, from ``--hours`` (``overrides``: by
     scenario, ``*`` for all) or the bundled defaults (``hours_default.json``).
     """
     spec = overrides.get(scenario, overrides.get("*"))
     if spec is not None:
-        return DutyHours(spec, f"given: {spec}", GIVEN_SOURCE, given=True)
+        return DutyHours(spec, f"given: {brief_hours(spec)}", GIVEN_SOURCE, given=True)
     defaults = default_hours()["scenarios"]
     if scenario not in defaults:
         return DutyHours("24/7", "always on duty", "no default")

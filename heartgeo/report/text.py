@@ -7,6 +7,7 @@ from __future__ import annotations
 from heartgeo.analysis.coverage import band_label, headline_band
 from heartgeo.analysis.weekly import week_shares
 from heartgeo.geometry import share_within
+from heartgeo.io.hours import brief_hours
 from heartgeo.numbers import percent, points
 from heartgeo.operations import SimulationRun
 from heartgeo.study import ScenarioResult, Study, comparison_results
@@ -59,7 +60,9 @@ def hours_line(study: Study, results: list[ScenarioResult]) -> str:
         info = result.hours_info or {}
         how = result.hours.label if result.hours is not None else "assumed"
         own = info.get("units_with_own_hours", 0)
-        hours = f"{info.get('hours')}, {how}" + (f"; {own} unit(s) with own hours" if own else "")
+        hours = f"{brief_hours(str(info.get('hours')))}, {how}" + (
+            f"; {own} unit(s) with own hours" if own else ""
+        )
         value = week["person_hours_share"][lab]
         text = f"{result.label} {100 * value:.1f} %" if value is not None else f"{result.label} n/a"
         if "calls_share" in week and week["calls_share"][lab] is not None:
@@ -117,7 +120,7 @@ def simulation_line(run: SimulationRun, model_label: str, band: float) -> str:
     hours = run.info["hours"]
     assumed = run.hours.label if run.hours is not None else "assumed"
     return (
-        f"{run.scenario} ({model_label}; {f['teams']} team(s), {hours['hours']} {assumed}; "
+        f"{run.scenario} ({model_label}; {f['teams']} team(s), {brief_hours(hours['hours'])} {assumed}; "
         f"{run.info['calls_per_day_area']:.1f} calls a day): "
         + (
             "no calls simulated; "

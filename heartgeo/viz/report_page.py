@@ -20,6 +20,7 @@ import pandas as pd
 
 from heartgeo.analysis.coverage import band_label, headline_band
 from heartgeo.analysis.weekly import week_shares
+from heartgeo.io.hours import brief_hours
 from heartgeo.numbers import percent, points
 from heartgeo.viz.charts import bar_chart_svg, line_chart_svg, week_heatmap_svg
 
@@ -152,7 +153,7 @@ def headline_cards(data: ReportData) -> str:
         share = week_shares(sc["hours"], data.bands_min)["person_hours_share"][band_label(band)]
         lines.append(
             f"person-hours within {band:g} min of a unit on duty: {percent(share)} "
-            f"({sc['hours_info'].get('hours')})"
+            f"({brief_hours(str(sc['hours_info'].get('hours')))})"
         )
         items = "".join(f"<div>{escape(t)}</div>" for t in lines)
         cards.append(
