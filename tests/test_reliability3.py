@@ -129,6 +129,8 @@ def test_call_times_follow_iso_8601_in_local_time(tmp_path, stamp, expected):
     "times, needle",
     [
         (["2024-03-05"], "row 2: time '2024-03-05' is a date without a time of day"),
+        (["20240305"], "row 2: time '20240305' is a date without a time of day"),
+        (["2024-03-05T10:00", "2024-03"], "row 3: time '2024-03' is a date without a time"),
         (["2024-03-05T10:00", "2300-01-01T10:00"], "row 3: time '2300-01-01T10:00' lies more"),
         (["1999-03-05T10:00"] + ["2024-03-05T10:00"] * 200, "row 2: time '1999-03-05T10:00' lies"),
         (["tomorrow"], "is not an ISO 8601 time"),
@@ -201,6 +203,9 @@ def test_no_calls_or_one_week_print_no_nan(tmp_path):
         ("Mon-Fri 9:30 am - 5:30 pm", 40),
         ("daily 08:00-24:00", 112),
         ("Sat,Sun 10:00-14:00", 8),
+        ("Fri 22:00-Sat 02:00", 4),
+        ("Fri 18:00 \u2013 Mon 06:00; Mon-Fri 9am-5pm", 60 + 40),
+        ("Sun 20:00-Mon 04:00", 8),  # past Sunday into the week's start
     ],
 )
 def test_hours_as_people_write_them(text, hours):
@@ -300,6 +305,17 @@ def test_calls_with_lon_and_lat_swapped_are_told_so(tmp_path):
     assert run.exit_code == 2 and run.output.count("\n") == 1
     assert "none of its 5 calls lies in the pilot area" in run.output
     assert "longitude and latitude swapped" in run.output
+
+
+@pytest.mark.integration
+def test_calls_in_the_area_with_zero_weight_are_told_so(tmp_path):
+    path = tmp_path / "calls.csv"
+    path.write_text("lon,lat,weight\n-78.90,35.99,-0.0\n-78.91,35.99,1\n")
+    run = CliRunner().invoke(
+        cli, ["simulate", *FAST, "--calls", str(path), "--weeks", "2", "--out", str(tmp_path)]
+    )
+    assert run.exit_code == 2 and run.output.count("\n") == 1
+    assert "its 1 call(s) in the pilot area all have weight 0" in run.output
 
 
 def test_a_full_cache_disk_leaves_no_partial_file(tmp_path, monkeypatch):

@@ -159,7 +159,8 @@ MAX_FUTURE_DAYS = 366
 #: it (99th): one stray year would otherwise divide the call rate.
 MAX_OUTLIER_DAYS = 366
 _OFFSET = r"(?<=\d)(?:Z|[+-]\d{2}(?::?\d{2})?)$"
-_DATE_ONLY = r"^\d{4}-\d{2}-\d{2}$"
+#: a date without a time: 2024-03-05, 20240305, 2024-03, 2024
+_DATE_ONLY = r"^\d{4}(?:-?\d{2}(?:-?\d{2})?)?$"
 
 
 def _minutes(gdf, path: Path, offset: int) -> tuple[np.ndarray, float | None]:

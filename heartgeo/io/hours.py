@@ -8,6 +8,7 @@ written as windows separated by ``;``, each ``[DAYS] HH:MM-HH:MM``:
 - ``Sat,Sun 10:00-14:00``, ``weekdays``, ``weekends``, ``Fri 20:00-02:00`` (a window whose
   end is not after its start crosses midnight and ends on the next day; ``24:00`` ends a
   day);
+- ``Fri 22:00-Mon 06:00`` -- one window from a day and time to another (a weekend shift);
 - ``24/7`` (or ``always``) -- always on duty; a day list alone (``Mon-Fri``) means whole days.
 
 Hours as people write them are read too (:func:`normalise_hours`): en and em dashes,
@@ -148,6 +149,10 @@ def parse_hours(text: str) -> np.ndarray:
         if window.lower() in ("24/7", "always"):
             mask[:] = True
             continue
+        span = _SPAN.fullmatch(window)
+        if span:  # one window from a day and time to another: Fri 22:00-Mon 06:00
+            _mark_span(text, mask, *span.groups())
+            continue
         tokens = window.split()
         times = tokens[-1] if re.match(r"^\d", tokens[-1]) else None
         day_text = " ".join(tokens[:-1] if times else tokens).replace(" ", "") or "daily"
@@ -169,6 +174,24 @@ def parse_hours(text: str) -> np.ndarray:
     if not mask.any():
         raise _fail(text, "no window")
     return mask
+
+
+#: a window from one day and time to another (``Fri 22:00-Mon 06:00``)
+_SPAN = re.compile(r"([A-Za-z]+)\s*(\d[\d:]*)\s*-\s*([A-Za-z]+)\s*(\d[\d:]*)")
+
+
+def _mark_span(text: str, mask: np.ndarray, day_a: str, t_a: str, day_b: str, t_b: str):
+    """Mark a window from ``day_a t_a`` to ``day_b t_b`` (wrapping past Sunday)."""
+    days = []
+    for day in (day_a, day_b):
+        if day.lower() not in _DAY:
+            raise _fail(text, f"{day!r} is not a day (Mon..Sun)")
+        days.append(_DAY[day.lower()])
+    start = days[0] * 24 * 60 + _minute(text, t_a)
+    end = days[1] * 24 * 60 + _minute(text, t_b)
+    if end <= start:
+        end += WEEK_MIN  # runs past Sunday into the next week
+    mask[np.arange(start, end) % WEEK_MIN] = True
 
 
 def describe_mask(mask: np.ndarray) -> str:

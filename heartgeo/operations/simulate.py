@@ -39,7 +39,7 @@ def demand_points(study, area_name: str, calls: Calls | None) -> tuple[np.ndarra
     return study.demand.points[keep], weights[keep]
 
 
-def calls_outside_message(study, area_name: str) -> str:
+def calls_outside_message(study, area_name: str, inside: int = 0) -> str:
     """Why an area has no calls: all lie outside it; a hint when lon and lat look swapped
     (read the other way round, most calls fall in the city).
     """
@@ -48,6 +48,11 @@ def calls_outside_message(study, area_name: str) -> str:
     from heartgeo.config import LONLAT_CRS, METRIC_CRS
 
     calls = study.calls
+    if inside:
+        return (
+            f"calls file {calls.source}: its {inside:,} call(s) in the {area_name} area all "
+            "have weight 0: give them a weight above 0, or study another area"
+        )
     back = Transformer.from_crs(METRIC_CRS, LONLAT_CRS, always_xy=True)
     lon, lat = back.transform(calls.xy[:, 0], calls.xy[:, 1])
     sx, sy = Transformer.from_crs(LONLAT_CRS, METRIC_CRS, always_xy=True).transform(lat, lon)
@@ -284,7 +289,7 @@ def simulate_units(study, scenario, units, options: SimulateOptions, progress) -
             "are left out of the simulation (the rate is scaled to the known part)"
         )
     if study.calls is not None and not weights.sum() > 0:
-        raise InputError(calls_outside_message(study, area_name))
+        raise InputError(calls_outside_message(study, area_name, len(weights)))
     if not known.any():
         raise InputError(
             f"the {area_name} area has no demand with a known travel time: use "
