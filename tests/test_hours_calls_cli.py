@@ -1,6 +1,7 @@
 """Hours, calls and the simulation end to end on the bundled Durham data."""
 
 import json
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -223,7 +224,12 @@ def test_an_hour_with_some_units_on_duty_equals_those_units_alone(tmp_path):
     for model, area in (("crowfly", "citywide"), ("network", "pilot")):
         args = [*FAST[:-1], model, "--area", area]
         out = tmp_path / f"all-{model}"
-        assert run("coverage", *args, "--staging", str(everyone), "--out", str(out)).exit_code == 0
+        loud = [a for a in args if a != "--quiet"]
+        done = run("coverage", *loud, "--staging", str(everyone), "--out", str(out))
+        assert done.exit_code == 0, done.output
+        # progress: the sets, then each step with its time
+        assert "set(s) of units on duty other than all 3" in done.stderr
+        assert re.search(r"combining the 15-min bands \.\.\. done \(\d", done.stderr)
         hours = pd.read_csv(out / f"coverage_{area}_hours.csv").set_index("hour_of_week")
         for hour, subset in ((9, sites[:1]), (18, sites[1:])):
             alone = tmp_path / f"alone-{model}-{hour}"
