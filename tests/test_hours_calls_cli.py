@@ -149,6 +149,9 @@ def test_simulate_prints_and_writes_the_teams_curve(tmp_path):
     # answered cannot beat the share of calls arriving while a team is on duty
     bound = pilot["erlang_b_check"]["share_of_calls_in_on_duty_hours"]
     assert pilot["figures"]["answered_share"] <= bound + 2 * pilot["figures"]["answered_ci95"]
+    # nor the exact answered share with no drive time (driving only adds busy time)
+    no_drive = pilot["erlang_b_check"]["answered_no_drive"]
+    assert pilot["figures"]["answered_share"] <= no_drive + 2 * pilot["figures"]["answered_ci95"]
     for name in ("pilot", "citywide"):
         assert len(pd.read_csv(tmp_path / "a" / f"simulation_{name}.csv")) == 168
     assert "answered" in again.output or again.output == ""

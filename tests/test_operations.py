@@ -242,6 +242,51 @@ def test_missed_share_is_erlang_b(teams, load, service):
     assert figures["utilisation"] == pytest.approx(load * (1 - expected) / teams, rel=0.06)
 
 
+@pytest.mark.parametrize(("teams", "load"), [(1, 0.5), (3, 1.0), (6, 6.0)])
+def test_the_week_chain_always_on_duty_is_erlang_b(teams, load):
+    from heartgeo.analysis.workload import loss_over_week
+
+    rates = np.full(168, load / 0.5)  # calls an hour, 30-min calls
+    got = loss_over_week(teams, rates, np.ones(WEEK_MIN, bool), 30.0)
+    assert got["missed_busy"] == pytest.approx(erlang_b(teams, load), rel=1e-6)
+    assert got["missed_off_duty"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("teams", "load", "mean_min", "hours"),
+    [
+        (3, 2.0, 30.0, "daily 08:00-20:00"),
+        (2, 1.5, 30.0, "Mon-Fri 09:00-17:00"),
+        (2, 3.0, 90.0, "daily 08:00-12:00; daily 14:00-18:00"),  # short shifts, long calls
+    ],
+)
+def test_a_pure_loss_run_with_shifts_matches_the_exact_week_chain(teams, load, mean_min, hours):
+    """Zero travel, exponential service, every team on the same shift: the simulated
+    answered share is the exact chain's (teams free at each shift's start, busy teams
+    finishing after it), which differs from on-duty share x (1 - Erlang-B).
+    """
+    from heartgeo.analysis.workload import loss_over_week
+
+    workload = Workload(
+        calls_per_day=load / (mean_min / 60.0) * 24.0,
+        minutes_per_call=mean_min,
+        service="exponential",
+    )
+    duty = np.repeat(parse_hours(hours)[None, :], teams, axis=0)
+    result = simulate(
+        np.zeros((1, 1)), np.ones(1), np.zeros(teams, int), duty, workload, weeks=60, seed=5
+    )
+    figures = summarise(result)
+    exact = loss_over_week(teams, workload.hourly_rates(), duty[0], mean_min)
+    assert abs(figures["answered_share"] - exact["answered"]) <= 2 * figures["answered_ci95"]
+    on_duty = duty[0].mean()
+    steady = on_duty * (1 - erlang_b(teams, load))
+    assert exact["answered"] > steady + 0.001  # the shifts that start free answer more
+    if mean_min == 90.0:  # here steady-state Erlang-B is far off: the simulation shows it
+        assert figures["answered_share"] - steady > 4 * figures["answered_ci95"]
+    assert exact["missed_off_duty"] == pytest.approx(1 - on_duty)
+
+
 def test_erlang_b_values():
     assert erlang_b(1, 1.0) == pytest.approx(0.5)
     assert erlang_b(2, 1.0) == pytest.approx(0.2)

@@ -19,6 +19,7 @@ from heartgeo.analysis.simulation import (
     simulate,
     summarise,
 )
+from heartgeo.analysis.workload import loss_over_week
 from heartgeo.choices import SimulationChoices
 from heartgeo.errors import InputError
 from heartgeo.io.calls import Calls
@@ -349,19 +350,33 @@ def _simulate_all(name: str, args: tuple, options: SimulateOptions, bands, progr
 
 
 def _erlang_check(workload: Workload, duty: np.ndarray, teams: int) -> dict:
-    """What Erlang-B predicts for the on-duty hours, ignoring drive times (a lower bound on
-    the busy time): offered load and loss probability, for comparison with the simulation.
+    """What queueing theory gives for the scenario with no drive time: Erlang-B's steady
+    state, and the exact answered share of teams that share one duty mask
+    (:func:`heartgeo.analysis.workload.loss_over_week`: every shift starts with its teams
+    free, which Erlang-B's steady state misses). Exact for exponential service; drive
+    time adds busy time, so the simulation answers fewer calls when teams drive.
     """
     on_any = duty.any(axis=0).reshape(168, 60).mean(axis=1)
     rates = workload.hourly_rates()
     on_duty_calls = float((rates * on_any).sum() / rates.sum()) if rates.sum() else 0.0
     load = workload.calls_per_day / 24.0 * workload.minutes_per_call / 60.0
-    return {
+    out = {
         "share_of_calls_in_on_duty_hours": on_duty_calls,
         "offered_load_erlangs": load,
-        "loss_probability_no_drive": erlang_b(teams, load),
-        "answered_upper_bound": on_duty_calls * (1 - erlang_b(teams, load)),
+        "loss_probability_steady_state": erlang_b(teams, load),
+        "answered_no_drive": None,
+        "answered_no_drive_method": "not computed: the teams keep different hours",
     }
+    if teams and rates.sum() > 0 and (duty == duty[:1]).all():
+        exact = loss_over_week(teams, rates, duty[0], workload.minutes_per_call)
+        out["answered_no_drive"] = exact["answered"]
+        out["missed_busy_no_drive"] = exact["missed_busy"]
+        out["answered_no_drive_method"] = (
+            "exact birth-death chain over the week (Erlang 1917), teams free at each "
+            "shift's start, no drive time; exact for exponential service"
+            + ("" if workload.service == "exponential" else f", approximate for {workload.service}")
+        )
+    return out
 
 
 def mexclp_workload(
