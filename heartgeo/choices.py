@@ -106,6 +106,13 @@ class SimulationChoices:
         "staging sites in turn), e.g. --teams 1..8.",
         kind="teams",
     )
+    standard_min: float = param(
+        10.0,
+        flag="--standard",
+        help="Response standard: minutes from a call to a team's arrival; calls answered "
+        "within it are 'answered in standard' (default 10: an assumption, heartgeo's headline "
+        "band; HEART publishes no response standard).",
+    )
     answered_target: float | None = param(
         None,
         flag="--target",

@@ -175,6 +175,8 @@ def test_simulate_with_calls_estimates_the_rate_and_profile(tmp_path):
         (["--minutes-per-call", "0"], "--minutes-per-call 0"),
         (["--teams", "3..1"], "--teams '3..1'"),
         (["--weeks", "0"], "--weeks 0"),
+        (["--standard", "0"], "--standard 0"),
+        (["--standard", "1e9"], "--standard 1e+09"),
     ],
 )
 def test_simulate_bad_options_are_one_line(tmp_path, args, names):

@@ -71,6 +71,9 @@ class SimulationResult:
     duty_min: np.ndarray
     weeks: int
     teams: int
+    #: per call: no team was on duty at its minute; and the demand point it came from
+    off_duty: np.ndarray | None = None
+    point: np.ndarray | None = None
 
     @property
     def response_s(self) -> np.ndarray:
@@ -155,6 +158,8 @@ def simulate(
         duty_min=duty.sum(axis=0).reshape(168, 60).sum(axis=1) * float(weeks),
         weeks=weeks,
         teams=len(team_site),
+        off_duty=~duty.any(axis=0)[start_min.astype(np.int64) % WEEK_MIN],
+        point=where,
     )
 
 
@@ -237,6 +242,27 @@ class _Teams:
         go = np.maximum(free, t)
         j = int(np.argmin(np.where(later, go + tt, np.inf)))
         return j, float(go[j]), float(tt[j])
+
+
+#: Where an eligible call ends, each in exactly one (``missed_outside_area`` is added by
+#: :mod:`heartgeo.operations.outcomes`: those calls are not simulated).
+OUTCOMES = ("answered_in_standard", "answered_late", "missed_off_duty", "missed_busy")
+
+
+def outcome_flags(result: SimulationResult, standard_min: float) -> dict[str, np.ndarray]:
+    """Each simulated call's outcome (one True per call): answered with a response (wait
+    plus drive, from the call's time) within ``standard_min`` or later; missed because no
+    team was on duty, or because every team on duty was busy (or the wait ran out).
+    """
+    answered = result.answered
+    in_standard = answered & (np.nan_to_num(result.response_s, nan=np.inf) <= standard_min * 60)
+    off = np.asarray(result.off_duty, dtype=bool)
+    return {
+        "answered_in_standard": in_standard,
+        "answered_late": answered & ~in_standard,
+        "missed_off_duty": ~answered & off,
+        "missed_busy": ~answered & ~off,
+    }
 
 
 def _busy_per_hour(start: np.ndarray, end: np.ndarray, weeks: int) -> np.ndarray:

@@ -58,26 +58,14 @@ def loss_over_week(
     dict
         ``answered``, ``missed_busy``, ``missed_off_duty``: shares of the week's calls.
     """
-    from scipy.linalg import expm
-
     n = teams + 1
     mu = 1.0 / minutes_per_call  # per minute
     cache: dict = {}
 
     def step(lam: float, on: bool, minutes: int):
-        key = (lam, on, minutes)
-        if key not in cache:
-            q = np.zeros((n, n))
-            k = np.arange(n)
-            q[k[1:], k[:-1]] = k[1:] * mu
-            if on:
-                q[k[:-1], k[1:]] = lam
-            q[k, k] = -q.sum(axis=1)
-            block = np.zeros((2 * n, 2 * n))
-            block[:n, :n], block[:n, n:] = q, np.eye(n)
-            e = expm(block * minutes)
-            cache[key] = (e[:n, :n], e[:n, n:])
-        return cache[key]
+        if (lam, on, minutes) not in cache:
+            cache[lam, on, minutes] = _transition(n, mu, lam if on else 0.0, minutes)
+        return cache[lam, on, minutes]
 
     segments = _segments(np.asarray(calls_per_hour, float) / 60.0, np.asarray(on_duty, bool))
     p = np.zeros(n)
@@ -96,6 +84,23 @@ def loss_over_week(
             p = p @ move
     total = sum(out.values())
     return {k: (v / total if total > 0 else None) for k, v in out.items()}
+
+
+def _transition(n: int, mu: float, lam: float, minutes: int) -> tuple[np.ndarray, np.ndarray]:
+    """The chain of ``n - 1`` teams over ``minutes``: the transition matrix and the
+    integral of the state over the span (Van Loan's block matrix exponential).
+    """
+    from scipy.linalg import expm
+
+    q = np.zeros((n, n))
+    k = np.arange(n)
+    q[k[1:], k[:-1]] = k[1:] * mu
+    q[k[:-1], k[1:]] = lam
+    q[k, k] = -q.sum(axis=1)
+    block = np.zeros((2 * n, 2 * n))
+    block[:n, :n], block[:n, n:] = q, np.eye(n)
+    e = expm(block * minutes)
+    return e[:n, :n], e[:n, n:]
 
 
 def _segments(rate_per_min: np.ndarray, on_duty: np.ndarray) -> list[tuple[float, bool, int]]:
@@ -192,3 +197,33 @@ class Workload:
             return rng.exponential(m, n)
         sigma2 = math.log1p(self.service_cv**2)
         return rng.lognormal(math.log(m) - sigma2 / 2, math.sqrt(sigma2), n)
+
+
+def erlang_check(workload: Workload, duty: np.ndarray, teams: int) -> dict:
+    """What queueing theory gives for the scenario with no drive time: Erlang-B's steady
+    state, and the exact answered share of teams that share one duty mask
+    (:func:`heartgeo.analysis.workload.loss_over_week`: every shift starts with its teams
+    free, which Erlang-B's steady state misses). Exact for exponential service; drive
+    time adds busy time, so the simulation answers fewer calls when teams drive.
+    """
+    on_any = duty.any(axis=0).reshape(168, 60).mean(axis=1)
+    rates = workload.hourly_rates()
+    on_duty_calls = float((rates * on_any).sum() / rates.sum()) if rates.sum() else 0.0
+    load = workload.calls_per_day / 24.0 * workload.minutes_per_call / 60.0
+    out = {
+        "share_of_calls_in_on_duty_hours": on_duty_calls,
+        "offered_load_erlangs": load,
+        "loss_probability_steady_state": erlang_b(teams, load),
+        "answered_no_drive": None,
+        "answered_no_drive_method": "not computed: the teams keep different hours",
+    }
+    if teams and rates.sum() > 0 and (duty == duty[:1]).all():
+        exact = loss_over_week(teams, rates, duty[0], workload.minutes_per_call)
+        out["answered_no_drive"] = exact["answered"]
+        out["missed_busy_no_drive"] = exact["missed_busy"]
+        out["answered_no_drive_method"] = (
+            "exact birth-death chain over the week (Erlang 1917), teams free at each "
+            "shift's start, no drive time; exact for exponential service"
+            + ("" if workload.service == "exponential" else f", approximate for {workload.service}")
+        )
+    return out

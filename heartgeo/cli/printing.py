@@ -47,6 +47,7 @@ def print_simulation(study, runs) -> None:
     the teams needed for ``--target``, then each scenario with its own sites.
     """
     from heartgeo.analysis.coverage import headline_band
+    from heartgeo.operations.outcomes import outcome_line
     from heartgeo.report.text import curve_line, simulation_line, target_line, team_line
 
     band = headline_band(study.settings.bands_min)
@@ -61,6 +62,8 @@ def print_simulation(study, runs) -> None:
             result(f"  {line}")
     for run in runs:
         result(f"  simulated {simulation_line(run, study.model.short_label, band)}")
+    for run in runs:
+        result(f"  {outcome_line(run.scenario, run.info['outcomes'], run.info['area'])}")
 
 
 def print_checks(checks: list[dict]) -> None:

@@ -15,16 +15,16 @@ from heartgeo.analysis.simulation import (
     SimulationResult,
     Workload,
     by_hour,
-    erlang_b,
     simulate,
     summarise,
 )
-from heartgeo.analysis.workload import loss_over_week
+from heartgeo.analysis.workload import erlang_check
 from heartgeo.choices import SimulationChoices
 from heartgeo.errors import InputError
 from heartgeo.io.calls import Calls
 from heartgeo.io.hours import DutyHours, default_hours
 from heartgeo.operations.duty import calls_in_area, unit_duty
+from heartgeo.operations.outcomes import attach_outcomes
 
 
 def demand_points(study, area_name: str, calls: Calls | None) -> tuple[np.ndarray, np.ndarray]:
@@ -190,6 +190,11 @@ class SimulateOptions(SimulationChoices):
             raise InputError(f"weeks {self.weeks}: give 1 to {MAX_WEEKS}", param="weeks")
         if not 0 <= self.seed <= MAX_SEED:
             raise InputError(f"seed {self.seed}: give 0 to {MAX_SEED}", param="seed")
+        if not 0 < self.standard_min <= 1440:
+            raise InputError(
+                f"standard_min {self.standard_min:g}: give minutes above 0, at most 1440",
+                param="standard_min",
+            )
         events = workload.calls_per_day * 7 * self.weeks
         if events > self.max_events:
             raise InputError(
@@ -269,6 +274,8 @@ class SimulationRun:
     info: dict
     #: the scenario's default duty hours
     hours: DutyHours | None = None
+    #: outcome shares per police beat (:mod:`heartgeo.operations.outcomes`)
+    beats: pd.DataFrame | None = None
 
 
 def simulate_units(study, scenario, units, options: SimulateOptions, progress) -> SimulationRun:
@@ -313,9 +320,11 @@ def simulate_units(study, scenario, units, options: SimulateOptions, progress) -
         "unknown_demand_share": unknown_share,
         "demand": "calls (call file)" if study.calls is not None else "residents (demand cells)",
         "teams": "one per staging site; a teams curve puts team i on site i mod sites",
-        "erlang_b_check": _erlang_check(area_workload, duty, len(units)),
+        "erlang_b_check": erlang_check(area_workload, duty, len(units)),
     }
-    return SimulationRun(name, main, curve, info, hours)
+    run = SimulationRun(name, main, curve, info, hours)
+    attach_outcomes(run, study, xy[known], options.standard_min)
+    return run
 
 
 def teams_needed(curve: list[dict], target: float | None) -> int | None:
@@ -347,36 +356,6 @@ def _simulate_all(name: str, args: tuple, options: SimulateOptions, bands, progr
                 )
                 curve.append({"scenario": name, **sim.figures})
     return main, curve
-
-
-def _erlang_check(workload: Workload, duty: np.ndarray, teams: int) -> dict:
-    """What queueing theory gives for the scenario with no drive time: Erlang-B's steady
-    state, and the exact answered share of teams that share one duty mask
-    (:func:`heartgeo.analysis.workload.loss_over_week`: every shift starts with its teams
-    free, which Erlang-B's steady state misses). Exact for exponential service; drive
-    time adds busy time, so the simulation answers fewer calls when teams drive.
-    """
-    on_any = duty.any(axis=0).reshape(168, 60).mean(axis=1)
-    rates = workload.hourly_rates()
-    on_duty_calls = float((rates * on_any).sum() / rates.sum()) if rates.sum() else 0.0
-    load = workload.calls_per_day / 24.0 * workload.minutes_per_call / 60.0
-    out = {
-        "share_of_calls_in_on_duty_hours": on_duty_calls,
-        "offered_load_erlangs": load,
-        "loss_probability_steady_state": erlang_b(teams, load),
-        "answered_no_drive": None,
-        "answered_no_drive_method": "not computed: the teams keep different hours",
-    }
-    if teams and rates.sum() > 0 and (duty == duty[:1]).all():
-        exact = loss_over_week(teams, rates, duty[0], workload.minutes_per_call)
-        out["answered_no_drive"] = exact["answered"]
-        out["missed_busy_no_drive"] = exact["missed_busy"]
-        out["answered_no_drive_method"] = (
-            "exact birth-death chain over the week (Erlang 1917), teams free at each "
-            "shift's start, no drive time; exact for exponential service"
-            + ("" if workload.service == "exponential" else f", approximate for {workload.service}")
-        )
-    return out
 
 
 def mexclp_workload(

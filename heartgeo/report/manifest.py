@@ -10,6 +10,7 @@ from heartgeo.analysis.weekly import week_shares
 from heartgeo.geometry import share_within
 from heartgeo.io.outputs import run_record
 from heartgeo.operations import SimulationRun
+from heartgeo.operations.outcomes import outcome_line
 from heartgeo.report.text import curve_line, headline, hours_line, simulation_line
 from heartgeo.study import ScenarioResult, Study
 
@@ -170,6 +171,7 @@ def simulation_summary(study: Study, runs: list[SimulationRun]) -> dict:
     curve = any(r.curve for r in runs)
     return {
         "headline": [simulation_line(r, study.model.short_label, band) for r in runs],
+        "outcomes": [outcome_line(r.scenario, r.info["outcomes"], r.info["area"]) for r in runs],
         "teams_curve": curve_line(runs, band) if curve else None,
         "scenarios": {
             r.scenario: {**r.info, "figures": r.main.figures, "curve": r.curve} for r in runs

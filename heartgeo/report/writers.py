@@ -277,8 +277,14 @@ def write_simulation_files(outs: OutputSet, study: Study, runs: list[SimulationR
             f"simulation_{run.scenario}.csv",
             run.main.hours.assign(scenario=run.scenario, travel_model=study.model.name),
             f"{run.scenario}: simulated calls per hour of the week: answered, within each "
-            "band, drive and response medians, team utilisation",
+            "band, drive and response medians, team utilisation, each outcome's share",
         )
+        if run.beats is not None:
+            outs.csv(
+                f"simulation_{run.scenario}_beats.csv",
+                run.beats.assign(scenario=run.scenario, travel_model=study.model.name),
+                f"{run.scenario}: simulated calls per police beat and each outcome's share",
+            )
     curve = [row for run in runs for row in run.curve]
     if curve:
         outs.csv(
