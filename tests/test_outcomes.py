@@ -92,3 +92,20 @@ def test_simulate_writes_the_outcomes(tmp_path):
     pilot = summary["scenarios"]["pilot"]["outcomes"]
     assert pilot["shares"]["missed_outside_area"] > 0.5  # the pilot is a fifth of the city
     assert len(summary["outcomes"]) == 2
+    # the page draws the same shares: a bar per scenario, a column per hour
+    page = (tmp_path / "simulation.html").read_text()
+    assert "Where the eligible calls end" in page and "<script" not in page
+    share = pilot["shares"]["missed_outside_area"]
+    assert f"pilot: outside the scenario&#x27;s area {100 * share:.1f} %" in page
+    assert "citywide: share of each hour" in page and "Sat 03:00, missed: no team on duty" in page
+
+
+def test_outcome_bars_are_as_wide_as_their_shares():
+    import re
+
+    from heartgeo.viz.outcomes import outcome_bars_svg
+
+    shares = {"a": {"answered_in_standard": 0.25, "missed_off_duty": 0.75}}
+    svg = outcome_bars_svg(shares, "t", width=500)  # plot 400 px wide
+    widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="28" width="([\d.]+)"', svg)]
+    assert widths == [100.0, 300.0]

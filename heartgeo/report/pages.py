@@ -72,6 +72,8 @@ def simulation_page(study: Study, runs: list[SimulationRun]) -> str:
                 ),
             )
         )
+    if runs:
+        sections += outcome_sections(runs)
     for run in runs:
         sections.append(
             (
@@ -94,6 +96,32 @@ def simulation_page(study: Study, runs: list[SimulationRun]) -> str:
         notes.append(f"{run.scenario} hours: {h['assumption']} (source: {h['source']})")
     notes.append(study.model.label)
     return page(f"Call simulation ({study.model.short_label})", sections, notes)
+
+
+def outcome_sections(runs: list[SimulationRun]) -> list[tuple[str, str]]:
+    """Where the calls end: the stacked bar per scenario, then each one's hours."""
+    from heartgeo.viz.outcomes import outcome_bars_svg, outcome_hours_svg
+
+    standard = runs[0].info["outcomes"]["standard_min"]
+    shares = {run.scenario: run.info["outcomes"]["shares"] for run in runs}
+    out = [
+        (
+            "Where the eligible calls end",
+            outcome_bars_svg(
+                shares, f"Share of the city's eligible calls (standard: {standard:g} min)"
+            ),
+        )
+    ]
+    for run in runs:
+        out.append(
+            (
+                f"{run.scenario}: where the calls end, by hour of the week",
+                outcome_hours_svg(
+                    run.main.hours, f"{run.scenario}: share of each hour's calls in its area"
+                ),
+            )
+        )
+    return out
 
 
 def _study_assumptions(study: Study) -> list[tuple[str, str]]:
@@ -169,6 +197,7 @@ def _simulation_parts(runs: list[SimulationRun] | None):
             "figures": run.main.figures,
             "hours": run.main.hours,
             "calls_per_day": run.info["calls_per_day_area"],
+            "outcomes": run.info["outcomes"],
         }
         for run in runs
     ]

@@ -23,6 +23,7 @@ from heartgeo.analysis.weekly import week_shares
 from heartgeo.io.hours import brief_hours
 from heartgeo.numbers import percent, points
 from heartgeo.viz.charts import bar_chart_svg, line_chart_svg, week_heatmap_svg
+from heartgeo.viz.outcomes import outcome_bars_svg
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;background:#fff;
@@ -220,6 +221,14 @@ def _simulation_section(data: ReportData) -> str:
         for sim in data.simulation
     ]
     curve = _teams_curve(data.teams_curve, band)
+    ends = outcome_bars_svg(
+        {
+            sim["scenario"]: sim["outcomes"]["shares"]
+            for sim in data.simulation
+            if "outcomes" in sim
+        },
+        "Where the city's eligible calls end (simulated)",
+    )
     notes = "".join(f"<li>{escape(n)}</li>" for n in data.simulation[0].get("notes", []))
     return (
         "<section><h2>Calls and busy teams (simulation)</h2>"
@@ -228,7 +237,7 @@ def _simulation_section(data: ReportData) -> str:
         "police). Shares are of all eligible calls, at every hour; &plusmn; is the 95 % "
         "confidence half-width over the simulated weeks.</p>"
         f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
-        f"{curve}{''.join(maps)}<ul>{notes}</ul></section>"
+        f"{ends}{curve}{''.join(maps)}<ul>{notes}</ul></section>"
     )
 
 
