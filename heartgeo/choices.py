@@ -106,6 +106,13 @@ class SimulationChoices:
         "staging sites in turn), e.g. --teams 1..8.",
         kind="teams",
     )
+    dispatch_min: float | None = param(
+        None,
+        flag="--dispatch-minutes",
+        help="Minutes from a call to the team rolling (call handling and turnout), added to "
+        "every response and to the team's busy time (default 2: an assumption, HEART "
+        "publishes none).",
+    )
     standard_min: float = param(
         10.0,
         flag="--standard",

@@ -109,3 +109,30 @@ def test_outcome_bars_are_as_wide_as_their_shares():
     svg = outcome_bars_svg(shares, "t", width=500)  # plot 400 px wide
     widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="28" width="([\d.]+)"', svg)]
     assert widths == [100.0, 300.0]
+
+
+def test_dispatch_time_adds_to_every_response_and_to_busy_time():
+    def run(dispatch):
+        workload = Workload(
+            calls_per_day=20.0, minutes_per_call=30.0, service="exponential", dispatch_min=dispatch
+        )
+        duty = np.ones((2, 10080), bool)
+        travel = np.array([[120.0, 480.0, 900.0]])
+        return simulate(travel, np.ones(3), np.zeros(2, int), duty, workload, weeks=2, seed=3)
+
+    none, two = run(0.0), run(2.0)
+    ok = none.answered & two.answered & (none.wait_s == 0) & (two.wait_s == 0)
+    assert ok.sum() > 50
+    assert np.allclose(two.response_s[ok] - none.response_s[ok], 120.0)
+    assert two.busy_min.sum() > none.busy_min.sum()
+    # an 8-minute drive is in a 9.5-minute standard, but not with 2 minutes of dispatch
+    eight = ok & (two.travel_s == 480.0)
+    assert outcome_flags(none, 9.5)["answered_in_standard"][eight].all()
+    assert outcome_flags(two, 9.5)["answered_late"][eight].all()
+
+
+def test_bad_dispatch_minutes_are_refused():
+    from heartgeo.errors import InputError
+
+    with pytest.raises(InputError, match="dispatch_min"):
+        Workload(calls_per_day=1.0, minutes_per_call=30.0, dispatch_min=-1.0).validate()

@@ -21,7 +21,7 @@ With zero travel times and teams always on duty this is the M/G/c/c loss system,
 share of lost calls is the Erlang-B formula :func:`erlang_b` for any service
 distribution with the same mean (the tests check this).
 
-Answered within ``T`` minutes means answered with a response time (wait plus drive)
+Answered within ``T`` minutes means answered with a response time (wait, dispatch and drive)
 of at most ``T``. Results are per simulated call; :func:`summarise` and :func:`by_hour`
 aggregate them, with 95 % confidence intervals from the spread between simulated weeks.
 """
@@ -74,11 +74,13 @@ class SimulationResult:
     #: per call: no team was on duty at its minute; and the demand point it came from
     off_duty: np.ndarray | None = None
     point: np.ndarray | None = None
+    #: seconds from the call to the team rolling (the workload's ``dispatch_min``)
+    dispatch_s: float = 0.0
 
     @property
     def response_s(self) -> np.ndarray:
-        """Wait plus drive (seconds); ``nan`` for missed calls."""
-        return self.wait_s + self.travel_s
+        """Wait, dispatch and drive (seconds, from the call); ``nan`` for missed calls."""
+        return self.wait_s + self.dispatch_s + self.travel_s
 
     def within(self, minutes: float) -> np.ndarray:
         """Whether each call was answered within ``minutes`` (response time)."""
@@ -145,8 +147,9 @@ def simulate(
     duty = np.asarray(team_duty, dtype=bool).reshape(len(team_site), WEEK_MIN)
     team_travel = np.asarray(travel_s, float)[team_site]  # (T, P)
     state = _Teams(duty, workload.max_wait_min * 60.0)
+    dispatch_s = workload.dispatch_min * 60.0
     answered, wait, drive, busy_from, busy_to = _dispatch(
-        team_travel, where, start_min, service_s, state
+        team_travel, where, start_min, service_s + dispatch_s, state
     )
     busy = _busy_per_hour(busy_from[answered] / 60.0, busy_to[answered] / 60.0, weeks)
     return SimulationResult(
@@ -160,6 +163,7 @@ def simulate(
         teams=len(team_site),
         off_duty=~duty.any(axis=0)[start_min.astype(np.int64) % WEEK_MIN],
         point=where,
+        dispatch_s=dispatch_s,
     )
 
 
@@ -329,12 +333,23 @@ def by_hour(result: SimulationResult, bands_min: tuple[float, ...] = (5, 10, 15)
             frame[f"within_{m:g}min_share"] = np.bincount(hour, result.within(m), 168) / calls
         frame["teams_on_duty"] = result.duty_min / 60.0 / result.weeks
         frame["utilisation"] = result.busy_min / result.duty_min
-    for name, values in (("travel", result.travel_s), ("response", result.response_s)):
-        med = np.full(168, np.nan)
-        ok = result.answered
-        if ok.any():
-            frame_ = pd.DataFrame({"h": hour[ok], "v": values[ok] / 60.0})
-            got = frame_.groupby("h")["v"].median()
-            med[got.index.to_numpy()] = got.to_numpy()
-        frame[f"{name}_median_min"] = med
+    for name, col, q in (
+        ("travel", "travel_median_min", 0.5),
+        ("response", "response_median_min", 0.5),
+        ("response", "response_p90_min", 0.9),
+    ):
+        frame[col] = _hour_quantile(hour, result, name, q)
     return frame
+
+
+def _hour_quantile(hour: np.ndarray, result: SimulationResult, name: str, q: float):
+    """Per hour of the week, the ``q`` quantile (minutes) of the answered calls' drive
+    (``travel``) or response; ``nan`` in hours without an answered call.
+    """
+    values = result.travel_s if name == "travel" else result.response_s
+    out = np.full(168, np.nan)
+    ok = result.answered
+    if ok.any():
+        got = pd.DataFrame({"h": hour[ok], "v": values[ok] / 60.0}).groupby("h")["v"].quantile(q)
+        out[got.index.to_numpy()] = got.to_numpy()
+    return out

@@ -127,6 +127,7 @@ BOUND_REASONS = {
     "minutes_per_call": "minutes on one call: a day at most",
     "service_cv": "standard deviation / mean of the service time",
     "max_wait_min": "minutes a call may wait for a team: a day at most",
+    "dispatch_min": "minutes from a call to the team rolling: a day at most",
 }
 
 
@@ -148,6 +149,9 @@ class Workload:
         Relative call rate per hour of the week, shape (168,), mean 1; None: flat.
     max_wait_min
         Minutes a call may wait for a team; 0: a call finding none free is missed.
+    dispatch_min
+        Minutes from the call to the team rolling (call handling and turnout): added to
+        every response and to the team's busy time.
     """
 
     calls_per_day: float
@@ -156,6 +160,7 @@ class Workload:
     service_cv: float = 0.67
     profile: np.ndarray | None = None
     max_wait_min: float = 0.0
+    dispatch_min: float = 0.0
 
     def validate(self) -> None:
         """Check the workload.
@@ -170,6 +175,7 @@ class Workload:
             "minutes_per_call": (self.minutes_per_call, False, MAX_MINUTES),
             "service_cv": (self.service_cv, False, MAX_SERVICE_CV),
             "max_wait_min": (self.max_wait_min, True, MAX_MINUTES),
+            "dispatch_min": (self.dispatch_min, True, MAX_MINUTES),
         }
         for name, (value, zero_ok, most) in checks.items():
             if not (math.isfinite(value) and (value > 0 or (zero_ok and value == 0))):

@@ -43,8 +43,12 @@ def outcome_shares(
     of_city["missed_outside_area"] = 1.0 - area_share
     if unknown_share > 0:
         of_city["not_modelled_no_road_data"] = area_share * unknown_share
+    answered = result.answered.sum()
     return {
         "standard_min": standard_min,
+        "within_standard_of_answered": (
+            float(flags["answered_in_standard"].sum() / answered) if answered else None
+        ),
         "shares": of_city,
         "shares_of_area_calls": of_area,
         "area_share_of_city_calls": area_share,
@@ -77,6 +81,10 @@ def outcomes_by_beat(
     out["calls_per_week"] = size / result.weeks
     for name in OUTCOMES:
         out[f"{name}_share"] = table[(name, "sum")].to_numpy(float) / size
+    minutes = pd.Series(result.response_s / 60.0).where(result.answered)
+    by_beat = minutes.groupby(beat)
+    for q in (50, 90):
+        out[f"response_p{q}_min"] = by_beat.quantile(q / 100).reindex(table.index).to_numpy()
     return out
 
 
@@ -115,5 +123,6 @@ def outcome_line(scenario: str, outcomes: dict, area_label: str) -> str:
         f"answered within {outcomes['standard_min']:g} min, {percent(s['answered_late'])} "
         f"later; missed: {percent(s['missed_off_duty'])} with no team on duty, "
         f"{percent(s['missed_busy'])} with every team busy, "
-        f"{percent(s['missed_outside_area'])} outside the {area_label} area"
+        f"{percent(s['missed_outside_area'])} outside the {area_label} area; within the "
+        f"standard for {percent(outcomes['within_standard_of_answered'])} of answered calls"
     )

@@ -244,6 +244,9 @@ class SimulateOptions(SimulationChoices):
             service_cv=float(self.service_cv if self.service_cv is not None else d["service_cv"]),
             profile=profile,
             max_wait_min=self.max_wait_min,
+            dispatch_min=float(
+                self.dispatch_min if self.dispatch_min is not None else d["dispatch_minutes"]
+            ),
         )
         workload.validate()
         self._check_size(workload)
@@ -252,6 +255,10 @@ class SimulateOptions(SimulationChoices):
             "calls_per_day_source": per_day_src,
             "minutes_per_call": workload.minutes_per_call,
             "minutes_per_call_source": minutes_src,
+            "dispatch_minutes": workload.dispatch_min,
+            "dispatch_minutes_source": "given (--dispatch-minutes)"
+            if self.dispatch_min is not None
+            else f"assumption: {d['dispatch_minutes_assumption']} ({d['dispatch_minutes_source']})",
             "service": workload.service,
             "service_cv": workload.service_cv if workload.service == "lognormal" else 1.0,
             "max_wait_min": workload.max_wait_min,
