@@ -136,12 +136,8 @@ def simulate(
     -------
     SimulationResult
     """
-    workload.validate()
-    if weeks < 1:
-        raise InputError(f"weeks {weeks}: give at least 1", param="weeks")
+    _check_inputs(workload, weights, weeks)
     weights = np.asarray(weights, float)
-    if len(weights) == 0 or weights.sum() <= 0:
-        raise InputError("the simulation has no demand to draw calls from: check the study area")
     start_min, where, service_s = draw_calls(workload, weights, weeks, seed)
     team_site = np.asarray(team_site, dtype=np.int64)
     duty = np.asarray(team_duty, dtype=bool).reshape(len(team_site), WEEK_MIN)
@@ -165,6 +161,16 @@ def simulate(
         point=where,
         dispatch_s=dispatch_s,
     )
+
+
+def _check_inputs(workload: Workload, weights, weeks: int) -> None:
+    """Refuse a workload out of bounds, no weeks or no demand, in one line."""
+    workload.validate()
+    if weeks < 1:
+        raise InputError(f"weeks {weeks}: give at least 1", param="weeks")
+    weights = np.asarray(weights, float)
+    if len(weights) == 0 or weights.sum() <= 0:
+        raise InputError("the simulation has no demand to draw calls from: check the study area")
 
 
 def _dispatch(team_travel, where, start_min, service_s, state: _Teams):

@@ -87,6 +87,17 @@ def area_share(study, area_name: str, calls: Calls | None, weights: np.ndarray) 
     return float(weights.sum() / w_city.sum()) if w_city.sum() > 0 else 0.0
 
 
+def _given_or_default(value: float | None, flag: str, defaults: dict) -> tuple[float, str]:
+    """A workload value given as ``flag``, else the bundled default (the key is the flag's
+    name: ``--minutes-per-call`` -> ``minutes_per_call``) with its assumption and source.
+    """
+    if value is not None:
+        return float(value), f"given ({flag})"
+    key = flag.lstrip("-").replace("-", "_")
+    source = f"assumption: {defaults[f'{key}_assumption']} ({defaults[f'{key}_source']})"
+    return float(defaults[key]), source
+
+
 @dataclass
 class ScenarioSimulation:
     """A scenario's simulation: its inputs in brief, the figures and the per-hour table."""
@@ -228,14 +239,8 @@ class SimulateOptions(SimulationChoices):
             per_day_src = (
                 f"assumption: {d['calls_per_day_assumption']} ({d['calls_per_day_source']})"
             )
-        minutes = (
-            self.minutes_per_call if self.minutes_per_call is not None else d["minutes_per_call"]
-        )
-        minutes_src = (
-            "given (--minutes-per-call)"
-            if self.minutes_per_call is not None
-            else f"assumption: {d['minutes_per_call_assumption']} ({d['minutes_per_call_source']})"
-        )
+        minutes, minutes_src = _given_or_default(self.minutes_per_call, "--minutes-per-call", d)
+        dispatch, dispatch_src = _given_or_default(self.dispatch_min, "--dispatch-minutes", d)
         profile = calls.hour_profile() if calls is not None else None
         workload = Workload(
             calls_per_day=per_day,
@@ -244,9 +249,7 @@ class SimulateOptions(SimulationChoices):
             service_cv=float(self.service_cv if self.service_cv is not None else d["service_cv"]),
             profile=profile,
             max_wait_min=self.max_wait_min,
-            dispatch_min=float(
-                self.dispatch_min if self.dispatch_min is not None else d["dispatch_minutes"]
-            ),
+            dispatch_min=dispatch,
         )
         workload.validate()
         self._check_size(workload)
@@ -256,9 +259,7 @@ class SimulateOptions(SimulationChoices):
             "minutes_per_call": workload.minutes_per_call,
             "minutes_per_call_source": minutes_src,
             "dispatch_minutes": workload.dispatch_min,
-            "dispatch_minutes_source": "given (--dispatch-minutes)"
-            if self.dispatch_min is not None
-            else f"assumption: {d['dispatch_minutes_assumption']} ({d['dispatch_minutes_source']})",
+            "dispatch_minutes_source": dispatch_src,
             "service": workload.service,
             "service_cv": workload.service_cv if workload.service == "lognormal" else 1.0,
             "max_wait_min": workload.max_wait_min,

@@ -45,7 +45,7 @@ def _legend_room(series: dict, right: int, width: int) -> tuple[int, int]:
     return (need, width + need - right) if need > right else (right, width)
 
 
-def _svg_open(width: int, height: int, title: str) -> list[str]:
+def svg_open(width: int, height: int, title: str) -> list[str]:
     """The opening of an accessible SVG chart: its size, label and title line."""
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -72,7 +72,7 @@ def week_heatmap_svg(table: pd.DataFrame, column: str, title: str, cell: int = 2
     values = table.sort_values("hour_of_week")[column].to_numpy(float)
     left, top = 40, 34
     width, height = left + 24 * cell + 10, top + 7 * cell + 56
-    parts = _svg_open(width, height, title)
+    parts = svg_open(width, height, title)
     for h in range(0, 24, 3):
         parts.append(f'<text x="{left + h * cell + 2}" y="{top - 4}">{h:02d}</text>')
     for d, day in enumerate(DAYS):
@@ -121,7 +121,7 @@ def line_chart_svg(
     def py(y: float) -> float:
         return top + (1 - y) * (height - top - bottom)
 
-    parts = _svg_open(width, height, title)
+    parts = svg_open(width, height, title)
     for i in range(6):
         y = i / 5
         parts.append(
@@ -192,7 +192,7 @@ def bar_chart_svg(
     group_w = plot_w / max(len(categories), 1)
     bar_w = group_w * 0.8 / n_series
     colours = SERIES_COLOURS
-    parts = _svg_open(width, height, title)
+    parts = svg_open(width, height, title)
     for i in range(6):
         y = top + plot_h * (1 - i / 5)
         parts.append(

@@ -14,7 +14,7 @@ import pandas as pd
 
 from heartgeo.io.hours import DAYS
 from heartgeo.numbers import percent
-from heartgeo.viz.charts import _svg_open
+from heartgeo.viz.charts import svg_open
 
 #: outcome -> (legend label, colour)
 OUTCOME_STYLE = {
@@ -48,7 +48,7 @@ def outcome_bars_svg(shares: dict[str, dict], title: str, width: int = 720) -> s
     plot_w = width - left - right
     legend_rows = [names[:3], names[3:]]
     height = top + len(shares) * (bar_h + gap) + 22 * len([r for r in legend_rows if r]) + 8
-    parts = _svg_open(width, height, title)
+    parts = svg_open(width, height, title)
     for i, (scenario, values) in enumerate(shares.items()):
         y, x = top + i * (bar_h + gap), float(left)
         parts.append(
@@ -86,7 +86,7 @@ def outcome_hours_svg(hours: pd.DataFrame, title: str, col_w: int = 4) -> str:
     left, top, plot_h = 40, 28, 120
     width = left + 168 * col_w + 10
     height = top + plot_h + 60
-    parts = _svg_open(width, height, title)
+    parts = svg_open(width, height, title)
     for i in (0, 50, 100):
         y = top + plot_h * (1 - i / 100)
         parts.append(
