@@ -190,6 +190,15 @@ def _simulation_parts(runs: list[SimulationRun] | None):
             "Minutes per call",
             f"{workload['minutes_per_call']:g}: {workload['minutes_per_call_source']}",
         ),
+        (
+            "Dispatch minutes",
+            f"{workload['dispatch_minutes']:g}: {workload['dispatch_minutes_source']}",
+        ),
+        (
+            "Response standard",
+            f"{runs[0].info['outcomes']['standard_min']:g} min from the call (--standard; "
+            "default 10, an assumption: HEART publishes no response standard)",
+        ),
     ]
     simulation = [
         {
