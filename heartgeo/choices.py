@@ -106,6 +106,13 @@ class SimulationChoices:
         "staging sites in turn), e.g. --teams 1..8.",
         kind="teams",
     )
+    call_profile: str | None = param(
+        None,
+        flag="--call-profile",
+        help="CSV of the relative call rate per hour of the week: columns weekday (Mon..Sun), "
+        "hour (0..23), weight; 168 rows (default: from --calls times when there are at "
+        "least 168, else flat, an assumption).",
+    )
     dispatch_min: float | None = param(
         None,
         flag="--dispatch-minutes",

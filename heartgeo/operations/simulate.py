@@ -23,6 +23,7 @@ from heartgeo.choices import SimulationChoices
 from heartgeo.errors import InputError
 from heartgeo.io.calls import Calls
 from heartgeo.io.hours import DutyHours, default_hours
+from heartgeo.io.profile import call_profile
 from heartgeo.operations.duty import calls_in_area, unit_duty
 from heartgeo.operations.outcomes import attach_outcomes
 
@@ -241,7 +242,7 @@ class SimulateOptions(SimulationChoices):
             )
         minutes, minutes_src = _given_or_default(self.minutes_per_call, "--minutes-per-call", d)
         dispatch, dispatch_src = _given_or_default(self.dispatch_min, "--dispatch-minutes", d)
-        profile = calls.hour_profile() if calls is not None else None
+        profile, profile_src = call_profile(self.call_profile, calls)
         workload = Workload(
             calls_per_day=per_day,
             minutes_per_call=float(minutes),
@@ -263,9 +264,7 @@ class SimulateOptions(SimulationChoices):
             "service": workload.service,
             "service_cv": workload.service_cv if workload.service == "lognormal" else 1.0,
             "max_wait_min": workload.max_wait_min,
-            "hourly_profile": "from the times of the call file"
-            if profile is not None
-            else "flat (every hour of the week alike)",
+            "hourly_profile": profile_src,
             "weeks": self.weeks,
             "seed": self.seed,
         }
