@@ -120,6 +120,24 @@ class SimulationChoices:
         "every response and to the team's busy time (default 2: an assumption, HEART "
         "publishes none).",
     )
+    police_minutes_per_call: float | None = param(
+        None,
+        flag="--police-minutes-per-call",
+        help="Police minutes saved per call a team answers (default 28.4: an assumption "
+        "from HEART's reported 5,500 police hours freed over 11,612 responses).",
+    )
+    team_cost_per_hour: float | None = param(
+        None,
+        flag="--team-cost-per-hour",
+        help="Dollars per team-hour on duty (default 131: an assumption from a $4M, 44-staff "
+        "costing of a 24/7 service, teams of three).",
+    )
+    police_cost_per_call: float | None = param(
+        None,
+        flag="--police-cost-per-call",
+        help="Dollars per call answered by police instead (default 646: Denver STAR's "
+        "figure, an assumption for Durham).",
+    )
     standard_min: float = param(
         10.0,
         flag="--standard",

@@ -136,3 +136,50 @@ def test_bad_dispatch_minutes_are_refused():
 
     with pytest.raises(InputError, match="dispatch_min"):
         Workload(calls_per_day=1.0, minutes_per_call=30.0, dispatch_min=-1.0).validate()
+
+
+def test_police_hours_and_cost_follow_from_the_answered_calls():
+    from types import SimpleNamespace
+
+    from heartgeo.operations.outcomes import WEEKS_A_YEAR, police_and_cost
+
+    result = SimpleNamespace(
+        answered=np.array([True, True, True, False]),  # 75 % answered
+        duty_min=np.full(168, 60.0) * 2 * 3,  # 2 teams always on duty, 3 weeks
+        weeks=3,
+    )
+    run = SimpleNamespace(main=SimpleNamespace(result=result), info={"calls_per_day_area": 8.0})
+    defaults = {
+        "police_minutes_per_call": 30.0,
+        "police_minutes_per_call_assumption": "a",
+        "police_minutes_per_call_source": "s",
+        "team_cost_per_hour": 100.0,
+        "team_cost_per_hour_assumption": "a",
+        "team_cost_per_hour_source": "s",
+        "police_cost_per_call": 600.0,
+        "police_cost_per_call_assumption": "a",
+        "police_cost_per_call_source": "s",
+    }
+    got = police_and_cost(run, {"team_cost_per_hour": 50.0}, defaults)
+    answered = 0.75 * 8.0 * 365.25
+    assert got["calls_answered_a_year"] == pytest.approx(answered)
+    assert got["police_hours_freed_a_year"] == pytest.approx(answered * 0.5)
+    assert got["team_hours_a_year"] == pytest.approx(2 * 168 * WEEKS_A_YEAR)
+    assert got["cost_per_answered_call"] == pytest.approx(50.0 * 2 * 24 * 365.25 / answered)
+    assert got["team_cost_per_hour_source"] == "given (--team-cost-per-hour)"
+    assert got["police_minutes_per_call_source"].startswith("assumption: a")
+    assert got["police_cost_of_those_calls_a_year"] == pytest.approx(answered * 600.0)
+
+
+@pytest.mark.integration
+def test_simulate_reports_police_hours_and_cost(tmp_path):
+    args = ["simulate", "--data-dir", str(DATA), "--travel-model", "crowfly", "--cell-size"]
+    args += ["500", "--weeks", "2", "--area", "citywide", "--police-minutes-per-call", "60"]
+    run = CliRunner().invoke(cli, [*args, "--out", str(tmp_path)])
+    assert run.exit_code == 0, run.output
+    assert "police hours (60 min a call)" in run.stdout
+    summary = json.loads((tmp_path / "simulation_summary.json").read_text())
+    cost = summary["scenarios"]["citywide"]["police_and_cost"]
+    assert cost["police_hours_freed_a_year"] == pytest.approx(cost["calls_answered_a_year"])
+    assert cost["team_cost_per_hour_source"].startswith("assumption")
+    assert cost["police_cost_per_call_source"].startswith("assumption")

@@ -47,7 +47,7 @@ def print_simulation(study, runs) -> None:
     the teams needed for ``--target``, then each scenario with its own sites.
     """
     from heartgeo.analysis.coverage import headline_band
-    from heartgeo.operations.outcomes import outcome_line
+    from heartgeo.operations.outcomes import cost_line, outcome_line
     from heartgeo.report.text import curve_line, simulation_line, target_line, team_line
 
     band = headline_band(study.settings.bands_min)
@@ -64,6 +64,8 @@ def print_simulation(study, runs) -> None:
         result(f"  simulated {simulation_line(run, study.model.short_label, band)}")
     for run in runs:
         result(f"  {outcome_line(run.scenario, run.info['outcomes'], run.info['area'])}")
+    for run in runs:
+        result(f"  {cost_line(run.scenario, run.info['police_and_cost'])}")
 
 
 def print_checks(checks: list[dict]) -> None:

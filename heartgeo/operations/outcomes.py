@@ -113,6 +113,62 @@ def attach_outcomes(run, study, xy: np.ndarray, standard_min: float) -> None:
     run.beats = outcomes_by_beat(result, standard_min, beat_of(study.boundaries.beats, xy))
 
 
+#: the cost parameters: option field -> key in hours_default.json's workload
+COST_KEYS = {
+    "police_minutes_per_call": "--police-minutes-per-call",
+    "team_cost_per_hour": "--team-cost-per-hour",
+    "police_cost_per_call": "--police-cost-per-call",
+}
+#: weeks in a year
+WEEKS_A_YEAR = 365.25 / 7
+
+
+def police_and_cost(run, given: dict, defaults: dict) -> dict:
+    """A scenario's calls answered a year, police hours freed, the teams' cost and the
+    cost per answered call, with each parameter's value and source (``given``: values
+    from the options, None for the default of ``defaults``).
+    """
+    params = {}
+    for key, flag in COST_KEYS.items():
+        if given.get(key) is not None:
+            params[key] = (float(given[key]), f"given ({flag})")
+        else:
+            params[key] = (
+                float(defaults[key]),
+                f"assumption: {defaults[f'{key}_assumption']} ({defaults[f'{key}_source']})",
+            )
+    result, info = run.main.result, run.info
+    share = float(result.answered.mean()) if len(result.answered) else 0.0
+    answered = share * info["calls_per_day_area"] * 365.25
+    team_hours = result.duty_min.sum() / result.weeks / 60.0 * WEEKS_A_YEAR
+    cost = team_hours * params["team_cost_per_hour"][0]
+    out = {
+        "calls_answered_a_year": answered,
+        "police_hours_freed_a_year": answered * params["police_minutes_per_call"][0] / 60.0,
+        "team_hours_a_year": team_hours,
+        "team_cost_a_year": cost,
+        "cost_per_answered_call": cost / answered if answered > 0 else None,
+        "police_cost_of_those_calls_a_year": answered * params["police_cost_per_call"][0],
+    }
+    for key, (value, source) in params.items():
+        out[key], out[f"{key}_source"] = value, source
+    return out
+
+
+def cost_line(scenario: str, c: dict) -> str:
+    """``citywide: 10,800 calls answered a year free about 5,100 police hours; ...``."""
+    per_call = c["cost_per_answered_call"]
+    return (
+        f"{scenario}: {c['calls_answered_a_year']:,.0f} calls answered a year free about "
+        f"{c['police_hours_freed_a_year']:,.0f} police hours "
+        f"({c['police_minutes_per_call']:g} min a call); teams ${c['team_cost_a_year']:,.0f} a "
+        f"year ({c['team_hours_a_year']:,.0f} team-hours at ${c['team_cost_per_hour']:g}), "
+        + (f"${per_call:,.0f}" if per_call is not None else "n/a")
+        + f" per answered call against ${c['police_cost_per_call']:g} by police "
+        "(every value an assumption unless given; see simulation_summary.json)"
+    )
+
+
 def outcome_line(scenario: str, outcomes: dict, area_label: str) -> str:
     """``pilot: of the city's eligible calls, 12.3 % answered within 10 min, ...``."""
     from heartgeo.numbers import percent

@@ -5,6 +5,7 @@ sources, and the discrete-event simulation of calls and busy teams
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -25,7 +26,7 @@ from heartgeo.io.calls import Calls
 from heartgeo.io.hours import DutyHours, default_hours
 from heartgeo.io.profile import call_profile
 from heartgeo.operations.duty import calls_in_area, unit_duty
-from heartgeo.operations.outcomes import attach_outcomes
+from heartgeo.operations.outcomes import COST_KEYS, attach_outcomes, police_and_cost
 
 
 def demand_points(study, area_name: str, calls: Calls | None) -> tuple[np.ndarray, np.ndarray]:
@@ -186,6 +187,11 @@ class SimulateOptions(SimulationChoices):
     """
 
     def __post_init__(self):
+        for key, most in (("police_minutes_per_call", 1440.0), ("team_cost_per_hour", 1e5),
+                          ("police_cost_per_call", 1e6)):  # fmt: skip
+            value = getattr(self, key)
+            if value is not None and not (math.isfinite(value) and 0 <= value <= most):
+                raise InputError(f"{key} {value:g}: give a number from 0 to {most:g}", param=key)
         target = self.answered_target
         if target is not None:
             if not (0 < target <= 1):
@@ -331,6 +337,8 @@ def simulate_units(study, scenario, units, options: SimulateOptions, progress) -
     }
     run = SimulationRun(name, main, curve, info, hours)
     attach_outcomes(run, study, xy[known], options.standard_min)
+    given = {k: getattr(options, k) for k in COST_KEYS}
+    info["police_and_cost"] = police_and_cost(run, given, workload_defaults())
     return run
 
 
