@@ -33,8 +33,9 @@ from heartgeo.errors import InputError
 #: Minutes in a week (Monday 00:00 is minute 0).
 WEEK_MIN = 7 * 24 * 60
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_DAY = {d.lower(): i for i, d in enumerate(DAYS)}
-_DAY.update(
+#: Day names (lower case, short and long) -> day number (0 = Monday).
+DAY_NUMBER = {d.lower(): i for i, d in enumerate(DAYS)}
+DAY_NUMBER.update(
     {
         name: i
         for i, name in enumerate(
@@ -73,8 +74,8 @@ def _days(text: str, value: str) -> list[int]:
             continue
         first, _, last = part.partition("-")
         try:
-            a = _DAY[first.strip()]
-            b = _DAY[last.strip()] if last else a
+            a = DAY_NUMBER[first.strip()]
+            b = DAY_NUMBER[last.strip()] if last else a
         except KeyError:
             raise _fail(
                 text, f"{shown_part!r} is not a day (Mon..Sun, daily, weekdays, weekends)"
@@ -184,9 +185,9 @@ def _mark_span(text: str, mask: np.ndarray, day_a: str, t_a: str, day_b: str, t_
     """Mark a window from ``day_a t_a`` to ``day_b t_b`` (wrapping past Sunday)."""
     days = []
     for day in (day_a, day_b):
-        if day.lower() not in _DAY:
+        if day.lower() not in DAY_NUMBER:
             raise _fail(text, f"{day!r} is not a day (Mon..Sun)")
-        days.append(_DAY[day.lower()])
+        days.append(DAY_NUMBER[day.lower()])
     start = days[0] * 24 * 60 + _minute(text, t_a)
     end = days[1] * 24 * 60 + _minute(text, t_b)
     if end <= start:
@@ -257,6 +258,18 @@ class DutyHours:
     def as_dict(self) -> dict:
         """The hours as recorded in outputs: ``hours``, ``assumption`` and ``source``."""
         return {"hours": self.spec, "assumption": self.assumption, "source": self.source}
+
+
+def given_or_default(value: float | None, flag: str, defaults: dict) -> tuple[float, str]:
+    """A value given as the option ``flag``, else the bundled default of
+    ``hours_default.json`` (its key is the flag's name: ``--minutes-per-call`` ->
+    ``minutes_per_call``) with that default's assumption and source.
+    """
+    if value is not None:
+        return float(value), f"given ({flag})"
+    key = flag.lstrip("-").replace("-", "_")
+    source = f"assumption: {defaults[f'{key}_assumption']} ({defaults[f'{key}_source']})"
+    return float(defaults[key]), source
 
 
 def brief_hours(spec: str, limit: int = 60) -> str:

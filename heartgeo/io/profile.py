@@ -12,17 +12,7 @@ import numpy as np
 import pandas as pd
 
 from heartgeo.errors import InputError, shown
-from heartgeo.io.hours import DAYS
-
-_DAY = {d.lower(): i for i, d in enumerate(DAYS)}
-_DAY.update(
-    {
-        n: i
-        for i, n in enumerate(
-            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-        )
-    }  # fmt: skip
-)
+from heartgeo.io.hours import DAY_NUMBER, DAYS
 
 
 def read_call_profile(path: str | Path) -> np.ndarray:
@@ -47,7 +37,7 @@ def read_call_profile(path: str | Path) -> np.ndarray:
         )
     weights = np.full(168, np.nan)
     for i, row in enumerate(frame.itertuples(index=False), start=2):
-        day = _DAY.get(str(row.weekday).strip().lower())
+        day = DAY_NUMBER.get(str(row.weekday).strip().lower())
         if day is None:
             raise InputError(f"call profile {path}, row {i}: weekday {shown(row.weekday)} is "
                              "not a day: give Mon..Sun")  # fmt: skip

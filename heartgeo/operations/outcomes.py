@@ -21,7 +21,7 @@ import shapely
 
 from heartgeo.analysis.simulation import OUTCOMES, SimulationResult, outcome_flags
 from heartgeo.analysis.weekly import hour_frame
-from heartgeo.io.hours import WEEK_MIN
+from heartgeo.io.hours import WEEK_MIN, given_or_default
 
 #: every outcome, in the order outputs give them
 ALL_OUTCOMES = (*OUTCOMES, "missed_outside_area")
@@ -113,7 +113,8 @@ def attach_outcomes(run, study, xy: np.ndarray, standard_min: float) -> None:
     run.beats = outcomes_by_beat(result, standard_min, beat_of(study.boundaries.beats, xy))
 
 
-#: the cost parameters: option field -> key in hours_default.json's workload
+#: the cost parameters: option field -> its flag (whose name is the key of its default in
+#: hours_default.json's workload)
 COST_KEYS = {
     "police_minutes_per_call": "--police-minutes-per-call",
     "team_cost_per_hour": "--team-cost-per-hour",
@@ -128,15 +129,9 @@ def police_and_cost(run, given: dict, defaults: dict) -> dict:
     cost per answered call, with each parameter's value and source (``given``: values
     from the options, None for the default of ``defaults``).
     """
-    params = {}
-    for key, flag in COST_KEYS.items():
-        if given.get(key) is not None:
-            params[key] = (float(given[key]), f"given ({flag})")
-        else:
-            params[key] = (
-                float(defaults[key]),
-                f"assumption: {defaults[f'{key}_assumption']} ({defaults[f'{key}_source']})",
-            )
+    params = {
+        key: given_or_default(given.get(key), flag, defaults) for key, flag in COST_KEYS.items()
+    }
     result, info = run.main.result, run.info
     share = float(result.answered.mean()) if len(result.answered) else 0.0
     answered = share * info["calls_per_day_area"] * 365.25

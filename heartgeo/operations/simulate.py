@@ -23,7 +23,7 @@ from heartgeo.analysis.workload import erlang_check
 from heartgeo.choices import SimulationChoices
 from heartgeo.errors import InputError
 from heartgeo.io.calls import Calls
-from heartgeo.io.hours import DutyHours, default_hours
+from heartgeo.io.hours import DutyHours, default_hours, given_or_default
 from heartgeo.io.profile import call_profile
 from heartgeo.operations.duty import calls_in_area, unit_duty
 from heartgeo.operations.outcomes import COST_KEYS, attach_outcomes, police_and_cost
@@ -87,17 +87,6 @@ def area_share(study, area_name: str, calls: Calls | None, weights: np.ndarray) 
     city = next(name for name, area in study.areas.items() if area.whole_city)
     _, w_city = demand_points(study, city, calls)
     return float(weights.sum() / w_city.sum()) if w_city.sum() > 0 else 0.0
-
-
-def _given_or_default(value: float | None, flag: str, defaults: dict) -> tuple[float, str]:
-    """A workload value given as ``flag``, else the bundled default (the key is the flag's
-    name: ``--minutes-per-call`` -> ``minutes_per_call``) with its assumption and source.
-    """
-    if value is not None:
-        return float(value), f"given ({flag})"
-    key = flag.lstrip("-").replace("-", "_")
-    source = f"assumption: {defaults[f'{key}_assumption']} ({defaults[f'{key}_source']})"
-    return float(defaults[key]), source
 
 
 @dataclass
@@ -246,8 +235,8 @@ class SimulateOptions(SimulationChoices):
             per_day_src = (
                 f"assumption: {d['calls_per_day_assumption']} ({d['calls_per_day_source']})"
             )
-        minutes, minutes_src = _given_or_default(self.minutes_per_call, "--minutes-per-call", d)
-        dispatch, dispatch_src = _given_or_default(self.dispatch_min, "--dispatch-minutes", d)
+        minutes, minutes_src = given_or_default(self.minutes_per_call, "--minutes-per-call", d)
+        dispatch, dispatch_src = given_or_default(self.dispatch_min, "--dispatch-minutes", d)
         profile, profile_src = call_profile(self.call_profile, calls)
         workload = Workload(
             calls_per_day=per_day,
