@@ -9,7 +9,7 @@ call and prints. It holds no analysis.
   :mod:`heartgeo.cli.zones`.
 """
 
-from heartgeo.cli import analysis, fetch, simulate, site, zones  # noqa: F401  (register them)
+from heartgeo.cli import analysis, fetch, simulate, site, staff, zones  # noqa: F401  (register them)
 from heartgeo.cli.console import GC_THRESHOLDS, enable
 from heartgeo.cli.group import cli
 

@@ -39,6 +39,7 @@ _SECTION_OF = {name: section for section, names in SECTIONS.items() for name in 
 UNUSED = {
     "site": ("bands_min", "per_unit_limit", "unit_limit", "hours"),
     "simulate": ("per_unit_limit", "buffer_m", "polygons"),
+    "staff": ("per_unit_limit", "buffer_m", "polygons", "hours"),
     "isochrones": ("calls", "hours"),
 }
 
@@ -218,13 +219,14 @@ def area_option(help_text: str):
     )
 
 
-def choice_options(cls, section: str):
+def choice_options(cls, section: str, exclude: tuple[str, ...] = ()):
     """A decorator adding an option for every field of ``cls`` (a dataclass of
-    :mod:`heartgeo.choices`), from its metadata, under help section ``section``.
+    :mod:`heartgeo.choices`) but those in ``exclude``, from its metadata, under help
+    section ``section``.
     """
 
     def decorate(func):
-        for f in reversed(fields(cls)):
+        for f in reversed([f for f in fields(cls) if f.name not in exclude]):
             func = _settings_option(f, section)(func)
         return func
 
@@ -236,9 +238,14 @@ def simulation_options(func):
     return choice_options(SimulationChoices, "Simulation")(func)
 
 
+def staffing_options(func):
+    """The simulation's options without its teams curve (``staff`` chooses the teams)."""
+    return choice_options(SimulationChoices, "Simulation", ("teams", "answered_target"))(func)
+
+
 def pop_choices(cls, kw: dict) -> dict:
     """The values of ``cls``'s fields, popped from the parsed options."""
-    return {f.name: kw.pop(f.name) for f in fields(cls)}
+    return {f.name: kw.pop(f.name) for f in fields(cls) if f.name in kw}
 
 
 def basemap_options(func):

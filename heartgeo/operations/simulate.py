@@ -6,11 +6,10 @@ sources, and the discrete-event simulation of calls and busy teams
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from heartgeo.analysis.simulation import (
     SimulationResult,
@@ -25,68 +24,14 @@ from heartgeo.errors import InputError
 from heartgeo.io.calls import Calls
 from heartgeo.io.hours import DutyHours, default_hours, given_or_default
 from heartgeo.io.profile import call_profile
-from heartgeo.operations.duty import calls_in_area, unit_duty
+from heartgeo.operations.demand import area_demand, area_share, demand_points
+from heartgeo.operations.duty import unit_duty
 from heartgeo.operations.outcomes import COST_KEYS, attach_outcomes, police_and_cost
-
-
-def demand_points(study, area_name: str, calls: Calls | None) -> tuple[np.ndarray, np.ndarray]:
-    """Where calls come from in an area: the demand cells' representative points weighted
-    by their residents inside the area, or, given calls, the call points inside it.
-    """
-    area = study.study_area(area_name)
-    if calls is not None:
-        inside = calls_in_area(calls, area.geometry).calls
-        return inside.xy, inside.weight
-    weights = study.grid.population * study.grid.zone(area.zone_geometry).weight
-    keep = weights > 0
-    return study.demand.points[keep], weights[keep]
-
-
-def calls_outside_message(study, area_name: str, inside: int = 0) -> str:
-    """Why an area has no calls: all lie outside it; a hint when lon and lat look swapped
-    (read the other way round, most calls fall in the city).
-    """
-    from pyproj import Transformer
-
-    from heartgeo.config import LONLAT_CRS, METRIC_CRS
-
-    calls = study.calls
-    if inside:
-        return (
-            f"calls file {calls.source}: its {inside:,} call(s) in the {area_name} area all "
-            "have weight 0: give them a weight above 0, or study another area"
-        )
-    back = Transformer.from_crs(METRIC_CRS, LONLAT_CRS, always_xy=True)
-    lon, lat = back.transform(calls.xy[:, 0], calls.xy[:, 1])
-    sx, sy = Transformer.from_crs(LONLAT_CRS, METRIC_CRS, always_xy=True).transform(lat, lon)
-    ok = np.isfinite(sx) & np.isfinite(sy)
-    in_city = shapely.intersects_xy(study.boundaries.city, sx[ok], sy[ok])
-    swapped = (
-        " (read with longitude and latitude swapped, most fall in the city: swap them)"
-        if ok.any() and in_city.mean() > 0.5
-        else ""
-    )
-    return (
-        f"calls file {calls.source}: none of its {len(calls.weight):,} calls lies in the "
-        f"{area_name} area{swapped}: check the file's coordinates (lon, lat in WGS84 degrees)"
-    )
 
 
 def workload_defaults() -> dict:
     """The bundled workload defaults (calls a day, minutes per call) with their sources."""
     return default_hours()["workload"]
-
-
-def area_share(study, area_name: str, calls: Calls | None, weights: np.ndarray) -> float:
-    """The share of the city's calls that arise in an area whose demand is ``weights``
-    (from :func:`demand_points`): its share of the city's residents, or of the calls
-    inside the city limit.
-    """
-    if study.study_area(area_name).whole_city:
-        return 1.0
-    city = next(name for name, area in study.areas.items() if area.whole_city)
-    _, w_city = demand_points(study, city, calls)
-    return float(weights.sum() / w_city.sum()) if w_city.sum() > 0 else 0.0
 
 
 @dataclass
@@ -287,28 +232,8 @@ def simulate_units(study, scenario, units, options: SimulateOptions, progress) -
     name, area_name = scenario.name, scenario.area
     hours = scenario.duty_hours(study.settings.hours)
     duty, hours_info = unit_duty(units, hours, name)
-    workload, sources = options.workload(study.calls, study.boundaries.city)
-    xy, weights = demand_points(study, area_name, study.calls)
-    share = area_share(study, area_name, study.calls, weights)
-    travel = study.model.unit_costs(units, xy)
-    known = ~np.isnan(travel).any(axis=0)
-    unknown_share = float(weights[~known].sum() / weights.sum()) if weights.sum() else 0.0
-    if unknown_share > 0:
-        progress.warn(
-            f"[{name}] {100 * unknown_share:.1f} % of the demand has no road data: its calls "
-            "are left out of the simulation (the rate is scaled to the known part)"
-        )
-    if study.calls is not None and not weights.sum() > 0:
-        raise InputError(calls_outside_message(study, area_name, len(weights)))
-    if not known.any():
-        raise InputError(
-            f"the {area_name} area has no demand with a known travel time: use "
-            "--travel-model crowfly or load a network that covers it"
-        )
-    area_workload = replace(
-        workload, calls_per_day=workload.calls_per_day * share * (1 - unknown_share)
-    )
-    args = (travel[:, known], weights[known], duty, area_workload)
+    demand = area_demand(study, scenario, units, options, progress)
+    args = (demand.travel_s, demand.weights, duty, demand.workload)
     main, curve = _simulate_all(name, args, options, study.settings.bands_min, progress)
     needed = teams_needed(curve, options.answered_target)
     info = {
@@ -316,16 +241,16 @@ def simulate_units(study, scenario, units, options: SimulateOptions, progress) -
         "answered_target": options.answered_target,
         "teams_needed_for_target": needed,
         "hours": hours_info,
-        "workload": sources,
-        "calls_per_day_area": area_workload.calls_per_day,
-        "area_share_of_city_demand": share,
-        "unknown_demand_share": unknown_share,
+        "workload": demand.sources,
+        "calls_per_day_area": demand.workload.calls_per_day,
+        "area_share_of_city_demand": demand.share,
+        "unknown_demand_share": demand.unknown_share,
         "demand": "calls (call file)" if study.calls is not None else "residents (demand cells)",
         "teams": "one per staging site; a teams curve puts team i on site i mod sites",
-        "erlang_b_check": erlang_check(area_workload, duty, len(units)),
+        "erlang_b_check": erlang_check(demand.workload, duty, len(units)),
     }
     run = SimulationRun(name, main, curve, info, hours)
-    attach_outcomes(run, study, xy[known], options.standard_min)
+    attach_outcomes(run, study, demand.xy, options.standard_min)
     given = {k: getattr(options, k) for k in COST_KEYS}
     info["police_and_cost"] = police_and_cost(run, given, workload_defaults())
     return run
