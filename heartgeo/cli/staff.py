@@ -19,7 +19,7 @@ from heartgeo.cli.options import (
     staging_files,
 )
 from heartgeo.cli.printing import print_summary, result
-from heartgeo.definitions import scenario_names
+from heartgeo.definitions import comparison_pair, scenario_names
 from heartgeo.progress import Progress
 
 
@@ -47,7 +47,7 @@ from heartgeo.progress import Progress
 @click.option(
     "--area",
     type=click.Choice(list(scenario_names())),
-    default="citywide",
+    default=comparison_pair()[1],
     show_default=True,
     help="The scenario whose area is served and whose staging sites are the candidates.",
     cls=SectionOption,

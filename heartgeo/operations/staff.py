@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from heartgeo.analysis.simulation import simulate, summarise
+from heartgeo.io.shifts import Shift
 from heartgeo.operations.demand import AreaDemand, area_demand
 from heartgeo.operations.outcomes import outcome_shares
 from heartgeo.operations.simulate import SimulateOptions
@@ -20,7 +21,6 @@ from heartgeo.operations.staffing import (
     ALWAYS,
     DAILY_08_20,
     Schedule,
-    Shift,
     StaffProblem,
     optimise,
 )

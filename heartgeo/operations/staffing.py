@@ -33,93 +33,23 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from heartgeo.analysis.workload import Workload, erlang_b
-from heartgeo.errors import InputError, shown
-from heartgeo.io.hours import WEEK_MIN, parse_hours
+from heartgeo.errors import InputError
+from heartgeo.io.hours import WEEK_MIN
+from heartgeo.io.shifts import Shift
 
-#: The default shift menu: lengths (hours), start hours and weekday patterns (heartgeo's
-#: choice: the 8, 10 and 12-hour shifts of the issue, a start every two hours, every day,
-#: weekdays, weekends and the two halves of a four-day week).
-SHIFT_LENGTHS = (8, 10, 12)
-SHIFT_STARTS = tuple(range(0, 24, 2))
-SHIFT_DAYS = ("daily", "Mon-Fri", "Sat,Sun", "Mon-Thu", "Thu-Sun")
 #: The schedules a budget is compared with.
 DAILY_08_20 = "daily 08:00-20:00"
 ALWAYS = "24/7"
+#: The best first shifts (by gain, and by gain per team-hour) each starting a greedy.
+FIRST_PICKS = 6
+#: The best greedy schedules improved by local search.
+LOCAL_SEARCHES = 4
 #: Interchange rounds at most (each round tries to replace every chosen shift once).
 MAX_ROUNDS = 20
-
-
-@dataclass(frozen=True)
-class Shift:
-    """One team's weekly hours: ``hours`` in the CLI's hours syntax, its mask over the
-    minutes of the week and its team-hours.
-    """
-
-    hours: str
-    minutes: np.ndarray = field(repr=False, compare=False)
-
-    @classmethod
-    def parse(cls, hours: str) -> Shift:
-        """The shift of an hours text (:func:`heartgeo.io.hours.parse_hours`)."""
-        return cls(hours, parse_hours(hours))
-
-    @property
-    def team_hours(self) -> float:
-        """Hours on duty a week."""
-        return float(self.minutes.sum() / 60.0)
-
-    @property
-    def by_hour(self) -> np.ndarray:
-        """On duty in each hour of the week (at least half of it), shape (168,)."""
-        return self.minutes.reshape(168, 60).mean(axis=1) >= 0.5
-
-
-def shift_menu(lengths=SHIFT_LENGTHS, starts=SHIFT_STARTS, days=SHIFT_DAYS) -> list[Shift]:
-    """The menu of shifts: every length, start hour and weekday pattern."""
-    out = []
-    for d, start, length in itertools.product(days, starts, lengths):
-        end = (start + length) % 24 or 24
-        out.append(Shift.parse(f"{d} {start:02d}:00-{end:02d}:00"))
-    return out
-
-
-def read_shifts(path: str | Path) -> list[Shift]:
-    """A shift menu from a CSV with a column ``hours`` (one shift per row, in the hours
-    syntax of ``--hours``).
-
-    Raises
-    ------
-    InputError
-        Naming the file, the row and the fix.
-    """
-    path = Path(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        raise InputError(f"shifts file {path}: cannot be read as CSV ({e})") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    if "hours" not in frame.columns or frame.empty:
-        raise InputError(
-            f"shifts file {path}: give a column hours with one shift per row, e.g. "
-            "'Mon-Fri 08:00-16:00'"
-        )
-    shifts = []
-    for i, text in enumerate(frame["hours"], start=2):
-        try:
-            shift = Shift.parse(text)
-        except InputError as exc:
-            raise InputError(f"shifts file {path}, row {i}: {exc}", param="shifts") from None
-        if not shift.by_hour.any():
-            raise InputError(f"shifts file {path}, row {i}: hours {shown(text)} cover no "
-                             "half hour: give a longer shift")  # fmt: skip
-        shifts.append(shift)
-    return shifts
 
 
 @dataclass
@@ -195,27 +125,37 @@ class StaffProblem:
         k = counts @ self._cover
         return rate * float((w * (1.0 - busy**k)).sum())
 
+    def _distinct_hours(self, duty: np.ndarray) -> tuple[list, np.ndarray]:
+        """The distinct (rate, teams at each site) of the week's hours, and each hour's."""
+        keys = np.column_stack([self.calls_per_hour, duty])
+        distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
+        rows = [(float(r[0]), tuple(int(v) for v in r[1:])) for r in distinct]
+        return rows, inverse.ravel()
+
     def value(self, duty: np.ndarray) -> float:
         """Calls a week answered within the standard with ``duty[h, s]`` teams on duty at
         site ``s`` in hour ``h`` (shape (168, S)).
         """
-        rates = self.calls_per_hour
-        return sum(self.hour_value(rates[h], tuple(duty[h].tolist())) for h in range(168))
+        rows, hour = self._distinct_hours(duty)
+        values = np.array([self.hour_value(rate, teams) for rate, teams in rows])
+        return float(values[hour].sum())
 
     def gains(self, duty: np.ndarray) -> np.ndarray:
         """The gain (calls a week within the standard) of one more team at each site in
         each hour, shape (S, 168).
         """
-        rates = self.calls_per_hour
-        out = np.zeros((self.sites, 168))
-        for h in range(168):
-            row = duty[h].tolist()
-            base = self.hour_value(rates[h], tuple(row))
-            for s in range(self.sites):
-                row[s] += 1
-                out[s, h] = self.hour_value(rates[h], tuple(row)) - base
-                row[s] -= 1
-        return out
+        rows, hour = self._distinct_hours(duty)
+        return np.array([self._gain_row(rate, teams) for rate, teams in rows])[hour].T
+
+    def _gain_row(self, rate: float, teams: tuple[int, ...]) -> np.ndarray:
+        key = ("gain", rate, teams)
+        if key not in self._cache:
+            base = self.hour_value(rate, teams)
+            self._cache[key] = np.array([
+                self.hour_value(rate, teams[:s] + (teams[s] + 1,) + teams[s + 1 :]) - base
+                for s in range(self.sites)
+            ])  # fmt: skip
+        return self._cache[key]
 
 
 @dataclass
@@ -248,8 +188,9 @@ class Schedule:
 
 def optimise(problem: StaffProblem, menu: list[Shift], budget: float) -> Schedule:
     """The schedule of at most ``budget`` team-hours a week with the most calls answered
-    within the standard by the estimate: greedy, interchange, greedy again (see the
-    module's description).
+    within the standard by the estimate: greedy, then local search (interchange; drop one or two shifts and refill), from
+    several starts (the best :data:`LOCAL_SEARCHES` greedy schedules are improved)
+    (see the module's description).
 
     Raises
     ------
@@ -260,16 +201,19 @@ def optimise(problem: StaffProblem, menu: list[Shift], budget: float) -> Schedul
         raise InputError(f"team_hours {budget}: give hours a week >= 0", param="team_hours")
     if not menu:
         raise InputError("the shift menu is empty: give at least one shift", param="shifts")
-    hours = np.array([s.by_hour for s in menu], dtype=float)  # (C, 168)
-    cost = np.array([s.team_hours for s in menu])
+    search = _Search(problem, menu, budget)
     best = Schedule([], -1.0)
-    for tie in (1.0, -1.0):  # two starts: among equal ratios, the longer or the shorter shift
-        chosen: list[tuple[int, int]] = []
-        _fill(problem, hours, cost, budget, chosen, tie)
+    filled = {}
+    for start, mode in search.starts():
+        chosen = search.fill(start, mode)
+        filled.setdefault(tuple(sorted(chosen)), (chosen, mode))
+    ranked = sorted(filled.values(), key=lambda cm: -search.value(cm[0]))
+    for chosen, mode in ranked[:LOCAL_SEARCHES]:
         for _ in range(MAX_ROUNDS):
-            if not _interchange(problem, hours, cost, budget, chosen):
+            better = search.interchange(chosen) or search.drop_and_refill(chosen)
+            if better is None:
                 break
-            _fill(problem, hours, cost, budget, chosen, tie)
+            chosen = search.fill(better, mode)
         schedule = Schedule([(s, menu[c]) for s, c in chosen])
         schedule.estimate = problem.value(schedule.duty(problem.sites))
         if schedule.estimate > best.estimate + 1e-9:
@@ -277,51 +221,102 @@ def optimise(problem: StaffProblem, menu: list[Shift], budget: float) -> Schedul
     return best
 
 
-def _duty(problem: StaffProblem, hours: np.ndarray, chosen) -> np.ndarray:
-    duty = np.zeros((168, problem.sites), dtype=np.int64)
-    for s, c in chosen:
-        duty[:, s] += hours[c].astype(np.int64)
-    return duty
+#: The greedy's three starts: the best gain per team-hour, among equal ratios the longer
+#: shift (a flat profile makes many equal) or the shorter; and the best gain.
+GREEDY_MODES = ("ratio, longer", "ratio, shorter", "gain")
 
 
-def _best(problem, hours, cost, left: float, duty, tie: float) -> tuple[int, int, float]:
-    """The (site, shift) that fits in ``left`` hours with the best gain per team-hour,
-    and its gain (0 when none fits or gains); among equal ratios the larger gain
-    (``tie`` 1) or the smaller (-1).
-    """
-    gain = problem.gains(duty) @ hours.T  # (S, C)
-    ratio = np.round(gain / cost[None, :], 9) + tie * 1e-12 * gain
-    ratio = np.where(cost[None, :] <= left + 1e-9, ratio, -np.inf)
-    s, c = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
-    return int(s), int(c), (float(gain[s, c]) if np.isfinite(ratio[s, c]) else 0.0)
+class _Search:
+    """The greedy and the local search over (site, shift) pairs of one menu and budget."""
 
+    def __init__(self, problem: StaffProblem, menu: list[Shift], budget: float):
+        self.problem, self.budget = problem, budget
+        self.hours = np.array([s.by_hour for s in menu], dtype=float)  # (C, 168)
+        self.cost = np.array([s.team_hours for s in menu])
+        self.memo: dict = {}  # a schedule's value and gains, by its sorted (site, shift)s
 
-def _fill(problem, hours, cost, budget: float, chosen: list, tie: float) -> None:
-    """Add the best shift per team-hour while one fits and gains."""
-    while True:
-        left = budget - sum(cost[c] for _, c in chosen)
-        s, c, gain = _best(problem, hours, cost, left, _duty(problem, hours, chosen), tie)
-        if gain <= 1e-12:
-            return
-        chosen.append((s, c))
+    def starts(self) -> list[tuple[list, str]]:
+        """Where the greedy starts: empty, by each of :data:`GREEDY_MODES`; and from each
+        of the :data:`FIRST_PICKS` best first shifts by gain and by gain per team-hour.
+        """
+        out: list[tuple[list, str]] = [([], mode) for mode in GREEDY_MODES]
+        gain, fits = self.gains([])
+        gain = np.where(fits & (gain > 1e-12), gain, -np.inf)
+        firsts: list[tuple[int, int]] = []
+        for score in (gain, gain / self.cost[None, :]):
+            top = np.argsort(-score, axis=None, kind="stable")[:FIRST_PICKS]
+            for k in top:
+                pick = tuple(int(v) for v in np.unravel_index(int(k), score.shape))
+                if np.isfinite(score[pick]) and pick not in firsts:
+                    firsts.append(pick)
+        return out + [([pick], mode) for pick in firsts for mode in ("ratio, longer", "gain")]
 
+    def duty(self, chosen) -> np.ndarray:
+        duty = np.zeros((168, self.problem.sites), dtype=np.int64)
+        for s, c in chosen:
+            duty[:, s] += self.hours[c].astype(np.int64)
+        return duty
 
-def _interchange(problem, hours, cost, budget: float, chosen: list) -> bool:
-    """Replace one chosen shift by the one that fits and improves the estimate most;
-    whether one was replaced.
-    """
-    current = problem.value(_duty(problem, hours, chosen))
-    for i in range(len(chosen)):
-        rest = chosen[:i] + chosen[i + 1 :]
-        duty = _duty(problem, hours, rest)
-        left = budget - sum(cost[c] for _, c in rest)
-        gain = problem.gains(duty) @ hours.T
-        gain = np.where(cost[None, :] <= left + 1e-9, gain, -np.inf)
-        s, c = np.unravel_index(int(np.argmax(gain)), gain.shape)
-        if (s, c) != chosen[i] and problem.value(duty) + gain[s, c] > current * (1 + 1e-9) + 1e-9:
-            chosen[i] = (int(s), int(c))
-            return True
-    return False
+    def value(self, chosen) -> float:
+        key = ("value", *sorted(chosen))
+        if key not in self.memo:
+            self.memo[key] = self.problem.value(self.duty(chosen))
+        return self.memo[key]
+
+    def gains(self, chosen) -> tuple[np.ndarray, np.ndarray]:
+        """The gain of adding each (site, shift), shape (S, C), and which ones fit."""
+        key = ("gains", *sorted(chosen))
+        if key not in self.memo:
+            left = self.budget - sum(self.cost[c] for _, c in chosen)
+            gain = self.problem.gains(self.duty(chosen)) @ self.hours.T
+            self.memo[key] = gain, np.broadcast_to(self.cost[None, :] <= left + 1e-9, gain.shape)
+        return self.memo[key]
+
+    def fill(self, chosen: list, mode: str) -> list:
+        """Add the best (site, shift) by ``mode`` while one fits and gains."""
+        chosen = list(chosen)
+        while True:
+            gain, fits = self.gains(chosen)
+            if mode == "gain":
+                score = gain
+            else:
+                tie = 1e-12 if mode == "ratio, longer" else -1e-12
+                score = np.round(gain / self.cost[None, :], 9) + tie * gain
+            score = np.where(fits & (gain > 1e-12), score, -np.inf)
+            s, c = np.unravel_index(int(np.argmax(score)), score.shape)
+            if not np.isfinite(score[s, c]):
+                return chosen
+            chosen.append((int(s), int(c)))
+
+    def interchange(self, chosen: list) -> list | None:
+        """The first replacement of one chosen shift by the best that fits in its place
+        and improves the estimate (Teitz and Bart 1968), or None.
+        """
+        current = self.value(chosen)
+        for i in range(len(chosen)):
+            rest = chosen[:i] + chosen[i + 1 :]
+            gain, fits = self.gains(rest)
+            gain = np.where(fits, gain, -np.inf)
+            s, c = np.unravel_index(int(np.argmax(gain)), gain.shape)
+            if self.value(rest) + gain[s, c] > current * (1 + 1e-9) + 1e-9:
+                return [*rest, (int(s), int(c))]
+        return None
+
+    def drop_and_refill(self, chosen: list) -> list | None:
+        """The first schedule with one or two chosen shifts dropped and the budget
+        refilled greedily (each way of :data:`GREEDY_MODES`) that improves the estimate,
+        or None: the moves that exchange shifts of different lengths.
+        """
+        current = self.value(chosen)
+        n = len(chosen)
+        drops = [(i,) for i in range(n)] + list(itertools.combinations(range(n), 2))
+        for drop in drops:
+            rest = [x for k, x in enumerate(chosen) if k not in drop]
+            for mode in GREEDY_MODES:
+                refilled = self.fill(rest, mode)
+                if self.value(refilled) > current * (1 + 1e-9) + 1e-9:
+                    return refilled
+        return None
 
 
 def exhaustive(problem: StaffProblem, menu: list[Shift], budget: float) -> Schedule:

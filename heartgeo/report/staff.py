@@ -18,9 +18,9 @@ import pandas as pd
 
 from heartgeo.config import LONLAT_CRS
 from heartgeo.io.outputs import OutputSet, run_record
+from heartgeo.io.shifts import read_shifts, shift_menu
 from heartgeo.operations.simulate import SimulateOptions
 from heartgeo.operations.staff import ALWAYS_NAME, DAILY, OPTIMISED, StaffRun, staff_scenario
-from heartgeo.operations.staffing import read_shifts, shift_menu
 from heartgeo.progress import QUIET, Progress
 from heartgeo.settings import Settings
 from heartgeo.study import Scenario, Study, prepare, scenario_units
@@ -144,14 +144,14 @@ def staff_page(study: Study, run: StaffRun, schedule: pd.DataFrame) -> str:
 
     curve = run.curve
     series = {
-        kind: (np.array(c["budget_team_hours"] / 84.0), np.array(c["within_standard_share"]))
+        kind: (np.array(c["budget_team_hours"]), np.array(c["within_standard_share"]))
         for kind, c in ((k, curve[curve["schedule"] == k]) for k in (OPTIMISED, DAILY, ALWAYS_NAME))
         if len(c)
     }
     std = run.info["standard_min"]
     chart = line_chart_svg(
         series, f"Calls answered within {std:g} min against team-hours a week "
-        f"({study.model.short_label})", "team-hours a week / 84 (one daily 12-hour team)",
+        f"({study.model.short_label})", "team-hours a week (84: one team, 12 hours a day)",
         f"share answered within {std:g} min",
     )  # fmt: skip
     bars = outcome_bars_svg(

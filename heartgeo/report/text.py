@@ -119,8 +119,15 @@ def simulation_line(run: SimulationRun, model_label: str, band: float) -> str:
     lab = f"within_{band:g}min"
     hours = run.info["hours"]
     assumed = run.hours.label if run.hours is not None else "assumed"
+    when = f"{brief_hours(hours['hours'])} {assumed}"
+    own = hours.get("units_with_own_hours", 0)
+    if own:  # the staging file's own hours win over the default
+        total = len(hours.get("unit_hours_per_week", ())) or f["teams"]
+        when = f"{own} of {total} site(s) with their own hours" + (
+            f", the rest {when}" if own < total else ""
+        )
     return (
-        f"{run.scenario} ({model_label}; {f['teams']} team(s), {brief_hours(hours['hours'])} {assumed}; "
+        f"{run.scenario} ({model_label}; {f['teams']} team(s), {when}; "
         f"{run.info['calls_per_day_area']:.1f} calls a day): "
         + (
             "no calls simulated; "
