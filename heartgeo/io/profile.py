@@ -24,11 +24,7 @@ def read_call_profile(path: str | Path) -> np.ndarray:
         Naming the file, the row and the field, and the fix.
     """
     path = Path(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        raise InputError(f"call profile {path}: cannot be read as CSV ({e})") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame = read_text_csv(path, "call profile")
     missing = [c for c in ("weekday", "hour", "weight") if c not in frame.columns]
     if missing:
         raise InputError(
@@ -62,6 +58,18 @@ def read_call_profile(path: str | Path) -> np.ndarray:
         raise InputError(f"call profile {path}: every weight is 0: give the calls' relative "
                          "rate in each hour")  # fmt: skip
     return weights / weights.mean()
+
+
+def read_text_csv(path: Path, what: str) -> pd.DataFrame:
+    """A small CSV as text (no value parsed, none taken as missing), its column names
+    stripped and in lower case; ``what`` names the file in the one-line error.
+    """
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise InputError(f"{what} {path}: cannot be read as CSV ({e})") from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    return frame
 
 
 def _number(path: Path, row: int, name: str, text: str) -> float:

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from heartgeo.errors import InputError, shown
 from heartgeo.io.hours import parse_hours
+from heartgeo.io.profile import read_text_csv
 
 #: The default shift menu: lengths (hours), start hours and weekday patterns (heartgeo's
 #: choice: the 8, 10 and 12-hour shifts of the issue, a start every two hours, every day,
@@ -67,11 +67,7 @@ def read_shifts(path: str | Path) -> list[Shift]:
         Naming the file, the row and the fix.
     """
     path = Path(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        raise InputError(f"shifts file {path}: cannot be read as CSV ({e})") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame = read_text_csv(path, "shifts file")
     if "hours" not in frame.columns or frame.empty:
         raise InputError(
             f"shifts file {path}: give a column hours with one shift per row, e.g. "
