@@ -9,7 +9,15 @@ call and prints. It holds no analysis.
   :mod:`heartgeo.cli.zones`.
 """
 
-from heartgeo.cli import analysis, fetch, simulate, site, staff, zones  # noqa: F401  (register them)
+from heartgeo.cli import (  # noqa: F401  (register them)
+    analysis,
+    expand,
+    fetch,
+    simulate,
+    site,
+    staff,
+    zones,
+)
 from heartgeo.cli.console import GC_THRESHOLDS, enable
 from heartgeo.cli.group import cli
 

@@ -40,6 +40,7 @@ UNUSED = {
     "site": ("bands_min", "per_unit_limit", "unit_limit", "hours"),
     "simulate": ("per_unit_limit", "buffer_m", "polygons"),
     "staff": ("per_unit_limit", "buffer_m", "polygons", "hours"),
+    "expand": ("per_unit_limit", "buffer_m", "polygons", "focus", "bands_min"),
     "isochrones": ("calls", "hours"),
 }
 

@@ -88,13 +88,22 @@ def outcomes_by_beat(
     return out
 
 
+def zone_of(zones, key: str, xy: np.ndarray) -> np.ndarray:
+    """The ``key`` of the zone holding each point (EPSG:32119), the first where zones
+    overlap, ``not in any zone`` where none holds it.
+    """
+    geoms = zones.geometry.to_numpy()
+    pi, gi = shapely.STRtree(geoms).query(shapely.points(xy), predicate="intersects")
+    out = np.full(len(xy), "not in any zone", dtype=object)
+    first = np.unique(pi, return_index=True)[1]
+    out[pi[first]] = zones[key].astype(str).to_numpy()[gi[first]]
+    return out
+
+
 def beat_of(beats, xy: np.ndarray) -> np.ndarray:
     """The beat of each point (EPSG:32119), ``not in any beat`` where none holds it."""
-    geoms = beats.geometry.to_numpy()
-    pi, gi = shapely.STRtree(geoms).query(shapely.points(xy), predicate="intersects")
-    out = np.full(len(xy), "not in any beat", dtype=object)
-    first = np.unique(pi, return_index=True)[1]
-    out[pi[first]] = beats["beat"].astype(str).to_numpy()[gi[first]]
+    out = zone_of(beats, "beat", xy)
+    out[out == "not in any zone"] = "not in any beat"
     return out
 
 

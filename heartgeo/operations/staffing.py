@@ -107,23 +107,30 @@ class StaffProblem:
         """Calls an hour answered within the standard at ``rate`` calls an hour, with
         ``teams[s]`` teams on duty at site ``s`` (see the module's description).
         """
+        return self.hour_figures(rate, teams)[0]
+
+    def hour_figures(self, rate: float, teams: tuple[int, ...]) -> tuple[float, float]:
+        """Calls an hour answered within the standard, and answered at all (the calls
+        that find a team free: ``rate (1 - B)``), at ``rate`` with ``teams`` on duty.
+        """
         key = (rate, teams)
         if key not in self._cache:
-            self._cache[key] = self._hour_value(rate, np.asarray(teams))
+            self._cache[key] = self._hour_figures(rate, np.asarray(teams))
         return self._cache[key]
 
-    def _hour_value(self, rate: float, counts: np.ndarray) -> float:
+    def _hour_figures(self, rate: float, counts: np.ndarray) -> tuple[float, float]:
         total = int(counts.sum())
         if total == 0 or rate <= 0:
-            return 0.0
+            return 0.0, 0.0
         drive = self.travel_min[counts > 0].min(axis=0)
         ok = np.isfinite(drive)
         w = self.weights
         mean_drive = float((w[ok] * drive[ok]).sum() / w[ok].sum()) if ok.any() else 0.0
         load = rate * (self.dispatch_min + self.minutes_per_call + 2 * mean_drive) / 60.0
-        busy = min(load * (1.0 - erlang_b(total, load)) / total, 1.0)
+        loss = erlang_b(total, load)
+        busy = min(load * (1.0 - loss) / total, 1.0)
         k = counts @ self._cover
-        return rate * float((w * (1.0 - busy**k)).sum())
+        return rate * float((w * (1.0 - busy**k)).sum()), rate * (1.0 - loss)
 
     def _distinct_hours(self, duty: np.ndarray) -> tuple[list, np.ndarray]:
         """The distinct (rate, teams at each site) of the week's hours, and each hour's."""
@@ -139,6 +146,21 @@ class StaffProblem:
         rows, hour = self._distinct_hours(duty)
         values = np.array([self.hour_value(rate, teams) for rate, teams in rows])
         return float(values[hour].sum())
+
+    def busy_share(self, duty: np.ndarray) -> float:
+        """The share of the calls in hours with a team on duty that find every team busy
+        (Erlang-B, hour by hour); 0 when no team is ever on duty.
+        """
+        rows, hour = self._distinct_hours(duty)
+        answered = np.array([self.hour_figures(rate, teams)[1] for rate, teams in rows])[hour]
+        on = duty.sum(axis=1) > 0
+        offered = float(self.calls_per_hour[on].sum())
+        return 1.0 - float(answered.sum()) / offered if offered > 0 else 0.0
+
+    def answered(self, duty: np.ndarray) -> float:
+        """Calls a week answered at all (a team on duty and free), by the estimate."""
+        rows, hour = self._distinct_hours(duty)
+        return float(np.array([self.hour_figures(r, t)[1] for r, t in rows])[hour].sum())
 
     def gains(self, duty: np.ndarray) -> np.ndarray:
         """The gain (calls a week within the standard) of one more team at each site in

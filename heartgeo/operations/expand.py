@@ -1,0 +1,159 @@
+"""``heartgeo expand`` on a prepared study: the order in which to add police beats (or
+districts) to a start area (the pilot), by the gain in calls answered within the standard
+per added team-hour (:mod:`heartgeo.operations.expansion`), each step simulated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from heartgeo.analysis.simulation import outcome_flags, simulate
+from heartgeo.errors import InputError
+from heartgeo.geometry import polygonal
+from heartgeo.io.hours import DutyHours
+from heartgeo.io.shifts import Shift
+from heartgeo.operations.demand import demand_points
+from heartgeo.operations.expansion import ExpansionProblem, ExpansionStep, expansion_order
+from heartgeo.operations.outcomes import zone_of
+from heartgeo.operations.simulate import SimulateOptions
+
+#: The zones ``--by`` offers, with the boundary layer and its code column of each.
+ZONE_KINDS = {"beat": ("beats", "beat"), "district": ("districts", "district")}
+#: A zone part smaller than this (m2) after the start area is taken out is left out.
+MIN_ZONE_M2 = 1e4
+
+
+@dataclass
+class ExpansionRun:
+    """The order, each step's estimate and simulation, and the zones drawn on the map.
+
+    Attributes
+    ----------
+    start, target, by
+        The start scenario, the scenario whose area, sites and hours the expansion uses,
+        and the kind of zone (``beat`` or ``district``).
+    problem, steps
+        The expansion problem and its steps (step 0: the start area).
+    simulated
+        Per step: the simulated shares of the city's calls answered within the standard
+        and answered, and of on-duty calls that found every team busy.
+    zones
+        The zones added (code, district, geometry in EPSG:32119, clipped to the target
+        area outside the start area) and the start area's outline.
+    info
+        Hours, workload sources, method, grade of service.
+    """
+
+    start: str
+    target: str
+    by: str
+    problem: ExpansionProblem
+    steps: list[ExpansionStep]
+    simulated: list[dict]
+    zones: gpd.GeoDataFrame
+    start_area: shapely.Geometry
+    info: dict
+
+
+def zone_frame(study, by: str, target_area: str, start_area: shapely.Geometry) -> gpd.GeoDataFrame:
+    """The zones of kind ``by`` inside the target area and outside the start area:
+    ``code``, ``district`` and the geometry (EPSG:32119).
+    """
+    if by not in ZONE_KINDS:
+        raise InputError(f"by {by!r}: give beat or district", param="by")
+    layer, key = ZONE_KINDS[by]
+    frame = getattr(study.boundaries, layer)
+    geoms = polygonal(shapely.difference(
+        shapely.intersection(frame.geometry.to_numpy(), study.area(target_area)), start_area
+    ))  # fmt: skip
+    district = frame["district"].astype(str).to_numpy()
+    out = gpd.GeoDataFrame(
+        {"code": frame[key].astype(str).to_numpy(), "district": district},
+        geometry=geoms,
+        crs=frame.crs,
+    )
+    return out[shapely.area(geoms) >= MIN_ZONE_M2].reset_index(drop=True)
+
+
+def expand_study(
+    study,
+    start,
+    target,
+    units: gpd.GeoDataFrame,
+    options: SimulateOptions,
+    *,
+    by: str,
+    max_busy: float,
+    hours: DutyHours,
+    progress,
+) -> ExpansionRun:
+    """Order the zones of ``target``'s area outside ``start``'s by gain per added
+    team-hour, teams on ``hours`` at ``units`` (the candidate sites), and simulate each step.
+    """
+    start_area = study.area(start.area)
+    zones = zone_frame(study, by, target.area, start_area)
+    workload, sources = options.workload(study.calls, study.boundaries.city)
+    xy, weights = demand_points(study, target.area, study.calls)
+    inside = shapely.intersects_xy(start_area, xy[:, 0], xy[:, 1])
+    label = zone_of(zones, "code", xy)
+    travel = study.model.unit_costs(units, xy)
+    known = ~np.isnan(travel).all(axis=0)
+    if not known.all():
+        progress.warn(
+            f"{100 * weights[~known].sum() / weights.sum():.1f} % of the demand has no road "
+            "data: left out of the expansion"
+        )
+    label = np.where(label == "not in any zone", None, label)
+    shift = Shift.parse(hours.spec)
+    problem = ExpansionProblem.from_cost_matrix(
+        travel[:, known], weights[known], label[known], inside[known], workload,
+        options.standard_min, shift, max_busy,
+    )  # fmt: skip
+    with progress.step(f"Ordering {len(problem.zones)} {by}s by gain per added team-hour"):
+        steps = expansion_order(
+            problem, lambda k, z: progress.info(f"  step {k}/{len(problem.zones)}: {by} {z}")
+        )
+    with progress.step(f"Simulating the {len(steps)} steps ({options.weeks} weeks each)"):
+        simulated = [simulate_step(problem, step, options) for step in steps]
+    info = {
+        "hours": hours.as_dict(),
+        "max_busy_share": max_busy,
+        "standard_min": options.standard_min,
+        "workload": sources,
+        "calls_per_day_city": workload.calls_per_day,
+        "demand_without_road_data_share": float(weights[~known].sum() / weights.sum()),
+        "method": (
+            "greedy: each step adds the zone with the largest estimated gain in calls within "
+            "the standard per added team-hour; teams added one at a time at the site of the "
+            "largest gain until the busy share holds; estimate: expected covering (MEXCLP, "
+            "Daskin 1983) with each hour's busy share from Erlang-B; each step then simulated"
+        ),
+    }
+    return ExpansionRun(start.name, target.name, by, problem, steps, simulated,
+                        zones, start_area, info)  # fmt: skip
+
+
+def simulate_step(problem: ExpansionProblem, step: ExpansionStep, options: SimulateOptions) -> dict:
+    """One step simulated (the same seed for every step): the shares of the city's calls
+    answered within the standard and answered, and the share of the calls in on-duty
+    hours that found every team busy.
+    """
+    served = step.served
+    share = float(problem.weights[served].sum())
+    workload = replace(problem.workload, calls_per_day=problem.workload.calls_per_day * share)
+    sites = np.repeat(np.arange(problem.sites), step.teams)
+    masks = np.repeat(problem.shift.minutes[None, :], len(sites), axis=0)
+    result = simulate(problem.travel_s[:, served], problem.weights[served], sites, masks,
+                      workload, weeks=options.weeks, seed=options.seed)  # fmt: skip
+    flags = outcome_flags(result, options.standard_min)
+    n = max(len(result.answered), 1)
+    answered, busy = float(result.answered.sum()), float(flags["missed_busy"].sum())
+    return {
+        "within_standard_share": share * float(flags["answered_in_standard"].sum()) / n,
+        "answered_share": share * answered / n,
+        "busy_share": busy / (answered + busy) if answered + busy else 0.0,
+    }
