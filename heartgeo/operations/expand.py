@@ -107,7 +107,12 @@ def expand_study(
             f"{100 * weights[~known].sum() / weights.sum():.1f} % of the demand has no road "
             "data: left out of the expansion"
         )
-    label = np.where(label == "not in any zone", None, label)
+    outside = (label == "not in any zone") & ~inside
+    if outside.any():  # city demand outside every zone polygon: joined to the nearest zone
+        nearest = shapely.STRtree(zones.geometry.to_numpy()).query_nearest(
+            shapely.points(xy[outside]), return_distance=False, all_matches=False
+        )[1]
+        label[outside] = zones["code"].to_numpy()[nearest]
     shift = Shift.parse(hours.spec)
     problem = ExpansionProblem.from_cost_matrix(
         travel[:, known], weights[known], label[known], inside[known], workload,
@@ -126,6 +131,7 @@ def expand_study(
         "workload": sources,
         "calls_per_day_city": workload.calls_per_day,
         "demand_without_road_data_share": float(weights[~known].sum() / weights.sum()),
+        "demand_in_no_zone_joined_to_nearest_share": float(weights[outside].sum() / weights.sum()),
         "method": (
             "greedy: each step adds the zone with the largest estimated gain in calls within "
             "the standard per added team-hour; teams added one at a time at the site of the "
