@@ -79,6 +79,21 @@ def zone_frame(study, by: str, target_area: str, start_area: shapely.Geometry) -
     return out[shapely.area(geoms) >= MIN_ZONE_M2].reset_index(drop=True)
 
 
+def zone_labels(zones: gpd.GeoDataFrame, xy: np.ndarray, inside: np.ndarray):
+    """Each point's zone code (None in the start area), the city's points outside every
+    zone polygon joined to the nearest zone; and which points were so joined.
+    """
+    label = zone_of(zones, "code", xy)
+    outside = (label == "not in any zone") & ~inside
+    if outside.any():
+        nearest = shapely.STRtree(zones.geometry.to_numpy()).query_nearest(
+            shapely.points(xy[outside]), return_distance=False, all_matches=False
+        )[1]
+        label[outside] = zones["code"].to_numpy()[nearest]
+    label[inside] = None
+    return label, outside
+
+
 def expand_study(
     study,
     start,
@@ -99,7 +114,7 @@ def expand_study(
     workload, sources = options.workload(study.calls, study.boundaries.city)
     xy, weights = demand_points(study, target.area, study.calls)
     inside = shapely.intersects_xy(start_area, xy[:, 0], xy[:, 1])
-    label = zone_of(zones, "code", xy)
+    label, outside = zone_labels(zones, xy, inside)
     travel = study.model.unit_costs(units, xy)
     known = ~np.isnan(travel).all(axis=0)
     if not known.all():
@@ -107,12 +122,6 @@ def expand_study(
             f"{100 * weights[~known].sum() / weights.sum():.1f} % of the demand has no road "
             "data: left out of the expansion"
         )
-    outside = (label == "not in any zone") & ~inside
-    if outside.any():  # city demand outside every zone polygon: joined to the nearest zone
-        nearest = shapely.STRtree(zones.geometry.to_numpy()).query_nearest(
-            shapely.points(xy[outside]), return_distance=False, all_matches=False
-        )[1]
-        label[outside] = zones["code"].to_numpy()[nearest]
     shift = Shift.parse(hours.spec)
     problem = ExpansionProblem.from_cost_matrix(
         travel[:, known], weights[known], label[known], inside[known], workload,
