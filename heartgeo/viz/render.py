@@ -53,6 +53,11 @@ def _leaflet_css() -> str:
     return re.sub(r"url\(images/([\w.-]+\.png)\)", data_uri, css)
 
 
+def leaflet_assets() -> tuple[str, str]:
+    """Leaflet's CSS (its images inlined) and JavaScript, for self-contained pages."""
+    return _leaflet_css(), _leaflet_file("leaflet.js")
+
+
 def _stable_ids(text: str) -> str:
     """Replace folium's random element ids by sequential ones: same inputs, same file."""
     ids: dict[str, str] = {}

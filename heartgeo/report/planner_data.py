@@ -1,0 +1,175 @@
+"""The data the planner's page carries (:mod:`heartgeo.viz.planner_page`): the demand cells
+with their residents in each zone, a sample lattice for the cells that the zones or the
+city limit cut, the travel model, the areas, the sites and the call workload.
+
+How the page measures (the same rule as :class:`heartgeo.analysis.coverage.MeasureGrid`,
+whose residents are spread evenly over each cell): a cell wholly within a band of the
+nearest site counts whole, a cell wholly beyond it not at all, and a cell the band's edge
+crosses counts the share of its lattice points (about 100, 25 m apart) within the band.
+Each cell's residents in each zone code (a district, in or out of the pilot area) are the
+exact area shares of :meth:`~heartgeo.analysis.coverage.MeasureGrid.zone`; the lattice of a
+cut cell marks each point's zone code, so a band edge and a zone edge in one cell are
+measured together.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import shapely
+
+from heartgeo.config import LONLAT_CRS
+from heartgeo.errors import InputError
+from heartgeo.study.zones import zones_for
+
+#: Spacing (metres) of the lattice of sample points inside a cell.
+LATTICE_M = 25.0
+#: A lattice code outside the cell's part (beyond the city limit).
+OUTSIDE = 255
+#: The projection of the page's metric coordinates: EPSG:32119, NAD83 / North Carolina
+#: (Lambert conformal conic, two standard parallels, GRS 1980), as the page computes it.
+NC_STATE_PLANE = {
+    "lat1": 36.16666666666666, "lat2": 34.33333333333334, "lat0": 33.75, "lon0": -79.0,
+    "x0": 609601.22, "y0": 0.0, "a": 6378137.0, "f": 1 / 298.257222101,
+}  # fmt: skip
+
+
+def packed(values: np.ndarray, dtype: str) -> str:
+    """A numeric array as base64 of its little-endian bytes (the page's typed arrays)."""
+    return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode()
+
+
+def hex_lattice(size_m: float, spacing_m: float = LATTICE_M) -> np.ndarray:
+    """Offsets (metres) of a triangular lattice of points inside a pointy-top hexagon
+    ``size_m`` across the flats (the demand cells' shape), shape (L, 2).
+    """
+    r = size_m / np.sqrt(3.0)
+    rows = np.arange(-np.ceil(r / spacing_m), np.ceil(r / spacing_m) + 1)
+    pts = [((i + (j % 2) / 2.0) * spacing_m, j * spacing_m * np.sqrt(3) / 2.0)
+           for j in rows for i in np.arange(-np.ceil(r / spacing_m) - 1, np.ceil(r / spacing_m) + 1)]  # fmt: skip
+    xy = np.array(pts) + spacing_m / 7.0  # off the hexagon's axes: no point on an edge
+    angles = np.deg2rad(np.arange(30, 390, 60))
+    hexagon = shapely.Polygon(np.c_[r * np.cos(angles), r * np.sin(angles)])
+    return xy[shapely.contains_xy(hexagon, xy[:, 0], xy[:, 1])]
+
+
+def zone_codes(study, city_area, pilot_area) -> tuple[list[dict], list]:
+    """The zone codes (one per district, in or out of the pilot area, and the part in no
+    district) with their geometries, and the areas measured (citywide, pilot, each
+    district) as lists of codes.
+    """
+    districts = [(name, geom) for kind, name, geom in zones_for(study, city_area)
+                 if kind == "district"]  # fmt: skip
+    pilot = pilot_area.cut if pilot_area.cut is not None else pilot_area.geometry
+    codes = []
+    for d, (name, geom) in enumerate(districts):
+        for p, part in ((0, shapely.difference(geom, pilot)), (1, shapely.intersection(geom, pilot))):
+            codes.append({"district": d, "name": name, "pilot": p, "geometry": part})
+    areas = [
+        {"name": city_area.name, "kind": "area", "codes": list(range(len(codes)))},
+        {"name": pilot_area.name, "kind": "area",
+         "codes": [i for i, c in enumerate(codes) if c["pilot"]]},
+    ] + [
+        {"name": name, "kind": "district",
+         "codes": [i for i, c in enumerate(codes) if c["district"] == d]}
+        for d, (name, _) in enumerate(districts) if not name.startswith("not in any")
+    ]  # fmt: skip
+    return codes, areas
+
+
+def cell_parts(study, codes: list[dict], lattice: np.ndarray):
+    """Each cell's residents in each zone code: ``(cell, code, residents)`` rows; the
+    cells cut by a zone or the city limit, with each lattice point's code.
+    """
+    grid, cells = study.grid, study.demand.cells
+    weights = np.array([grid.zone(c["geometry"]).weight for c in codes])  # (codes, cells)
+    full = np.sqrt(3.0) / 2.0 * study.demand.cell_size_m**2
+    main = weights.argmax(axis=0)
+    cut = (weights.max(axis=0) < 1 - 1e-6) | (grid.cell_area < full * (1 - 1e-6))
+    cell_i, code_i = np.nonzero(weights.T > 1e-9)
+    pop = grid.population[cell_i] * weights[code_i, cell_i]
+    complex_cells = np.flatnonzero(cut)
+    cx, cy = cells["cx"].to_numpy(), cells["cy"].to_numpy()
+    px = (cx[complex_cells, None] + lattice[None, :, 0]).ravel()
+    py = (cy[complex_cells, None] + lattice[None, :, 1]).ravel()
+    owner = np.repeat(complex_cells, len(lattice))
+    lat_code = np.full(len(px), OUTSIDE, dtype=np.uint8)
+    inside = shapely.contains_xy(grid.cells[owner], px, py)
+    for k, c in enumerate(codes):
+        hit = inside & (lat_code == OUTSIDE)
+        hit[hit] = shapely.intersects_xy(c["geometry"], px[hit], py[hit])
+        lat_code[hit] = k
+    return (cell_i, code_i, pop), main, complex_cells, lat_code
+
+
+def planner_payload(study, scenario, units, candidates, workload: dict) -> dict:
+    """Everything the page needs, as JSON-ready values (typed arrays base64-packed).
+
+    Raises
+    ------
+    InputError
+        A travel model the page cannot run (the road network: not yet).
+    """
+    model = study.model
+    if model.name != "crowfly":
+        raise InputError(
+            f"travel model {model.name!r}: the planner's page runs the crow-fly model only "
+            "for now; give --travel-model crowfly",
+            param="travel_model",
+        )
+    codes, areas = zone_codes(study, study.study_area(scenario.area),
+                              study.study_area(_pilot_name(study)))  # fmt: skip
+    if len(codes) >= OUTSIDE:
+        raise InputError(f"{len(codes) // 2} districts: the page holds at most 127",
+                         param="districts")  # fmt: skip
+    lattice = hex_lattice(study.demand.cell_size_m)
+    (cell_i, code_i, pop), main, complex_cells, lat_code = cell_parts(study, codes, lattice)
+    cells = study.demand.cells
+    origin = np.floor(np.array(study.grid.cells[0].bounds[:2]) / 1000.0) * 1000.0
+    reps = study.demand.points
+    lonlat = cells.set_geometry(cells.geometry.centroid).to_crs(LONLAT_CRS).geometry
+    return {
+        "model": {"name": model.name, "label": model.label, "short": model.short_label,
+                  "screening": bool(model.screening),
+                  "seconds_per_metre": float(model.seconds_per_metre)},
+        "projection": NC_STATE_PLANE,
+        "origin": origin.tolist(),
+        "cell_size_m": float(study.demand.cell_size_m),
+        "bands_min": list(study.settings.bands_min),
+        "cells": {
+            "n": len(cells),
+            "cx": packed(cells["cx"].to_numpy() - origin[0], "<f4"),
+            "cy": packed(cells["cy"].to_numpy() - origin[1], "<f4"),
+            "px": packed(reps[:, 0] - origin[0], "<f4"),
+            "py": packed(reps[:, 1] - origin[1], "<f4"),
+            "lon": packed(lonlat.x.to_numpy(), "<f4"),
+            "lat": packed(lonlat.y.to_numpy(), "<f4"),
+            "main_code": packed(main, "<u1"),
+        },
+        "parts": {"cell": packed(cell_i, "<u4"), "code": packed(code_i, "<u1"),
+                  "pop": packed(pop, "<f8"), "n": len(cell_i)},
+        "lattice": {"dx": packed(lattice[:, 0], "<f4"), "dy": packed(lattice[:, 1], "<f4"),
+                    "n": len(lattice), "cells": packed(complex_cells, "<u4"),
+                    "ncells": len(complex_cells), "code": packed(lat_code, "<u1")},
+        "codes": [{"district": c["name"], "pilot": c["pilot"]} for c in codes],
+        "areas": areas,
+        "workload": workload,
+        "start": _sites(units),
+        "candidates": _sites(candidates),
+    }  # fmt: skip
+
+
+def _pilot_name(study) -> str:
+    return next(name for name, area in study.areas.items() if not area.whole_city)
+
+
+def _sites(frame) -> list[dict]:
+    """Sites as the page takes them: id, name, lon, lat and hours (None: the default)."""
+    ll = frame.geometry.to_crs(LONLAT_CRS)
+    hours = frame["hours"] if "hours" in frame else [None] * len(frame)
+    return [
+        {"id": str(i), "name": str(n), "lon": round(p.x, 7), "lat": round(p.y, 7),
+         "hours": None if h is None or (isinstance(h, float) and np.isnan(h)) else str(h)}
+        for i, n, p, h in zip(frame["id"], frame["name"], ll, hours, strict=True)
+    ]  # fmt: skip

@@ -1,0 +1,432 @@
+/* heartgeo planner: try staging sites and duty hours in the browser, offline.
+ * The model is the one of the command line (see heartgeo/report/planner_data.py):
+ * crow-fly times (straight-line distance x seconds per metre), cells counted whole,
+ * not at all, or by their lattice points where a band's edge crosses them. */
+(function () {
+  "use strict";
+  var D = JSON.parse(document.getElementById("heartgeo-planner-data").textContent);
+
+  // ---- typed arrays -------------------------------------------------------------
+  function unpack(b64, Type) {
+    var bin = atob(b64), bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new Type(bytes.buffer);
+  }
+  var C = D.cells, NC = C.n;
+  var CX = unpack(C.cx, Float32Array), CY = unpack(C.cy, Float32Array);
+  var PX = unpack(C.px, Float32Array), PY = unpack(C.py, Float32Array);
+  var LON = unpack(C.lon, Float32Array), LAT = unpack(C.lat, Float32Array);
+  var MAIN = unpack(C.main_code, Uint8Array);
+  var PCELL = unpack(D.parts.cell, Uint32Array), PCODE = unpack(D.parts.code, Uint8Array);
+  var PPOP = unpack(D.parts.pop, Float64Array);
+  var LDX = unpack(D.lattice.dx, Float32Array), LDY = unpack(D.lattice.dy, Float32Array);
+  var NL = D.lattice.n, LCELLS = unpack(D.lattice.cells, Uint32Array);
+  var LCODE = unpack(D.lattice.code, Uint8Array);
+  var NCODES = D.codes.length, OUTSIDE = 255;
+  var RC = D.cell_size_m / Math.sqrt(3); // a cell's circumradius
+  var SPM = D.model.seconds_per_metre;
+  var BANDS = D.bands_min, NB = BANDS.length;
+  var HEAD = BANDS.indexOf(10) >= 0 ? BANDS.indexOf(10) : Math.floor(NB / 2);
+  var RADII = BANDS.map(function (m) { return m * 60 / SPM; });
+  var RMAX = RADII[NB - 1];
+
+  // parts of each cell (rows sorted by cell), lattice row of each cut cell
+  var partStart = new Int32Array(NC + 1);
+  for (var i = 0; i < PCELL.length; i++) partStart[PCELL[i] + 1]++;
+  for (i = 0; i < NC; i++) partStart[i + 1] += partStart[i];
+  var latRow = new Int32Array(NC).fill(-1);
+  for (i = 0; i < LCELLS.length; i++) latRow[LCELLS[i]] = i;
+
+  // ---- projection: lon/lat -> EPSG:32119 metres (Lambert conformal conic, 2SP) ----
+  var P = D.projection, deg = Math.PI / 180;
+  var e2 = P.f * (2 - P.f), e = Math.sqrt(e2);
+  function mFn(phi) { var s = Math.sin(phi); return Math.cos(phi) / Math.sqrt(1 - e2 * s * s); }
+  function tFn(phi) {
+    var s = Math.sin(phi);
+    return Math.tan(Math.PI / 4 - phi / 2) / Math.pow((1 - e * s) / (1 + e * s), e / 2);
+  }
+  var m1 = mFn(P.lat1 * deg), m2 = mFn(P.lat2 * deg);
+  var t1 = tFn(P.lat1 * deg), t2 = tFn(P.lat2 * deg), t0 = tFn(P.lat0 * deg);
+  var n = (Math.log(m1) - Math.log(m2)) / (Math.log(t1) - Math.log(t2));
+  var F = m1 / (n * Math.pow(t1, n)), rho0 = P.a * F * Math.pow(t0, n);
+  function project(lon, lat) {
+    var rho = P.a * F * Math.pow(tFn(lat * deg), n), th = n * (lon - P.lon0) * deg;
+    return [P.x0 + rho * Math.sin(th) - D.origin[0], P.y0 + rho0 - rho * Math.cos(th) - D.origin[1]];
+  }
+
+  // ---- duty hours: the command line's syntax -> minutes of the week -------------
+  var DAYN = {mon: 0, tue: 1, wed: 2, thu: 3, fri: 4, sat: 5, sun: 6, monday: 0, tuesday: 1,
+    wednesday: 2, thursday: 3, friday: 4, saturday: 5, sunday: 6};
+  var GROUPS = {daily: [0, 1, 2, 3, 4, 5, 6], weekdays: [0, 1, 2, 3, 4], weekends: [5, 6]};
+  function minuteOf(t) {
+    var m = /^(\d{1,2})(?::(\d{2}))?$/.exec(t.trim());
+    if (!m) throw new Error(JSON.stringify(t) + " is not a time HH:MM");
+    var h = +m[1], mi = +(m[2] || 0);
+    if (mi > 59 || h > 24 || (h === 24 && mi)) throw new Error(JSON.stringify(t) + " is not a time of day");
+    return h * 60 + mi;
+  }
+  function daysOf(text) {
+    var out = [];
+    text.split(",").forEach(function (part) {
+      part = part.trim().toLowerCase();
+      if (GROUPS[part]) { out = out.concat(GROUPS[part]); return; }
+      var ab = part.split("-"), a = DAYN[ab[0].trim()], b = ab.length > 1 ? DAYN[ab[1].trim()] : a;
+      if (a === undefined || b === undefined) throw new Error(JSON.stringify(part) + " is not a day");
+      for (var k = 0; k <= (b - a + 7) % 7; k++) out.push((a + k) % 7);
+    });
+    return out;
+  }
+  function normalise(text) {
+    text = text.replace(/\s*[-\u2010-\u2015\u2212]\s*/g, "-");
+    return text.replace(/\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s*m\b\.?/gi, function (all, h, m, ap) {
+      h = +h; if (h < 1 || h > 12) return all;
+      h = h % 12 + (ap.toLowerCase() === "p" ? 12 : 0);
+      return (h < 10 ? "0" : "") + h + ":" + (m || "00");
+    });
+  }
+  var WEEK = 10080;
+  function parseHours(text) {
+    if (!text || !String(text).trim()) throw new Error("empty");
+    var mask = new Uint8Array(WEEK);
+    normalise(String(text)).split(";").forEach(function (w) {
+      w = w.trim(); if (!w) return;
+      if (/^(24\/7|always)$/i.test(w)) { mask.fill(1); return; }
+      var span = /^([A-Za-z]+)\s*(\d[\d:]*)\s*-\s*([A-Za-z]+)\s*(\d[\d:]*)$/.exec(w);
+      if (span) {
+        var da = DAYN[span[1].toLowerCase()], db = DAYN[span[3].toLowerCase()];
+        if (da === undefined || db === undefined) throw new Error("not a day in " + JSON.stringify(w));
+        var s = da * 1440 + minuteOf(span[2]), en = db * 1440 + minuteOf(span[4]);
+        if (en <= s) en += WEEK;
+        for (var q = s; q < en; q++) mask[q % WEEK] = 1;
+        return;
+      }
+      var tok = w.split(/\s+/), times = /^\d/.test(tok[tok.length - 1]) ? tok.pop() : null;
+      var days = daysOf(tok.join("") || "daily"), start = 0, end = 1440;
+      if (times) {
+        var ab = times.split("-");
+        if (ab.length !== 2) throw new Error(JSON.stringify(times) + " is not a time range HH:MM-HH:MM");
+        start = minuteOf(ab[0]); end = minuteOf(ab[1]);
+        if (start === 1440) throw new Error("a window cannot start at 24:00");
+        if (end <= start) end += 1440;
+      }
+      days.forEach(function (d) { for (var q = start; q < end; q++) mask[(d * 1440 + q) % WEEK] = 1; });
+    });
+    var any = false; for (var k = 0; k < WEEK; k++) if (mask[k]) { any = true; break; }
+    if (!any) throw new Error("no window");
+    return mask;
+  }
+  var maskCache = {};
+  function maskOf(hours) {
+    var key = hours || D.workload.hours;
+    if (!maskCache[key]) maskCache[key] = parseHours(key);
+    return maskCache[key];
+  }
+
+  // ---- coverage ----------------------------------------------------------------
+  // sums[code * NB + b]: residents of zone code within band b of the nearest site
+  function coverage(xs, ys, startXs, startYs) {
+    var S = xs.length, sums = new Float64Array(NCODES * NB), fresh = new Float64Array(NCODES);
+    var time = new Float32Array(NC), near = new Int32Array(S), nearStart = new Int32Array(startXs ? startXs.length : 0);
+    var cov = new Int32Array(NCODES * NB), tot = new Int32Array(NCODES), newc = new Int32Array(NCODES);
+    var rh = RADII[HEAD];
+    for (var c = 0; c < NC; c++) {
+      var cx = CX[c], cy = CY[c], dmin = Infinity, nn = 0;
+      for (var s = 0; s < S; s++) {
+        var dx = xs[s] - cx, dy = ys[s] - cy, d = Math.sqrt(dx * dx + dy * dy);
+        if (d < dmin) dmin = d;
+        if (d <= RMAX + RC) near[nn++] = s;
+      }
+      time[c] = dmin * SPM;
+      var p0 = partStart[c], p1 = partStart[c + 1];
+      var dminStart = Infinity, ns = 0;
+      if (startXs) {
+        for (s = 0; s < startXs.length; s++) {
+          var ex = startXs[s] - cx, ey = startYs[s] - cy, de = Math.sqrt(ex * ex + ey * ey);
+          if (de < dminStart) dminStart = de;
+          if (de <= rh + RC) nearStart[ns++] = s;
+        }
+      }
+      var partial = false;
+      for (var b = 0; b < NB; b++) {
+        if (dmin + RC <= RADII[b]) { for (var p = p0; p < p1; p++) sums[PCODE[p] * NB + b] += PPOP[p]; }
+        else if (dmin - RC <= RADII[b]) partial = true;
+      }
+      var newFull = startXs && dmin + RC <= rh && dminStart - RC > rh;
+      var newPartial = startXs && !newFull && dmin - RC <= rh && dminStart + RC > rh;
+      if (newFull) { for (p = p0; p < p1; p++) fresh[PCODE[p]] += PPOP[p]; }
+      if (!partial && !newPartial) continue;
+      // sample the cell's lattice
+      var row = latRow[c], main = MAIN[c];
+      cov.fill(0); tot.fill(0); newc.fill(0);
+      for (var k = 0; k < NL; k++) {
+        var code = row < 0 ? main : LCODE[row * NL + k];
+        if (code === OUTSIDE) continue;
+        tot[code]++;
+        var x = cx + LDX[k], y = cy + LDY[k], best = Infinity;
+        for (var j = 0; j < nn; j++) {
+          var ux = xs[near[j]] - x, uy = ys[near[j]] - y, d2 = ux * ux + uy * uy;
+          if (d2 < best) best = d2;
+        }
+        best = Math.sqrt(best);
+        for (b = 0; b < NB; b++) if (best <= RADII[b]) cov[code * NB + b]++;
+        if (newPartial && best <= rh) {
+          var bs = Infinity;
+          for (j = 0; j < ns; j++) {
+            var vx = startXs[nearStart[j]] - x, vy = startYs[nearStart[j]] - y, e2s = vx * vx + vy * vy;
+            if (e2s < bs) bs = e2s;
+          }
+          if (Math.sqrt(bs) > rh) newc[code]++;
+        }
+      }
+      var all = 0, allCov = new Array(NB).fill(0), allNew = 0;
+      for (code = 0; code < NCODES; code++) {
+        all += tot[code]; allNew += newc[code];
+        for (b = 0; b < NB; b++) allCov[b] += cov[code * NB + b];
+      }
+      for (p = p0; p < p1; p++) {
+        var cd = PCODE[p], t = tot[cd] || all;
+        for (b = 0; b < NB; b++) {
+          if (!(dmin + RC <= RADII[b]) && dmin - RC <= RADII[b]) {
+            var hit = tot[cd] ? cov[cd * NB + b] : allCov[b];
+            if (t) sums[cd * NB + b] += PPOP[p] * hit / t;
+          }
+        }
+        if (newPartial && t) fresh[cd] += PPOP[p] * (tot[cd] ? newc[cd] : allNew) / t;
+      }
+    }
+    return {sums: sums, fresh: fresh, time: time};
+  }
+
+  var RES = new Float64Array(NCODES);
+  for (i = 0; i < PPOP.length; i++) RES[PCODE[i]] += PPOP[i];
+  function areaSum(area, arr, stride, b) {
+    var t = 0;
+    area.codes.forEach(function (cd) { t += stride ? arr[cd * stride + b] : arr[cd]; });
+    return t;
+  }
+
+  // ---- calls answered: Erlang-B per hour, expected covering (MEXCLP) --------------
+  var W = D.workload, AREA = D.areas[0];
+  var inArea = new Float64Array(NC);
+  (function () {
+    var keep = {}; AREA.codes.forEach(function (cd) { keep[cd] = 1; });
+    for (var q = 0; q < PPOP.length; q++) if (keep[PCODE[q]]) inArea[PCELL[q]] += PPOP[q];
+  })();
+  var RATES = (function () {
+    var prof = W.profile, mean = 0, out = new Float64Array(168);
+    for (var h = 0; h < 168; h++) mean += prof[h] / 168;
+    for (h = 0; h < 168; h++) out[h] = W.calls_per_day / 24 * prof[h] / mean;
+    return out;
+  })();
+  function erlangB(nServers, a) {
+    var b = 1; for (var k = 1; k <= nServers; k++) b = a * b / (k + a * b); return b;
+  }
+  var hourCache = {};
+  function hoursOf(hours) { // on duty in each hour of the week: at least half of it
+    var key = hours || D.workload.hours;
+    if (!hourCache[key]) {
+      var m = maskOf(key), out = new Uint8Array(168);
+      for (var h = 0; h < 168; h++) { var on = 0; for (var q = 0; q < 60; q++) on += m[h * 60 + q]; out[h] = on >= 30 ? 1 : 0; }
+      hourCache[key] = out;
+    }
+    return hourCache[key];
+  }
+  function callsEstimate(sites) {
+    var byHour = sites.map(function (s) { return hoursOf(s.hours); });
+    var memo = {}, within = 0, answered = 0, offered = 0, reach = (W.standard_min - W.dispatch_min) * 60;
+    for (var h = 0; h < 168; h++) {
+      var on = [];
+      for (var s = 0; s < sites.length; s++) if (byHour[s][h]) on.push(s);
+      offered += RATES[h];
+      if (!on.length || RATES[h] <= 0) continue;
+      var key = on.join(","), f = memo[key];
+      if (!f) { // the mean drive from the nearest site, and the weight reached by k sites
+        var wsum = 0, dsum = 0, byK = new Float64Array(on.length + 1);
+        for (var c = 0; c < NC; c++) {
+          if (!(inArea[c] > 0)) continue;
+          var best = Infinity, k = 0;
+          for (var j = 0; j < on.length; j++) {
+            var st = sites[on[j]], dx = st.x - PX[c], dy = st.y - PY[c], t = Math.sqrt(dx * dx + dy * dy) * SPM;
+            if (t < best) best = t;
+            if (t <= reach) k++;
+          }
+          wsum += inArea[c]; dsum += inArea[c] * best / 60; byK[k] += inArea[c];
+        }
+        f = memo[key] = {drive: dsum / wsum, byK: byK, wsum: wsum};
+      }
+      var N = on.length, a = RATES[h] * (W.dispatch_min + W.minutes_per_call + 2 * f.drive) / 60;
+      var B = erlangB(N, a), q = Math.min(a * (1 - B) / N, 1), cover = 0;
+      for (var kk = 1; kk < f.byK.length; kk++) cover += f.byK[kk] * (1 - Math.pow(q, kk));
+      within += RATES[h] * cover / f.wsum; answered += RATES[h] * (1 - B);
+    }
+    return {answered_share: answered / offered, within_standard_share: within / offered,
+      answered_per_week: answered, offered_per_week: offered};
+  }
+
+  // ---- person-hours within the headline band of a unit on duty ------------------
+  function personHours(sites, full) {
+    var sets = {}, masks = sites.map(function (s) { return maskOf(s.hours); }), S = sites.length;
+    var key = null, run = 0;
+    for (var m = 0; m < WEEK; m++) {
+      var same = key !== null;
+      if (same) for (var s = 0; s < S; s++) if (masks[s][m] !== masks[s][m - 1]) { same = false; break; }
+      if (!same) {
+        if (key !== null) sets[key] = (sets[key] || 0) + run;
+        key = ""; run = 0;
+        for (s = 0; s < S; s++) if (masks[s][m]) key += s + ",";
+      }
+      run++;
+    }
+    sets[key] = (sets[key] || 0) + run;
+    var total = 0, all = sites.map(function (_, k) { return k; }).join(",") + (S ? "," : "");
+    Object.keys(sets).forEach(function (k) {
+      if (!k) return;
+      var within;
+      if (k === all) within = areaSum(AREA, full.sums, NB, HEAD);
+      else {
+        var idx = k.split(",").filter(Boolean).map(Number);
+        var r = coverage(idx.map(function (i) { return sites[i].x; }), idx.map(function (i) { return sites[i].y; }));
+        within = areaSum(AREA, r.sums, NB, HEAD);
+      }
+      total += within * sets[k] / 60;
+    });
+    return total;
+  }
+
+  // ---- results of a set of sites ----------------------------------------------------
+  var START = D.start.map(function (s) { return place(s); });
+  function place(s) {
+    var xy = project(+s.lon, +s.lat);
+    return {id: String(s.id), name: String(s.name), lon: +s.lon, lat: +s.lat,
+      hours: s.hours ? String(s.hours) : null, x: xy[0], y: xy[1]};
+  }
+  function evaluate(sites) {
+    var r = coverage(sites.map(function (s) { return s.x; }), sites.map(function (s) { return s.y; }),
+      START.map(function (s) { return s.x; }), START.map(function (s) { return s.y; }));
+    var areas = {};
+    D.areas.forEach(function (a) {
+      var within = {}, res = areaSum(a, RES);
+      BANDS.forEach(function (m, b) { within[String(m)] = areaSum(a, r.sums, NB, b); });
+      areas[a.name] = {residents: res, within: within, gap: res - within[String(BANDS[NB - 1])],
+        newly_covered: areaSum(a, r.fresh), kind: a.kind};
+    });
+    var ph = personHours(sites, r);
+    return {model: D.model.name, screening: D.model.screening, headline_min: BANDS[HEAD], areas: areas,
+      person_hours_within: ph, person_hours_share: ph / (168 * areas[AREA.name].residents),
+      calls: callsEstimate(sites), time: r.time, sites: sites.length};
+  }
+
+  // ---- state, history, A and B ----------------------------------------------------
+  var state = START.slice(), history = [], future = [], saved = {A: null, B: null}, current = null, lastMs = 0, computeMs = 0;
+  var counter = 0;
+  function snapshot() { return JSON.stringify(state); }
+  function commit(next) {
+    history.push(snapshot()); future = [];
+    state = next; refresh();
+  }
+  function restore(text) { state = JSON.parse(text); refresh(); }
+  function undo() { if (history.length) { future.push(snapshot()); restore(history.pop()); } }
+  function redo() { if (future.length) { history.push(snapshot()); restore(future.pop()); } }
+  function newId(base) { counter += 1; return (base || "site") + "_" + counter; }
+  function validHours(h) { try { if (h) parseHours(h); return null; } catch (err) { return err.message; } }
+
+  // ---- CSV ---------------------------------------------------------------------------
+  function csvCell(v) {
+    v = v === null || v === undefined ? "" : String(v);
+    return /[",\n\r]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+  }
+  function exportCsv() {
+    var rows = ["id,name,lon,lat,hours"];
+    state.forEach(function (s) {
+      rows.push([s.id, s.name, s.lon.toFixed(6), s.lat.toFixed(6), s.hours || D.workload.hours].map(csvCell).join(","));
+    });
+    return rows.join("\n") + "\n";
+  }
+  function parseCsv(text) {
+    var rows = [], row = [], cell = "", quoted = false;
+    for (var k = 0; k < text.length; k++) {
+      var ch = text[k];
+      if (quoted) {
+        if (ch === '"' && text[k + 1] === '"') { cell += '"'; k++; }
+        else if (ch === '"') quoted = false; else cell += ch;
+      } else if (ch === '"') quoted = true;
+      else if (ch === ",") { row.push(cell); cell = ""; }
+      else if (ch === "\n" || ch === "\r") {
+        if (ch === "\r" && text[k + 1] === "\n") k++;
+        row.push(cell); cell = ""; if (row.some(function (v) { return v.trim(); })) rows.push(row); row = [];
+      } else cell += ch;
+    }
+    row.push(cell); if (row.some(function (v) { return v.trim(); })) rows.push(row);
+    return rows;
+  }
+  function importCsv(text) {
+    var rows = parseCsv(text), head = rows.shift().map(function (h) { return h.trim().toLowerCase(); });
+    var col = function (n) { return head.indexOf(n); };
+    if (col("lon") < 0 || col("lat") < 0) throw new Error("the CSV needs lon and lat columns");
+    var sites = rows.map(function (r, k) {
+      var lon = parseFloat(r[col("lon")]), lat = parseFloat(r[col("lat")]);
+      if (!isFinite(lon) || !isFinite(lat)) throw new Error("row " + (k + 2) + ": lon/lat are not numbers");
+      var hours = col("hours") >= 0 && r[col("hours")] ? r[col("hours")].trim() : null;
+      var bad = validHours(hours);
+      if (bad) throw new Error("row " + (k + 2) + ": hours " + JSON.stringify(hours) + ": " + bad);
+      return {id: col("id") >= 0 && r[col("id")] ? r[col("id")] : "site_" + (k + 1),
+        name: col("name") >= 0 && r[col("name")] ? r[col("name")] : "Site " + (k + 1), lon: lon, lat: lat, hours: hours};
+    });
+    setSites(sites);
+  }
+  function setSites(sites) {
+    var next = sites.map(function (s, k) {
+      var bad = validHours(s.hours);
+      if (bad) throw new Error("site " + (s.name || k) + ": hours " + JSON.stringify(s.hours) + ": " + bad);
+      return place({id: s.id !== undefined ? s.id : newId(), name: s.name !== undefined ? s.name : "Site " + (k + 1),
+        lon: s.lon, lat: s.lat, hours: s.hours || null});
+    });
+    commit(next);
+  }
+
+  // ---- the page ----------------------------------------------------------------------
+  var PEOPLE = new Float64Array(NC);
+  for (i = 0; i < PPOP.length; i++) PEOPLE[PCELL[i]] += PPOP[i];
+  D.cell_lon = LON; D.cell_lat = LAT; D.cell_people = PEOPLE; D.headline = HEAD;
+  var ui = window.heartgeoPlannerUI ? window.heartgeoPlannerUI(D) : null;
+  function refresh() {
+    var t0 = performance.now();
+    current = evaluate(state);
+    computeMs = performance.now() - t0;
+    if (ui) ui.render(state, current, saved, computeMs);
+    lastMs = performance.now() - t0;
+    document.body.setAttribute("data-heartgeo-update-ms", lastMs.toFixed(1));
+  }
+  function publicResults(r) {
+    r = r || current;
+    var areas = {};
+    Object.keys(r.areas).forEach(function (k) {
+      var a = r.areas[k];
+      areas[k] = {residents: a.residents, within: Object.assign({}, a.within), gap: a.gap, newly_covered: a.newly_covered};
+    });
+    return {model: r.model, screening: r.screening, areas: areas, person_hours_within: r.person_hours_within,
+      person_hours_share: r.person_hours_share, calls: r.calls};
+  }
+  window.heartgeoPlanner = {
+    setSites: setSites,
+    sites: function () { return state.map(function (s) { return {id: s.id, name: s.name, lon: s.lon, lat: s.lat, hours: s.hours}; }); },
+    results: function () { return publicResults(); },
+    exportCsv: exportCsv,
+    importCsv: importCsv,
+    undo: undo,
+    redo: redo,
+    save: function (slot) { saved[slot] = {sites: snapshot(), results: publicResults()}; refresh(); },
+    lastUpdateMs: function () { return lastMs; },
+    lastComputeMs: function () { return computeMs; },
+    parseHours: function (t) { return Array.prototype.slice.call(parseHours(t)); },
+    project: project,
+    // for the page's own controls
+    _state: function () { return state; },
+    _commit: commit,
+    _newId: newId,
+    _validHours: validHours,
+    _saved: saved
+  };
+  refresh();
+  document.body.setAttribute("data-heartgeo-planner-ready", "1");
+})();

@@ -1,0 +1,194 @@
+/* heartgeo planner: the map, the sites list, the numbers (drawn by planner.js's refresh). */
+window.heartgeoPlannerUI = function (D) {
+  "use strict";
+  var BAND_COLOURS = D.style.band_colours, GAP = D.style.gap_colour;
+  var api = function () { return window.heartgeoPlanner; };
+  function esc(v) {
+    return String(v).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+  function fmt(v) { return Math.round(v).toLocaleString("en-US"); }
+  function pct(v, of) { return of > 0 ? (100 * v / of).toFixed(1) + " %" : "n/a"; }
+
+  var map = L.map("heartgeo-map", {zoomControl: true, preferCanvas: true, keyboard: true});
+  if (D.basemap) {
+    L.tileLayer(D.basemap.url, {attribution: D.basemap.attribution, subdomains: "abcd", maxZoom: 19}).addTo(map);
+  }
+  map.attributionControl.addAttribution(D.attribution);  // heartgeo's own text (HTML)
+  var outline = L.geoJSON(D.outlines, {
+    style: function (f) {
+      return f.properties.kind === "city" ? {color: "#000", weight: 2, fill: false}
+        : f.properties.kind === "pilot" ? {color: "#000", weight: 2, dashArray: "6 4", fill: false}
+        : {color: "#555", weight: 1, fill: false, dashArray: "2 3"};
+    }, interactive: false
+  }).addTo(map);
+  map.fitBounds(outline.getBounds());
+
+  // the cells, coloured by the band of their centre's time (the gap in orange), on a canvas
+  var lastTime = null;
+  var CellLayer = L.Layer.extend({
+    onAdd: function (m) {
+      this._canvas = L.DomUtil.create("canvas", "heartgeo-cells");
+      m.getPanes().overlayPane.appendChild(this._canvas);
+      m.on("moveend zoomend resize", this.draw, this); this.draw();
+    },
+    onRemove: function (m) { L.DomUtil.remove(this._canvas); m.off("moveend zoomend resize", this.draw, this); },
+    draw: function () {
+      if (!this._canvas || !lastTime) return;
+      var size = map.getSize(), cv = this._canvas, ctx = cv.getContext("2d");
+      cv.width = size.x; cv.height = size.y;
+      L.DomUtil.setPosition(cv, map.containerPointToLayerPoint([0, 0]));
+      var mpp = 40075016.686 * Math.cos(map.getCenter().lat * Math.PI / 180) / Math.pow(2, map.getZoom() + 8);
+      var r = 1.04 * D.cell_size_m / Math.sqrt(3) / mpp, lon = D.cell_lon, lat = D.cell_lat, bands = D.bands_min;
+      cv.style.opacity = 0.55;  // one opacity for the whole layer: no seams between cells
+      for (var c = 0; c < lon.length; c++) {
+        var pt = map.latLngToContainerPoint([lat[c], lon[c]]);
+        if (pt.x < -r || pt.y < -r || pt.x > size.x + r || pt.y > size.y + r) continue;
+        var minutes = lastTime[c] / 60, colour = GAP;
+        for (var b = 0; b < bands.length; b++) if (minutes <= bands[b]) { colour = BAND_COLOURS[b]; break; }
+        if (colour === GAP && !(D.cell_people[c] > 0)) continue;
+        ctx.fillStyle = colour; ctx.beginPath();
+        for (var k = 0; k < 6; k++) {
+          var ang = Math.PI / 180 * (30 + 60 * k);
+          ctx[k ? "lineTo" : "moveTo"](pt.x + r * Math.cos(ang), pt.y - r * Math.sin(ang));
+        }
+        ctx.closePath(); ctx.fill();
+      }
+    }
+  });
+  var cells = new CellLayer().addTo(map);
+
+  // candidates: click to switch on or off
+  var candLayer = L.layerGroup().addTo(map), siteLayer = L.layerGroup().addTo(map);
+  D.candidates.forEach(function (c) {
+    var m = L.circleMarker([c.lat, c.lon], {radius: 6, color: "#000", weight: 1, fillColor: "#bbbbbb", fillOpacity: 1,
+      bubblingMouseEvents: false});
+    m.bindTooltip(esc(c.name) + " (candidate: click to switch on or off)");
+    m.on("click", function (ev) { L.DomEvent.stop(ev); toggleCandidate(c); });
+    m.addTo(candLayer);
+  });
+  function toggleCandidate(c) {
+    var st = api()._state(), at = -1;
+    st.forEach(function (s, k) { if (s.id === c.id) at = k; });
+    var next = st.slice();
+    if (at >= 0) next.splice(at, 1);
+    else next.push(placeLike(c, c.id, c.name));
+    api()._commit(next);
+  }
+  function placeLike(p, id, name, hours) {
+    var xy = api().project(p.lon, p.lat);
+    return {id: String(id), name: String(name), lon: +p.lon, lat: +p.lat, hours: hours || null, x: xy[0], y: xy[1]};
+  }
+  map.on("click", function (ev) { addSite(ev.latlng); });
+  function addSite(latlng) {
+    var id = api()._newId("site");
+    api()._commit(api()._state().concat([placeLike({lon: latlng.lng, lat: latlng.lat}, id, "New site " + id.split("_")[1])]));
+  }
+
+  // the panel
+  var $ = function (id) { return document.getElementById(id); };
+  $("hg-add").addEventListener("click", function () { addSite(map.getCenter()); });
+  $("hg-undo").addEventListener("click", function () { api().undo(); });
+  $("hg-redo").addEventListener("click", function () { api().redo(); });
+  $("hg-save-a").addEventListener("click", function () { api().save("A"); });
+  $("hg-save-b").addEventListener("click", function () { api().save("B"); });
+  $("hg-export").addEventListener("click", function () {
+    var blob = new Blob([api().exportCsv()], {type: "text/csv"}), a = document.createElement("a");
+    a.href = URL.createObjectURL(blob); a.download = "planner_sites.csv"; a.click();
+  });
+  $("hg-import").addEventListener("change", function (ev) {
+    var f = ev.target.files[0]; if (!f) return;
+    f.text().then(function (t) {
+      try { api().importCsv(t); message(""); } catch (err) { message("Import refused: " + err.message); }
+    });
+  });
+  function message(text) { $("hg-message").textContent = text; }
+  var PRESETS = D.presets;
+  function siteRow(s, k) {
+    var li = document.createElement("li"), custom = PRESETS.indexOf(s.hours || D.workload.hours) < 0;
+    li.innerHTML = '<span class="hg-num">' + (k + 1) + '</span> <input class="hg-name" aria-label="Site name" value="' + esc(s.name) + '">' +
+      ' <select class="hg-hours" aria-label="Duty hours">' + PRESETS.map(function (p) {
+        return '<option' + (p === (s.hours || D.workload.hours) ? " selected" : "") + ">" + esc(p) + "</option>";
+      }).join("") + '<option value="__custom"' + (custom ? " selected" : "") + '>other hours…</option></select>' +
+      ' <input class="hg-custom" aria-label="Duty hours, as text" placeholder="Mon-Fri 07:00-19:00" value="' +
+      esc(custom ? s.hours : "") + '"' + (custom ? "" : " hidden") + '>' +
+      ' <button class="hg-del" aria-label="Delete ' + esc(s.name) + '" title="Delete this site">×</button>';
+    function update(change) {
+      var next = api()._state().map(function (x) { return Object.assign({}, x); });
+      change(next[k]); api()._commit(next);
+    }
+    li.querySelector(".hg-name").addEventListener("change", function (ev) { var v = ev.target.value; update(function (x) { x.name = v; }); });
+    li.querySelector(".hg-hours").addEventListener("change", function (ev) {
+      var v = ev.target.value;
+      if (v === "__custom") { li.querySelector(".hg-custom").hidden = false; li.querySelector(".hg-custom").focus(); return; }
+      update(function (x) { x.hours = v; });
+    });
+    li.querySelector(".hg-custom").addEventListener("change", function (ev) {
+      var v = ev.target.value.trim(), bad = api()._validHours(v);
+      if (bad) { message("Hours " + JSON.stringify(v) + " refused: " + bad); return; }
+      message(""); update(function (x) { x.hours = v; });
+    });
+    li.querySelector(".hg-del").addEventListener("click", function () {
+      var next = api()._state().slice(); next.splice(k, 1); api()._commit(next);
+    });
+    return li;
+  }
+  function drawSites(state) {
+    siteLayer.clearLayers();
+    var list = $("hg-sites"); list.innerHTML = "";
+    state.forEach(function (s, k) {
+      var icon = L.divIcon({className: "hg-site", html: "<span>" + (k + 1) + "</span>", iconSize: [24, 24], iconAnchor: [12, 12]});
+      var m = L.marker([s.lat, s.lon], {draggable: true, icon: icon, keyboard: false, title: s.name});
+      m.bindTooltip(esc(s.name) + " — " + esc(s.hours || D.workload.hours) + " (drag to move)");
+      m.on("dragend", function () {
+        var ll = m.getLatLng(), next = api()._state().slice();
+        next[k] = placeLike({lon: ll.lng, lat: ll.lat}, s.id, s.name, s.hours);
+        api()._commit(next);
+      });
+      m.on("click", function (ev) { L.DomEvent.stop(ev); });
+      m.addTo(siteLayer);
+      list.appendChild(siteRow(s, k));
+    });
+  }
+  function areaRows(r) {
+    var head = "<tr><th>area</th><th>residents</th>" + D.bands_min.map(function (m) { return "<th>≤ " + m + " min</th>"; }).join("") +
+      "<th>gap</th><th>newly covered</th></tr>";
+    return "<table>" + head + Object.keys(r.areas).map(function (k) {
+      var a = r.areas[k];
+      return "<tr><td>" + esc(k) + "</td><td>" + fmt(a.residents) + "</td>" + D.bands_min.map(function (m) {
+        return "<td>" + pct(a.within[String(m)], a.residents) + "</td>";
+      }).join("") + "<td>" + fmt(a.gap) + "</td><td>" + fmt(a.newly_covered) + "</td></tr>";
+    }).join("") + "</table>";
+  }
+  function compareRows(saved) {
+    if (!saved.A && !saved.B) return "<p>Save the current sites as A or B to compare them.</p>";
+    var city = D.areas[0].name, pilot = D.areas[1].name, h = String(D.bands_min[D.headline]);
+    var rows = [["residents within " + h + " min, " + city, function (r) { return r.areas[city].within[h]; }, fmt],
+      ["residents within " + h + " min, " + pilot, function (r) { return r.areas[pilot].within[h]; }, fmt],
+      ["gap, " + city, function (r) { return r.areas[city].gap; }, fmt],
+      ["person-hours share", function (r) { return 100 * r.person_hours_share; }, function (v) { return v.toFixed(1) + " %"; }],
+      ["calls answered (estimate)", function (r) { return 100 * r.calls.answered_share; }, function (v) { return v.toFixed(1) + " %"; }],
+      ["calls within " + D.workload.standard_min + " min (estimate)", function (r) { return 100 * r.calls.within_standard_share; }, function (v) { return v.toFixed(1) + " %"; }]];
+    return "<table><tr><th></th><th>A</th><th>B</th><th>B − A</th></tr>" + rows.map(function (row) {
+      var a = saved.A ? row[1](saved.A.results) : null, b = saved.B ? row[1](saved.B.results) : null;
+      return "<tr><td>" + esc(row[0]) + "</td><td>" + (a === null ? "–" : row[2](a)) + "</td><td>" + (b === null ? "–" : row[2](b)) +
+        "</td><td>" + (a === null || b === null ? "–" : (b - a >= 0 ? "+" : "") + row[2](b - a)) + "</td></tr>";
+    }).join("") + "</table>";
+  }
+  return {
+    render: function (state, r, saved, ms) {
+      lastTime = r.time; cells.draw(); drawSites(state);
+      var city = r.areas[D.areas[0].name], h = String(D.bands_min[D.headline]);
+      $("hg-headline").textContent = pct(city.within[h], city.residents) + " of residents within " + h +
+        " min of a site (" + fmt(city.within[h]) + " of " + fmt(city.residents) + ")" + (D.model.screening ? " — SCREENING estimate" : "");
+      $("hg-areas").innerHTML = areaRows(r);
+      $("hg-hours-line").textContent = "Person-hours within " + h + " min of a unit on duty: " + (100 * r.person_hours_share).toFixed(1) + " %.";
+      $("hg-calls").textContent = "Estimate: " + (100 * r.calls.answered_share).toFixed(1) + " % of the " + D.areas[0].name +
+        " area's eligible calls answered, " + (100 * r.calls.within_standard_share).toFixed(1) + " % within " + D.workload.standard_min +
+        " min (Erlang-B per hour, " + D.workload.calls_per_day.toFixed(1) + " calls a day; " + D.workload.note + ").";
+      $("hg-compare").innerHTML = compareRows(saved);
+      $("hg-timing").textContent = "Updated in " + ms.toFixed(0) + " ms.";
+    }
+  };
+};
