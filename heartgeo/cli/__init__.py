@@ -13,6 +13,7 @@ from heartgeo.cli import (  # noqa: F401  (register them)
     analysis,
     expand,
     fetch,
+    plan,
     simulate,
     site,
     staff,

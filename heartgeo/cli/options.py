@@ -41,6 +41,7 @@ UNUSED = {
     "simulate": ("per_unit_limit", "buffer_m", "polygons"),
     "staff": ("per_unit_limit", "buffer_m", "polygons", "hours"),
     "expand": ("per_unit_limit", "buffer_m", "polygons", "focus", "bands_min"),
+    "plan": ("per_unit_limit", "buffer_m", "polygons", "focus"),
     "isochrones": ("calls", "hours"),
 }
 

@@ -222,7 +222,8 @@ def report_data(
     """The report page's content (:class:`heartgeo.viz.report_page.ReportData`)."""
     results = [r for r in results if r.tables]
     model = study.model
-    maps = [(n, d) for n, d in files.items() if n.startswith("map_") and n.endswith(".html")]
+    maps = [(n, d) for n, d in files.items()
+            if (n.startswith("map_") and n.endswith(".html")) or n == "planner.html"]  # fmt: skip
     others = [(n, d) for n, d in sorted(files.items()) if (n, d) not in maps]
     others.append(("summary.json", "run manifest: inputs, parameters, versions, headline numbers"))
     sim_assumptions, simulation, curve = _simulation_parts(runs)

@@ -93,7 +93,9 @@ def write_planner(outs: OutputSet, study, scenario, units, options, candidates=N
     from heartgeo.viz.planner_page import planner_html
 
     cands = planner_candidates(study, scenario, units, candidates)
-    data = planner_payload(study, scenario, units, cands, planner_workload(study, scenario, options))
+    data = planner_payload(
+        study, scenario, units, cands, planner_workload(study, scenario, options)
+    )
     data["outlines"] = outlines(study)
     title = f"HEART staging planner: {scenario.label} ({study.model.short_label})"
     outs.text("planner.html", planner_html(data, title, basemap=basemap),
@@ -110,7 +112,7 @@ def outlines(study) -> dict:
     rows = [("city", "city", study.boundaries.city)]
     pilot = next((a for a in study.areas.values() if not a.whole_city), None)
     if pilot is not None:
-        rows.append(("pilot", pilot.name, pilot.geometry))
+        rows.append(("area", pilot.name, pilot.geometry))
     rows += [("district", str(d), g) for d, g in zip(study.boundaries.districts["district"],
                                                       study.boundaries.districts.geometry, strict=True)]  # fmt: skip
     frame = gpd.GeoDataFrame({"kind": [r[0] for r in rows], "name": [r[1] for r in rows]},

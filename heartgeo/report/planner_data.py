@@ -1,11 +1,12 @@
 """The data the planner's page carries (:mod:`heartgeo.viz.planner_page`): the demand cells
-with their residents in each zone, a sample lattice for the cells that the zones or the
-city limit cut, the travel model, the areas, the sites and the call workload.
+with their residents in each zone, a sample lattice (finer in the cells that the zones or
+the city limit cut), the travel model, the areas, the sites and the call workload.
 
 How the page measures (the same rule as :class:`heartgeo.analysis.coverage.MeasureGrid`,
 whose residents are spread evenly over each cell): a cell wholly within a band of the
 nearest site counts whole, a cell wholly beyond it not at all, and a cell the band's edge
-crosses counts the share of its lattice points (about 100, 25 m apart) within the band.
+crosses counts the share of its lattice points (about 100, 25 m apart; about 400, 12.5 m
+apart, in a cell that a zone or the city limit cuts) within the band.
 Each cell's residents in each zone code (a district, in or out of the pilot area) are the
 exact area shares of :meth:`~heartgeo.analysis.coverage.MeasureGrid.zone`; the lattice of a
 cut cell marks each point's zone code, so a band edge and a zone edge in one cell are
@@ -23,8 +24,10 @@ from heartgeo.config import LONLAT_CRS
 from heartgeo.errors import InputError
 from heartgeo.study.zones import zones_for
 
-#: Spacing (metres) of the lattice of sample points inside a cell.
+#: Spacing (metres) of the lattice of sample points inside a cell, and inside a cell that
+#: a zone or the city limit cuts (finer: small zones are mostly such cells).
 LATTICE_M = 25.0
+FINE_LATTICE_M = 12.5
 #: A lattice code outside the cell's part (beyond the city limit).
 OUTSIDE = 255
 #: The projection of the page's metric coordinates: EPSG:32119, NAD83 / North Carolina
@@ -64,12 +67,15 @@ def zone_codes(study, city_area, pilot_area) -> tuple[list[dict], list]:
     pilot = pilot_area.cut if pilot_area.cut is not None else pilot_area.geometry
     codes = []
     for d, (name, geom) in enumerate(districts):
-        for p, part in ((0, shapely.difference(geom, pilot)), (1, shapely.intersection(geom, pilot))):
-            codes.append({"district": d, "name": name, "pilot": p, "geometry": part})
+        for p, part in (
+            (0, shapely.difference(geom, pilot)),
+            (1, shapely.intersection(geom, pilot)),
+        ):
+            codes.append({"district": d, "name": name, "in_area": p, "geometry": part})
     areas = [
         {"name": city_area.name, "kind": "area", "codes": list(range(len(codes)))},
         {"name": pilot_area.name, "kind": "area",
-         "codes": [i for i, c in enumerate(codes) if c["pilot"]]},
+         "codes": [i for i, c in enumerate(codes) if c["in_area"]]},
     ] + [
         {"name": name, "kind": "district",
          "codes": [i for i, c in enumerate(codes) if c["district"] == d]}
@@ -124,7 +130,8 @@ def planner_payload(study, scenario, units, candidates, workload: dict) -> dict:
         raise InputError(f"{len(codes) // 2} districts: the page holds at most 127",
                          param="districts")  # fmt: skip
     lattice = hex_lattice(study.demand.cell_size_m)
-    (cell_i, code_i, pop), main, complex_cells, lat_code = cell_parts(study, codes, lattice)
+    fine = hex_lattice(study.demand.cell_size_m, FINE_LATTICE_M)
+    (cell_i, code_i, pop), main, complex_cells, lat_code = cell_parts(study, codes, fine)
     cells = study.demand.cells
     origin = np.floor(np.array(study.grid.cells[0].bounds[:2]) / 1000.0) * 1000.0
     reps = study.demand.points
@@ -150,9 +157,11 @@ def planner_payload(study, scenario, units, candidates, workload: dict) -> dict:
         "parts": {"cell": packed(cell_i, "<u4"), "code": packed(code_i, "<u1"),
                   "pop": packed(pop, "<f8"), "n": len(cell_i)},
         "lattice": {"dx": packed(lattice[:, 0], "<f4"), "dy": packed(lattice[:, 1], "<f4"),
-                    "n": len(lattice), "cells": packed(complex_cells, "<u4"),
+                    "n": len(lattice), "fine_dx": packed(fine[:, 0], "<f4"),
+                    "fine_dy": packed(fine[:, 1], "<f4"), "fine_n": len(fine),
+                    "cells": packed(complex_cells, "<u4"),
                     "ncells": len(complex_cells), "code": packed(lat_code, "<u1")},
-        "codes": [{"district": c["name"], "pilot": c["pilot"]} for c in codes],
+        "codes": [{"district": c["name"], "in_area": c["in_area"]} for c in codes],
         "areas": areas,
         "workload": workload,
         "start": _sites(units),

@@ -135,6 +135,7 @@ def run_report(
         isochrones=isochrones,
         maps=maps,
         simulations=runs,
+        simulate_options=simulate,
         png=png,
         basemap=basemap,
         online=online,

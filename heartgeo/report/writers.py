@@ -226,6 +226,7 @@ def write_run(
     basemap: str | None = "default",
     online: bool = False,
     simulations: list[SimulationRun] | None = None,
+    simulate_options=None,
 ) -> list[dict]:
     """Write a run's tables, layers, maps, the simulation (if run), the report page
     ``index.html`` (with maps and coverage) and ``summary.json`` into ``out_dir`` as one
@@ -255,6 +256,8 @@ def write_run(
             write_simulation_files(outs, study, simulations)
         pages = write_maps(outs, study, results, basemap=basemap, online=online) if maps else []
         if maps and coverage:
+            write_report_planner(outs, study, results, simulate_options, basemap, progress)
+        if maps and coverage:
             from heartgeo.viz.report_page import report_page
 
             data = report_data(study, results, simulations, dict(outs.files))
@@ -268,6 +271,25 @@ def write_run(
             "run manifest: inputs, parameters, versions, travel model, headline numbers",
         )
     return checks
+
+
+def write_report_planner(outs, study, results, options, basemap, progress) -> None:
+    """``planner.html`` for the comparison's second scenario (citywide), its units the
+    starting sites, the calls of ``options`` (None: the defaults); with the road-network
+    model, a warning instead (crow-fly only for now).
+    """
+    from heartgeo.definitions import comparison_pair
+    from heartgeo.operations.simulate import SimulateOptions
+    from heartgeo.report.plan import write_planner
+
+    if study.model.name != "crowfly":
+        progress.warn("planner.html is not written: the planner's page runs the crow-fly "
+                      "model only for now (heartgeo plan --travel-model crowfly)")  # fmt: skip
+        return
+    after = comparison_pair()[1]
+    result = next((r for r in results if r.scenario.base == after), results[-1])
+    options = options if options is not None else SimulateOptions()
+    write_planner(outs, study, result.scenario, result.units, options, basemap=basemap)
 
 
 def write_simulation_files(outs: OutputSet, study: Study, runs: list[SimulationRun]) -> None:

@@ -9,8 +9,10 @@ Chromium reads commands on its file descriptor 3 and writes replies on 4
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -32,7 +34,9 @@ class Browser:
     def __init__(self, size: tuple[int, int] = (1280, 720), timeout_s: float = 60.0):
         self.size, self.timeout_s = size, timeout_s
         self._id, self._buffer, self.events = 0, b"", []
-        self._profile = tempfile.TemporaryDirectory(prefix="heartgeo-cdp-")
+        self._profile = tempfile.TemporaryDirectory(
+            prefix="heartgeo-cdp-", ignore_cleanup_errors=True
+        )
         browser = find_browser()
         if browser is None:
             raise PageError("no Chromium found: install Debian's chromium package")
@@ -52,6 +56,7 @@ class Browser:
              f"--window-size={size[0]},{size[1]}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             close_fds=False, preexec_fn=child_fds,  # fds 3 and 4 stay open in the child
+            start_new_session=True,  # its own process group: stopped with all its children
         )  # fmt: skip
         os.close(cmd_r)
         os.close(out_w)
@@ -72,14 +77,17 @@ class Browser:
         self.close()
 
     def close(self) -> None:
-        """Stop the browser and remove its profile."""
-        for fd in (self._write, self._read):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self._proc.kill()
+        """Close the browser (all its processes) and remove its profile."""
+        with contextlib.suppress(PageError, OSError):
+            self.send("Browser.close")
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._proc.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self._proc.pid, signal.SIGKILL)
         self._proc.wait()
+        for fd in (self._write, self._read):
+            with contextlib.suppress(OSError):
+                os.close(fd)
         self._profile.cleanup()
 
     def _message(self) -> dict:

@@ -42,20 +42,7 @@ def planner_html(data: dict, title: str, *, basemap: str | None = "default") -> 
         "basemap": _basemap(basemap),
     }  # fmt: skip
     css, js = leaflet_assets()
-    model = data["model"]
-    screening = (
-        f'<p id="hg-screening"><b>SCREENING estimate</b> (crow-fly model): {escape(model["label"])}</p>'
-        if model["screening"]
-        else ""
-    )
-    legend = "".join(
-        f'<span style="background:{c}"></span>{escape(label)}'
-        for c, label in zip(
-            data["style"]["band_colours"] + [GAP_COLOUR],
-            [f"≤ {m:g} min" for m in data["bands_min"]] + ["gap (people beyond)"],
-            strict=True,
-        )
-    )
+    screening, legend = _labels(data)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -97,6 +84,25 @@ def planner_html(data: dict, title: str, *, basemap: str | None = "default") -> 
 <script>{_asset("planner.js")}</script>
 </body></html>
 """
+
+
+def _labels(data: dict) -> tuple[str, str]:
+    """The screening label (a crow-fly model) and the legend's entries, as HTML."""
+    model = data["model"]
+    screening = (
+        f'<p id="hg-screening"><b>SCREENING estimate</b> (crow-fly model): {escape(model["label"])}</p>'
+        if model["screening"]
+        else ""
+    )
+    legend = "".join(
+        f'<span style="background:{c}"></span>{escape(label)}'
+        for c, label in zip(
+            data["style"]["band_colours"] + [GAP_COLOUR],
+            [f"≤ {m:g} min" for m in data["bands_min"]] + ["gap (people beyond)"],
+            strict=True,
+        )
+    )
+    return screening, legend
 
 
 def _basemap(basemap: str | None) -> dict | None:

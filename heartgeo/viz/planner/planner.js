@@ -21,6 +21,8 @@
   var PPOP = unpack(D.parts.pop, Float64Array);
   var LDX = unpack(D.lattice.dx, Float32Array), LDY = unpack(D.lattice.dy, Float32Array);
   var NL = D.lattice.n, LCELLS = unpack(D.lattice.cells, Uint32Array);
+  var FDX = unpack(D.lattice.fine_dx, Float32Array), FDY = unpack(D.lattice.fine_dy, Float32Array);
+  var NF = D.lattice.fine_n;
   var LCODE = unpack(D.lattice.code, Uint8Array);
   var NCODES = D.codes.length, OUTSIDE = 255;
   var RC = D.cell_size_m / Math.sqrt(3); // a cell's circumradius
@@ -124,17 +126,21 @@
 
   // ---- coverage ----------------------------------------------------------------
   // sums[code * NB + b]: residents of zone code within band b of the nearest site
-  function coverage(xs, ys, startXs, startYs) {
+  // headOnly: the headline band alone (person-hours); startXs/Ys: also the residents
+  // newly covered within the headline band against the starting sites
+  var ALLB = BANDS.map(function (_, b) { return b; });
+  function coverage(xs, ys, startXs, startYs, headOnly) {
     var S = xs.length, sums = new Float64Array(NCODES * NB), fresh = new Float64Array(NCODES);
     var time = new Float32Array(NC), near = new Int32Array(S), nearStart = new Int32Array(startXs ? startXs.length : 0);
     var cov = new Int32Array(NCODES * NB), tot = new Int32Array(NCODES), newc = new Int32Array(NCODES);
-    var rh = RADII[HEAD];
+    var rh = RADII[HEAD], BL = headOnly ? [HEAD] : ALLB, NBL = BL.length, rmax = RADII[BL[NBL - 1]];
+    var allCov = new Float64Array(NB);
     for (var c = 0; c < NC; c++) {
       var cx = CX[c], cy = CY[c], dmin = Infinity, nn = 0;
       for (var s = 0; s < S; s++) {
         var dx = xs[s] - cx, dy = ys[s] - cy, d = Math.sqrt(dx * dx + dy * dy);
         if (d < dmin) dmin = d;
-        if (d <= RMAX + RC) near[nn++] = s;
+        if (d <= rmax + RC) near[nn++] = s;
       }
       time[c] = dmin * SPM;
       var p0 = partStart[c], p1 = partStart[c + 1];
@@ -146,29 +152,31 @@
           if (de <= rh + RC) nearStart[ns++] = s;
         }
       }
-      var partial = false;
-      for (var b = 0; b < NB; b++) {
-        if (dmin + RC <= RADII[b]) { for (var p = p0; p < p1; p++) sums[PCODE[p] * NB + b] += PPOP[p]; }
+      var partial = false, bi, b, p;
+      for (bi = 0; bi < NBL; bi++) {
+        b = BL[bi];
+        if (dmin + RC <= RADII[b]) { for (p = p0; p < p1; p++) sums[PCODE[p] * NB + b] += PPOP[p]; }
         else if (dmin - RC <= RADII[b]) partial = true;
       }
       var newFull = startXs && dmin + RC <= rh && dminStart - RC > rh;
       var newPartial = startXs && !newFull && dmin - RC <= rh && dminStart + RC > rh;
       if (newFull) { for (p = p0; p < p1; p++) fresh[PCODE[p]] += PPOP[p]; }
       if (!partial && !newPartial) continue;
-      // sample the cell's lattice
-      var row = latRow[c], main = MAIN[c];
+      // sample the cell: the plain lattice, or the finer one of a cell a zone cuts
+      var row = latRow[c], main = MAIN[c], nk = row < 0 ? NL : NF;
+      var LX = row < 0 ? LDX : FDX, LY = row < 0 ? LDY : FDY, base = row * NF;
       cov.fill(0); tot.fill(0); newc.fill(0);
-      for (var k = 0; k < NL; k++) {
-        var code = row < 0 ? main : LCODE[row * NL + k];
+      for (var k = 0; k < nk; k++) {
+        var code = row < 0 ? main : LCODE[base + k];
         if (code === OUTSIDE) continue;
         tot[code]++;
-        var x = cx + LDX[k], y = cy + LDY[k], best = Infinity;
+        var x = cx + LX[k], y = cy + LY[k], best = Infinity;
         for (var j = 0; j < nn; j++) {
           var ux = xs[near[j]] - x, uy = ys[near[j]] - y, d2 = ux * ux + uy * uy;
           if (d2 < best) best = d2;
         }
         best = Math.sqrt(best);
-        for (b = 0; b < NB; b++) if (best <= RADII[b]) cov[code * NB + b]++;
+        for (bi = 0; bi < NBL; bi++) if (best <= RADII[BL[bi]]) cov[code * NB + BL[bi]]++;
         if (newPartial && best <= rh) {
           var bs = Infinity;
           for (j = 0; j < ns; j++) {
@@ -178,20 +186,23 @@
           if (Math.sqrt(bs) > rh) newc[code]++;
         }
       }
-      var all = 0, allCov = new Array(NB).fill(0), allNew = 0;
+      var all = 0, allNew = 0;
+      allCov.fill(0);
       for (code = 0; code < NCODES; code++) {
+        if (!tot[code]) continue;
         all += tot[code]; allNew += newc[code];
-        for (b = 0; b < NB; b++) allCov[b] += cov[code * NB + b];
+        for (bi = 0; bi < NBL; bi++) allCov[BL[bi]] += cov[code * NB + BL[bi]];
       }
       for (p = p0; p < p1; p++) {
         var cd = PCODE[p], t = tot[cd] || all;
-        for (b = 0; b < NB; b++) {
+        if (!t) continue;
+        for (bi = 0; bi < NBL; bi++) {
+          b = BL[bi];
           if (!(dmin + RC <= RADII[b]) && dmin - RC <= RADII[b]) {
-            var hit = tot[cd] ? cov[cd * NB + b] : allCov[b];
-            if (t) sums[cd * NB + b] += PPOP[p] * hit / t;
+            sums[cd * NB + b] += PPOP[p] * (tot[cd] ? cov[cd * NB + b] : allCov[b]) / t;
           }
         }
-        if (newPartial && t) fresh[cd] += PPOP[p] * (tot[cd] ? newc[cd] : allNew) / t;
+        if (newPartial) fresh[cd] += PPOP[p] * (tot[cd] ? newc[cd] : allNew) / t;
       }
     }
     return {sums: sums, fresh: fresh, time: time};
@@ -285,7 +296,8 @@
       if (k === all) within = areaSum(AREA, full.sums, NB, HEAD);
       else {
         var idx = k.split(",").filter(Boolean).map(Number);
-        var r = coverage(idx.map(function (i) { return sites[i].x; }), idx.map(function (i) { return sites[i].y; }));
+        var r = coverage(idx.map(function (i) { return sites[i].x; }), idx.map(function (i) { return sites[i].y; }),
+          null, null, true);
         within = areaSum(AREA, r.sums, NB, HEAD);
       }
       total += within * sets[k] / 60;
@@ -425,7 +437,8 @@
     _commit: commit,
     _newId: newId,
     _validHours: validHours,
-    _saved: saved
+    _saved: saved,
+    _map: ui ? ui.map : null
   };
   refresh();
   document.body.setAttribute("data-heartgeo-planner-ready", "1");

@@ -19,18 +19,20 @@ window.heartgeoPlannerUI = function (D) {
   var outline = L.geoJSON(D.outlines, {
     style: function (f) {
       return f.properties.kind === "city" ? {color: "#000", weight: 2, fill: false}
-        : f.properties.kind === "pilot" ? {color: "#000", weight: 2, dashArray: "6 4", fill: false}
+        : f.properties.kind === "area" ? {color: "#000", weight: 2, dashArray: "6 4", fill: false}
         : {color: "#555", weight: 1, fill: false, dashArray: "2 3"};
     }, interactive: false
   }).addTo(map);
   map.fitBounds(outline.getBounds());
 
+  map.createPane("hg-cells").style.zIndex = 350;  // under the outlines and the sites
   // the cells, coloured by the band of their centre's time (the gap in orange), on a canvas
   var lastTime = null;
   var CellLayer = L.Layer.extend({
     onAdd: function (m) {
       this._canvas = L.DomUtil.create("canvas", "heartgeo-cells");
-      m.getPanes().overlayPane.appendChild(this._canvas);
+      this._canvas.style.pointerEvents = "none";  // clicks go to the sites and the map
+      m.getPane("hg-cells").appendChild(this._canvas);
       m.on("moveend zoomend resize", this.draw, this); this.draw();
     },
     onRemove: function (m) { L.DomUtil.remove(this._canvas); m.off("moveend zoomend resize", this.draw, this); },
@@ -60,7 +62,8 @@ window.heartgeoPlannerUI = function (D) {
   var cells = new CellLayer().addTo(map);
 
   // candidates: click to switch on or off
-  var candLayer = L.layerGroup().addTo(map), siteLayer = L.layerGroup().addTo(map);
+  var candLayer = L.layerGroup().addTo(map), siteLayer = L.layerGroup().addTo(map), candidateById = {};
+  D.candidates.forEach(function (c) { candidateById[c.id] = c; });
   D.candidates.forEach(function (c) {
     var m = L.circleMarker([c.lat, c.lon], {radius: 6, color: "#000", weight: 1, fillColor: "#bbbbbb", fillOpacity: 1,
       bubblingMouseEvents: false});
@@ -80,8 +83,31 @@ window.heartgeoPlannerUI = function (D) {
     var xy = api().project(p.lon, p.lat);
     return {id: String(id), name: String(name), lon: +p.lon, lat: +p.lat, hours: hours || null, x: xy[0], y: xy[1]};
   }
+  // the city limit: a site outside it is refused, as the command line refuses it
+  var cityRings = [];
+  D.outlines.features.forEach(function (f) {
+    if (f.properties.kind !== "city") return;
+    var g = f.geometry, polys = g.type === "Polygon" ? [g.coordinates] : g.coordinates;
+    polys.forEach(function (poly) { poly.forEach(function (ring) { cityRings.push(ring); }); });
+  });
+  function inCity(lon, lat) { // even-odd rule over every ring (holes included)
+    var inside = false;
+    cityRings.forEach(function (ring) {
+      for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+        if ((yi > lat) !== (yj > lat) && lon < (xj - xi) * (lat - yi) / (yj - yi) + xi) inside = !inside;
+      }
+    });
+    return inside;
+  }
+  function refuseOutside(lon, lat) {
+    if (inCity(lon, lat)) { message(""); return false; }
+    message("That point lies outside the city limit: place sites inside the city.");
+    return true;
+  }
   map.on("click", function (ev) { addSite(ev.latlng); });
   function addSite(latlng) {
+    if (refuseOutside(latlng.lng, latlng.lat)) return;
     var id = api()._newId("site");
     api()._commit(api()._state().concat([placeLike({lon: latlng.lng, lat: latlng.lat}, id, "New site " + id.split("_")[1])]));
   }
@@ -140,13 +166,19 @@ window.heartgeoPlannerUI = function (D) {
     state.forEach(function (s, k) {
       var icon = L.divIcon({className: "hg-site", html: "<span>" + (k + 1) + "</span>", iconSize: [24, 24], iconAnchor: [12, 12]});
       var m = L.marker([s.lat, s.lon], {draggable: true, icon: icon, keyboard: false, title: s.name});
-      m.bindTooltip(esc(s.name) + " — " + esc(s.hours || D.workload.hours) + " (drag to move)");
+      m.bindTooltip(esc(s.name) + " — " + esc(s.hours || D.workload.hours) + " (drag to move" +
+        (candidateById[s.id] ? ", click to switch off)" : ")"));
       m.on("dragend", function () {
         var ll = m.getLatLng(), next = api()._state().slice();
+        if (refuseOutside(ll.lng, ll.lat)) { m.setLatLng([s.lat, s.lon]); return; }
         next[k] = placeLike({lon: ll.lng, lat: ll.lat}, s.id, s.name, s.hours);
         api()._commit(next);
       });
-      m.on("click", function (ev) { L.DomEvent.stop(ev); });
+      m.on("click", function (ev) { // a switched-on candidate: a click switches it off
+        L.DomEvent.stop(ev);
+        var c = candidateById[s.id];
+        if (c && Math.abs(c.lat - s.lat) < 1e-7 && Math.abs(c.lon - s.lon) < 1e-7) toggleCandidate(c);
+      });
       m.addTo(siteLayer);
       list.appendChild(siteRow(s, k));
     });
@@ -177,6 +209,7 @@ window.heartgeoPlannerUI = function (D) {
     }).join("") + "</table>";
   }
   return {
+    map: map,
     render: function (state, r, saved, ms) {
       lastTime = r.time; cells.draw(); drawSites(state);
       var city = r.areas[D.areas[0].name], h = String(D.bands_min[D.headline]);
