@@ -234,6 +234,8 @@ def test_hours_and_projection_match_python_and_names_are_escaped(page):
                     "var p=document.getElementById('hg-panel').getBoundingClientRect();"
                     "return [m.width, m.height, m.right, p.left]})()")  # fmt: skip
         assert box[0] > 500 and box[1] > 500 and box[2] <= box[3] + 1
+        assert b.run("(function(){var p=document.getElementById('hg-panel');"
+                     "return p.scrollWidth <= p.clientWidth + 1})()")  # fmt: skip
         # A and B, and a CSV that round-trips
         b.run(
             f"window.heartgeoPlanner.setSites({json.dumps(SITES)}); window.heartgeoPlanner.save('A')"

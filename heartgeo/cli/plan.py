@@ -51,11 +51,11 @@ from heartgeo.progress import Progress
 @basemap_options
 @handle_input_errors
 def plan(area, candidates, **kw):
-    """Write planner.html: try staging sites and duty hours in the browser (click to add,
-    drag to move, switch candidates on and off), with the figures heartgeo coverage gives
-    for the same sites, a calls-answered estimate, A/B scenarios and a CSV to export.
+    """Write planner.html: try staging sites and duty hours in the browser, with the
+    figures heartgeo coverage gives for the same sites.
 
-    The page is one self-contained file: it runs offline and can be mailed. It runs the
+    Click to add a site, drag to move it, switch candidates on and off, give hours; the
+    page shows a calls-answered estimate, A/B scenarios and a CSV to export. The page is one self-contained file: it runs offline and can be mailed. It runs the
     crow-fly model (--travel-model crowfly); the road network's model is not in the page yet.
     """
     from heartgeo.report.plan import run_plan

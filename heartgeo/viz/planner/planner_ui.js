@@ -9,7 +9,7 @@ window.heartgeoPlannerUI = function (D) {
     });
   }
   function fmt(v) { return Math.round(v).toLocaleString("en-US"); }
-  function pct(v, of) { return of > 0 ? (100 * v / of).toFixed(1) + " %" : "n/a"; }
+  function pct(v, of) { return of > 0 ? (100 * v / of).toFixed(1) + "%" : "n/a"; }
 
   var map = L.map("heartgeo-map", {zoomControl: true, preferCanvas: true, keyboard: true});
   if (D.basemap) {
@@ -42,7 +42,7 @@ window.heartgeoPlannerUI = function (D) {
       cv.width = size.x; cv.height = size.y;
       L.DomUtil.setPosition(cv, map.containerPointToLayerPoint([0, 0]));
       var mpp = 40075016.686 * Math.cos(map.getCenter().lat * Math.PI / 180) / Math.pow(2, map.getZoom() + 8);
-      var r = 1.04 * D.cell_size_m / Math.sqrt(3) / mpp, lon = D.cell_lon, lat = D.cell_lat, bands = D.bands_min;
+      var r = D.cell_size_m / Math.sqrt(3) / mpp, lon = D.cell_lon, lat = D.cell_lat, bands = D.bands_min;
       cv.style.opacity = 0.55;  // one opacity for the whole layer: no seams between cells
       for (var c = 0; c < lon.length; c++) {
         var pt = map.latLngToContainerPoint([lat[c], lon[c]]);
@@ -56,6 +56,7 @@ window.heartgeoPlannerUI = function (D) {
           ctx[k ? "lineTo" : "moveTo"](pt.x + r * Math.cos(ang), pt.y - r * Math.sin(ang));
         }
         ctx.closePath(); ctx.fill();
+        ctx.strokeStyle = colour; ctx.lineWidth = 1; ctx.stroke();  // no seams between cells
       }
     }
   });
