@@ -106,7 +106,7 @@ def staff_scenario(
         figures = {k: sim(s) for k, s in schedules.items()}
     with progress.step(f"[{name}] Team-hours that 24/7 teams need to match"):
         needed = _always_needed(problem, menus[ALWAYS_NAME], sim, _within(figures[OPTIMISED]))
-    curve = _curve(problem, menus, sim, budget, progress, name)
+    curve = _curve(problem, menus, sim, budget, progress, name, (schedules, figures))
     info = {
         "area": scenario.area,
         "workload": demand.sources,
@@ -145,16 +145,22 @@ def curve_budgets(budget: float) -> np.ndarray:
     return np.unique(np.r_[steps, budget])
 
 
-def _curve(problem, menus, sim, budget: float, progress, name: str) -> pd.DataFrame:
+def _curve(problem, menus, sim, budget: float, progress, name: str, done) -> pd.DataFrame:
+    """The curve over :func:`curve_budgets`; ``done`` (schedules, figures) is the budget's
+    own, reused.
+    """
     rows = []
     budgets = curve_budgets(budget)
     with progress.step(f"[{name}] Curve: {len(budgets)} budgets x 3 schedules"):
         for b in budgets:
             for kind, menu in menus.items():
-                schedule = optimise(problem, menu, float(b))
+                if b == budget:
+                    schedule, fig = done[0][kind], done[1][kind]
+                else:
+                    schedule = optimise(problem, menu, float(b))
+                    fig = sim(schedule) if schedule.teams else None
                 if not schedule.teams:
                     continue
-                fig = sim(schedule)
                 rows.append({
                     "budget_team_hours": float(b),
                     "schedule": kind,

@@ -180,6 +180,16 @@ class StaffProblem:
         return self._cache[key]
 
 
+def duty_table(sites: int, teams) -> np.ndarray:
+    """Teams on duty at each site in each hour, shape (168, sites), from ``(site, on duty
+    in each hour)`` pairs (one per team).
+    """
+    out = np.zeros((168, sites), dtype=np.int64)
+    for s, by_hour in teams:
+        out[:, s] += np.asarray(by_hour, dtype=np.int64)
+    return out
+
+
 @dataclass
 class Schedule:
     """Teams, each a site (row of the problem) and a shift; its estimated calls a week
@@ -196,10 +206,7 @@ class Schedule:
 
     def duty(self, sites: int) -> np.ndarray:
         """Teams on duty at each site in each hour, shape (168, sites) (the estimate's)."""
-        out = np.zeros((168, sites), dtype=np.int64)
-        for s, shift in self.teams:
-            out[:, s] += shift.by_hour
-        return out
+        return duty_table(sites, ((s, shift.by_hour) for s, shift in self.teams))
 
     def masks(self) -> tuple[np.ndarray, np.ndarray]:
         """Each team's site, shape (T,), and duty over the minutes of the week (T, 10080)."""
@@ -274,10 +281,7 @@ class _Search:
         return out + [([pick], mode) for pick in firsts for mode in ("ratio, longer", "gain")]
 
     def duty(self, chosen) -> np.ndarray:
-        duty = np.zeros((168, self.problem.sites), dtype=np.int64)
-        for s, c in chosen:
-            duty[:, s] += self.hours[c].astype(np.int64)
-        return duty
+        return duty_table(self.problem.sites, ((s, self.hours[c]) for s, c in chosen))
 
     def value(self, chosen) -> float:
         key = ("value", *sorted(chosen))

@@ -159,6 +159,7 @@ def staff_page(study: Study, run: StaffRun, schedule: pd.DataFrame) -> str:
         f"Where the {run.info['area']} area's calls end, {run.budget:g} team-hours a week",
     )
     table = schedule.to_html(index=False, escape=True, float_format=lambda v: f"{v:g}")
+    table = f'<div style="overflow-x:auto">{table}</div>'  # a narrow window scrolls the table
     notes = [*staff_lines(study, run), f"Method: {run.info['method']}.",
              f"Calls: {run.info['workload']['hourly_profile']}", study.model.label]  # fmt: skip
     title = f"Staffing {run.budget:g} team-hours a week, {escape(run.scenario)}"
