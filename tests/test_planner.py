@@ -42,7 +42,7 @@ def page(tmp_path_factory):
     return out / "planner.html"
 
 
-def cli_coverage(tmp_path, csv_text: str) -> dict:
+def cli_coverage(tmp_path, csv_text: str, model=("--travel-model", "crowfly")) -> dict:
     """``heartgeo coverage`` on the sites of a staging CSV, for the city and the pilot:
     residents and residents within each band, per area and district; person-hours share.
     """
@@ -52,7 +52,7 @@ def cli_coverage(tmp_path, csv_text: str) -> dict:
     for area in ("citywide", "pilot"):
         dest = tmp_path / f"cov_{area}"
         res = CliRunner().invoke(cli, ["coverage", "--area", area, "--staging", str(staging),
-                                       "--data-dir", str(DATA), "--travel-model", "crowfly",
+                                       "--data-dir", str(DATA), *model,
                                        "--quiet", "--out", str(dest)])  # fmt: skip
         assert res.exit_code == 0, res.output
         rows = pd.read_csv(dest / f"coverage_{area}_area.csv")

@@ -15,13 +15,12 @@ measured together.
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 import shapely
 
 from heartgeo.config import LONLAT_CRS
 from heartgeo.errors import InputError
+from heartgeo.report.planner_network import network_payload, packed
 from heartgeo.study.zones import zones_for
 
 #: Spacing (metres) of the lattice of sample points inside a cell, and inside a cell that
@@ -38,11 +37,6 @@ NC_STATE_PLANE = {
 }  # fmt: skip
 
 
-def packed(values: np.ndarray, dtype: str) -> str:
-    """A numeric array as base64 of its little-endian bytes (the page's typed arrays)."""
-    return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode()
-
-
 def hex_lattice(size_m: float, spacing_m: float = LATTICE_M) -> np.ndarray:
     """Offsets (metres) of a triangular lattice of points inside a pointy-top hexagon
     ``size_m`` across the flats (the demand cells' shape), shape (L, 2).
@@ -57,10 +51,11 @@ def hex_lattice(size_m: float, spacing_m: float = LATTICE_M) -> np.ndarray:
     return xy[shapely.contains_xy(hexagon, xy[:, 0], xy[:, 1])]
 
 
-def zone_codes(study, city_area, pilot_area) -> tuple[list[dict], list]:
+def zone_codes(study, city_area, pilot_area, extent=None) -> tuple[list[dict], list]:
     """The zone codes (one per district, in or out of the pilot area, and the part in no
-    district) with their geometries, and the areas measured (citywide, pilot, each
-    district) as lists of codes.
+    district; each inside the road network's ``extent`` or outside it, where travel
+    times are unknown) with their geometries, and the areas measured (citywide, pilot,
+    each district) as lists of codes.
     """
     districts = [(name, geom) for kind, name, geom in zones_for(study, city_area)
                  if kind == "district"]  # fmt: skip
@@ -71,7 +66,11 @@ def zone_codes(study, city_area, pilot_area) -> tuple[list[dict], list]:
             (0, shapely.difference(geom, pilot)),
             (1, shapely.intersection(geom, pilot)),
         ):
-            codes.append({"district": d, "name": name, "in_area": p, "geometry": part})
+            # on a 1 mm grid: the overlays of the extent with the zones stay robust in GEOS
+            known = [(1, part)] if extent is None else [
+                (1, shapely.intersection(part, extent)), (0, shapely.difference(part, extent))]  # fmt: skip
+            codes += [{"district": d, "name": name, "in_area": p, "known": k,
+                       "geometry": shapely.set_precision(g, 0.001)} for k, g in known]  # fmt: skip
     areas = [
         {"name": city_area.name, "kind": "area", "codes": list(range(len(codes)))},
         {"name": pilot_area.name, "kind": "area",
@@ -115,19 +114,18 @@ def planner_payload(study, scenario, units, candidates, workload: dict) -> dict:
     Raises
     ------
     InputError
-        A travel model the page cannot run (the road network: not yet).
+        The network model with fast polygons (the page measures the exact rule).
     """
     model = study.model
-    if model.name != "crowfly":
-        raise InputError(
-            f"travel model {model.name!r}: the planner's page runs the crow-fly model only "
-            "for now; give --travel-model crowfly",
-            param="travel_model",
-        )
+    network = model.name != "crowfly"
+    if network and model.polygons != "exact":
+        raise InputError("polygons 'fast': the planner's page measures the exact rule; "
+                         "give --polygons exact", param="polygons")  # fmt: skip
+    extent = model.net.extent if network else None
     codes, areas = zone_codes(study, study.study_area(scenario.area),
-                              study.study_area(_pilot_name(study)))  # fmt: skip
+                              study.study_area(_pilot_name(study)), extent)  # fmt: skip
     if len(codes) >= OUTSIDE:
-        raise InputError(f"{len(codes) // 2} districts: the page holds at most 127",
+        raise InputError(f"{len(codes) // 4} districts: the page holds at most 63",
                          param="districts")  # fmt: skip
     lattice = hex_lattice(study.demand.cell_size_m)
     fine = hex_lattice(study.demand.cell_size_m, FINE_LATTICE_M)
@@ -139,7 +137,8 @@ def planner_payload(study, scenario, units, candidates, workload: dict) -> dict:
     return {
         "model": {"name": model.name, "label": model.label, "short": model.short_label,
                   "screening": bool(model.screening),
-                  "seconds_per_metre": float(model.seconds_per_metre)},
+                  "seconds_per_metre": None if network else float(model.seconds_per_metre)},
+        "network": network_payload(study, origin) if network else None,
         "projection": NC_STATE_PLANE,
         "origin": origin.tolist(),
         "cell_size_m": float(study.demand.cell_size_m),
@@ -157,11 +156,14 @@ def planner_payload(study, scenario, units, candidates, workload: dict) -> dict:
         "parts": {"cell": packed(cell_i, "<u4"), "code": packed(code_i, "<u1"),
                   "pop": packed(pop, "<f8"), "n": len(cell_i)},
         "lattice": {"dx": packed(lattice[:, 0], "<f4"), "dy": packed(lattice[:, 1], "<f4"),
+                    "w": packed(lattice_weights(study.demand.cell_size_m, lattice), "<f4"),
                     "n": len(lattice), "fine_dx": packed(fine[:, 0], "<f4"),
                     "fine_dy": packed(fine[:, 1], "<f4"), "fine_n": len(fine),
+                    "fine_w": packed(lattice_weights(study.demand.cell_size_m, fine), "<f4"),
                     "cells": packed(complex_cells, "<u4"),
                     "ncells": len(complex_cells), "code": packed(lat_code, "<u1")},
-        "codes": [{"district": c["name"], "in_area": c["in_area"]} for c in codes],
+        "codes": [{"district": c["name"], "in_area": c["in_area"], "known": c["known"]}
+                  for c in codes],  # fmt: skip
         "areas": areas,
         "workload": workload,
         "start": _sites(units),
@@ -182,3 +184,22 @@ def _sites(frame) -> list[dict]:
          "hours": None if h is None or (isinstance(h, float) and np.isnan(h)) else str(h)}
         for i, n, p, h in zip(frame["id"], frame["name"], ll, hours, strict=True)
     ]  # fmt: skip
+
+
+def lattice_weights(size_m: float, lattice: np.ndarray) -> np.ndarray:
+    """The area of the cell each lattice point stands for: its Voronoi polygon among the
+    lattice's points, cut by the cell hexagon (``size_m`` across its flats), shape (L,).
+    The weights partition the hexagon, so a weighted share of points is a share of area.
+    """
+    r = size_m / np.sqrt(3.0)
+    angles = np.deg2rad(np.arange(30, 390, 60))
+    cell = shapely.Polygon(np.c_[r * np.cos(angles), r * np.sin(angles)])
+    points = shapely.points(lattice)
+    regions = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(lattice), extend_to=cell.buffer(size_m))
+    )
+    # each region holds exactly one lattice point: match them
+    region_of = shapely.STRtree(regions).query(points, predicate="intersects")
+    weights = np.zeros(len(lattice))
+    weights[region_of[0]] = shapely.area(shapely.intersection(regions[region_of[1]], cell))
+    return weights

@@ -23,13 +23,16 @@
   var NL = D.lattice.n, LCELLS = unpack(D.lattice.cells, Uint32Array);
   var FDX = unpack(D.lattice.fine_dx, Float32Array), FDY = unpack(D.lattice.fine_dy, Float32Array);
   var NF = D.lattice.fine_n;
+  // each lattice point's share of the cell's area (its Voronoi polygon in the hexagon)
+  var LW = unpack(D.lattice.w, Float32Array), FW = unpack(D.lattice.fine_w, Float32Array);
   var LCODE = unpack(D.lattice.code, Uint8Array);
   var NCODES = D.codes.length, OUTSIDE = 255;
+  var CODE_KNOWN = new Uint8Array(D.codes.map(function (c) { return c.known; }));
   var RC = D.cell_size_m / Math.sqrt(3); // a cell's circumradius
-  var SPM = D.model.seconds_per_metre;
+  var SPM = D.model.seconds_per_metre || 0;
   var BANDS = D.bands_min, NB = BANDS.length;
   var HEAD = BANDS.indexOf(10) >= 0 ? BANDS.indexOf(10) : Math.floor(NB / 2);
-  var RADII = BANDS.map(function (m) { return m * 60 / SPM; });
+  var RADII = BANDS.map(function (m) { return SPM ? m * 60 / SPM : 0; });
   var RMAX = RADII[NB - 1];
 
   // parts of each cell (rows sorted by cell), lattice row of each cut cell
@@ -124,6 +127,165 @@
     return maskCache[key];
   }
 
+  // ---- the road network: snapping, shortest paths, the covered rule ---------------------
+  var NET = null;
+  if (D.network) {
+    var N_ = D.network;
+    NET = {
+      n: N_.n_nodes, nx: unpack(N_.node_x, Float32Array), ny: unpack(N_.node_y, Float32Array),
+      indptr: unpack(N_.indptr, Uint32Array), indices: unpack(N_.indices, Uint32Array),
+      secs: unpack(N_.seconds, Float64Array), segU: unpack(N_.seg_u, Uint32Array),
+      ax: unpack(N_.seg_ax, Float32Array), ay: unpack(N_.seg_ay, Float32Array),
+      bx: unpack(N_.seg_bx, Float32Array), by: unpack(N_.seg_by, Float32Array),
+      off: unpack(N_.seg_offset, Float32Array), pace: unpack(N_.seg_pace, Float32Array),
+      cstart: unpack(N_.cell_start, Uint32Array), csegs: unpack(N_.cell_segs, Uint32Array),
+      pstart: unpack(N_.point_start, Uint32Array), pu: unpack(N_.point_u, Uint32Array),
+      pextra: unpack(N_.point_extra, Float64Array), pknown: unpack(N_.point_known, Uint8Array),
+      b2: N_.buffer_m * N_.buffer_m, maxSnap: N_.max_snap_m,
+      be2: Math.pow(N_.buffer_m * N_.arc_radius, 2)
+    };
+    var nseg = N_.n_segments;
+    NET.most = 1;
+    for (var cc = 0; cc < NC; cc++) NET.most = Math.max(NET.most, NET.cstart[cc + 1] - NET.cstart[cc]);
+    NET.len = new Float64Array(nseg); NET.ux = new Float64Array(nseg); NET.uy = new Float64Array(nseg);
+    for (var q = 0; q < nseg; q++) {
+      var sx = NET.bx[q] - NET.ax[q], sy = NET.by[q] - NET.ay[q], L = Math.sqrt(sx * sx + sy * sy);
+      NET.len[q] = L; NET.ux[q] = sx / Math.max(L, 1e-12); NET.uy[q] = sy / Math.max(L, 1e-12);
+    }
+  }
+  function snapNode(x, y) { // the nearest node and its distance, as the command line snaps
+    var best = -1, bd = Infinity;
+    for (var k = 0; k < NET.n; k++) {
+      var dx = NET.nx[k] - x, dy = NET.ny[k] - y, d = dx * dx + dy * dy;
+      if (d < bd) { bd = d; best = k; }
+    }
+    return [best, Math.sqrt(bd)];
+  }
+  var nodeCache = {}, CACHE = 64;
+  function remember(cache, key, value) { // at most CACHE entries: the oldest goes first
+    var keys = cache.__keys || (cache.__keys = []);
+    keys.push(key); cache[key] = value;
+    if (keys.length > CACHE) delete cache[keys.shift()];
+  }
+  function nodeTimes(source) { // Dijkstra from one node (a binary heap), memoised per node
+    if (nodeCache[source]) return nodeCache[source];
+    var n = NET.n, t = new Float64Array(n).fill(Infinity), done = new Uint8Array(n);
+    var hn = new Int32Array(NET.indices.length + 1), hk = new Float64Array(NET.indices.length + 1), size = 0;
+    function push(node, key) {
+      var i = size++;
+      while (i > 0) { var p = (i - 1) >> 1; if (hk[p] <= key) break; hn[i] = hn[p]; hk[i] = hk[p]; i = p; }
+      hn[i] = node; hk[i] = key;
+    }
+    function pop() {
+      var top = hn[0], last = hn[--size], key = hk[size], i = 0;
+      while (true) {
+        var l = 2 * i + 1; if (l >= size) break;
+        var r = l + 1, m = r < size && hk[r] < hk[l] ? r : l;
+        if (hk[m] >= key) break;
+        hn[i] = hn[m]; hk[i] = hk[m]; i = m;
+      }
+      hn[i] = last; hk[i] = key;
+      return top;
+    }
+    t[source] = 0; push(source, 0);
+    while (size) {
+      var key0 = hk[0], u = pop();
+      if (done[u]) continue;
+      done[u] = 1;
+      for (var e = NET.indptr[u]; e < NET.indptr[u + 1]; e++) {
+        var v = NET.indices[e], nt = key0 + NET.secs[e];
+        if (nt < t[v]) { t[v] = nt; push(v, nt); }
+      }
+    }
+    remember(nodeCache, source, t);
+    return t;
+  }
+  function minTimes(sites) { // seconds from the nearest site to every node
+    var out = new Float64Array(NET.n).fill(Infinity);
+    sites.forEach(function (s) {
+      var t = nodeTimes(s.node);
+      for (var k = 0; k < out.length; k++) if (t[k] < out[k]) out[k] = t[k];
+    });
+    return out;
+  }
+  // a point's time: the earliest t(u) + (offset + first) x pace over the segments near it
+  function arrival(list, base, nn, x, y) {
+    var best = Infinity;
+    for (var j = 0; j < nn; j++) {
+      if (base[j] >= best) break; // the list is sorted by base: no later segment is earlier
+      var q = list[j], rx = x - NET.ax[q], ry = y - NET.ay[q];
+      var proj = rx * NET.ux[q] + ry * NET.uy[q], perp2 = rx * rx + ry * ry - proj * proj;
+      if (perp2 > NET.b2) continue;
+      // round ends and joins are drawn by the command line with 16-sided arcs: measured
+      // with the radius of equal area (NET.be2); the flat sides with the buffer itself
+      var hc = perp2 <= NET.be2 ? Math.sqrt(NET.be2 - perp2) : -1, first;
+      if (proj < 0) { if (hc < 0 || proj + hc < 0) continue; first = 0; }
+      else first = hc >= 0 ? Math.max(proj - hc, 0) : proj;
+      if (first > NET.len[q] + 1e-9) continue;
+      var t = base[j] + first * NET.pace[q];
+      if (t < best) best = t;
+    }
+    return best;
+  }
+  function sortByBase(list, base, n) { // insertion sort: a cell has a few dozen segments
+    for (var i = 1; i < n; i++) {
+      var q = list[i], b = base[i], j = i - 1;
+      while (j >= 0 && base[j] > b) { list[j + 1] = list[j]; base[j + 1] = base[j]; j--; }
+      list[j + 1] = q; base[j + 1] = b;
+    }
+  }
+  function coverageNet(times, start, headOnly) {
+    var sums = new Float64Array(NCODES * NB), fresh = new Float64Array(NCODES), time = new Float32Array(NC).fill(Infinity);
+    var cov = new Float64Array(NCODES * NB), tot = new Float64Array(NCODES), newc = new Float64Array(NCODES);
+    var BL = headOnly ? [HEAD] : ALLB, NBL = BL.length, tmax = BANDS[BL[NBL - 1]] * 60, th = BANDS[HEAD] * 60;
+    var most = NET.most, segs = new Int32Array(most), base = new Float64Array(most);
+    var ssegs = new Int32Array(most), sbase = new Float64Array(most);
+    var limits = BANDS.map(function (m) { return m * 60; }), allCovNet = new Float64Array(NB);
+    for (var c = 0; c < NC; c++) {
+      var nn = 0, ns = 0;
+      for (var j = NET.cstart[c]; j < NET.cstart[c + 1]; j++) {
+        var q = NET.csegs[j], b0 = times[NET.segU[q]] + NET.off[q] * NET.pace[q];
+        if (b0 <= tmax) { segs[nn] = q; base[nn++] = b0; }
+        if (start) { var b1 = start[NET.segU[q]] + NET.off[q] * NET.pace[q]; if (b1 <= th) { ssegs[ns] = q; sbase[ns++] = b1; } }
+      }
+      if (!nn) continue;
+      sortByBase(segs, base, nn);
+      if (ns) sortByBase(ssegs, sbase, ns);
+      var row = latRow[c], main = MAIN[c], nk = row < 0 ? NL : NF;
+      var LX = row < 0 ? LDX : FDX, LY = row < 0 ? LDY : FDY, LWt = row < 0 ? LW : FW;
+      var off = row * NF, cx = CX[c], cy = CY[c];
+      cov.fill(0); tot.fill(0); newc.fill(0);
+      var inCell = 0, halfBand = new Float64Array(NB);
+      for (var k = 0; k < nk; k++) {
+        var code = row < 0 ? main : LCODE[off + k], wk = LWt[k];
+        if (code === OUTSIDE) continue;
+        tot[code] += wk; inCell += wk;
+        if (!CODE_KNOWN[code]) continue;
+        var x = cx + LX[k], y = cy + LY[k], best = arrival(segs, base, nn, x, y);
+        for (var bi = 0; bi < NBL; bi++) if (best <= limits[BL[bi]]) { cov[code * NB + BL[bi]] += wk; halfBand[BL[bi]] += wk; }
+        if (start && best <= th && !(ns && arrival(ssegs, sbase, ns, x, y) <= th)) newc[code] += wk;
+      }
+      for (bi = 0; bi < NBL; bi++) if (halfBand[BL[bi]] * 2 >= inCell) { time[c] = Math.min(time[c], limits[BL[bi]]); break; }
+      // a part with no lattice point of its own (a sliver) takes the cell's known share
+      var allKnown = 0, allNew = 0;
+      allCovNet.fill(0);
+      for (code = 0; code < NCODES; code++) {
+        if (!tot[code] || !CODE_KNOWN[code]) continue;
+        allKnown += tot[code]; allNew += newc[code];
+        for (bi = 0; bi < NBL; bi++) allCovNet[BL[bi]] += cov[code * NB + BL[bi]];
+      }
+      for (var p = partStart[c]; p < partStart[c + 1]; p++) {
+        var cd = PCODE[p], own = tot[cd] > 0, t = own ? tot[cd] : allKnown;
+        if (!CODE_KNOWN[cd] || !t) continue;
+        for (bi = 0; bi < NBL; bi++) {
+          sums[cd * NB + BL[bi]] += PPOP[p] * (own ? cov[cd * NB + BL[bi]] : allCovNet[BL[bi]]) / t;
+        }
+        if (start) fresh[cd] += PPOP[p] * (own ? newc[cd] : allNew) / t;
+      }
+    }
+    return {sums: sums, fresh: fresh, time: time};
+  }
+
   // ---- coverage ----------------------------------------------------------------
   // sums[code * NB + b]: residents of zone code within band b of the nearest site
   // headOnly: the headline band alone (person-hours); startXs/Ys: also the residents
@@ -132,7 +294,7 @@
   function coverage(xs, ys, startXs, startYs, headOnly) {
     var S = xs.length, sums = new Float64Array(NCODES * NB), fresh = new Float64Array(NCODES);
     var time = new Float32Array(NC), near = new Int32Array(S), nearStart = new Int32Array(startXs ? startXs.length : 0);
-    var cov = new Int32Array(NCODES * NB), tot = new Int32Array(NCODES), newc = new Int32Array(NCODES);
+    var cov = new Float64Array(NCODES * NB), tot = new Float64Array(NCODES), newc = new Float64Array(NCODES);
     var rh = RADII[HEAD], BL = headOnly ? [HEAD] : ALLB, NBL = BL.length, rmax = RADII[BL[NBL - 1]];
     var allCov = new Float64Array(NB);
     for (var c = 0; c < NC; c++) {
@@ -164,26 +326,26 @@
       if (!partial && !newPartial) continue;
       // sample the cell: the plain lattice, or the finer one of a cell a zone cuts
       var row = latRow[c], main = MAIN[c], nk = row < 0 ? NL : NF;
-      var LX = row < 0 ? LDX : FDX, LY = row < 0 ? LDY : FDY, base = row * NF;
+      var LX = row < 0 ? LDX : FDX, LY = row < 0 ? LDY : FDY, LWt = row < 0 ? LW : FW, base = row * NF;
       cov.fill(0); tot.fill(0); newc.fill(0);
       for (var k = 0; k < nk; k++) {
-        var code = row < 0 ? main : LCODE[base + k];
+        var code = row < 0 ? main : LCODE[base + k], wk = LWt[k];
         if (code === OUTSIDE) continue;
-        tot[code]++;
+        tot[code] += wk;
         var x = cx + LX[k], y = cy + LY[k], best = Infinity;
         for (var j = 0; j < nn; j++) {
           var ux = xs[near[j]] - x, uy = ys[near[j]] - y, d2 = ux * ux + uy * uy;
           if (d2 < best) best = d2;
         }
         best = Math.sqrt(best);
-        for (bi = 0; bi < NBL; bi++) if (best <= RADII[BL[bi]]) cov[code * NB + BL[bi]]++;
+        for (bi = 0; bi < NBL; bi++) if (best <= RADII[BL[bi]]) cov[code * NB + BL[bi]] += wk;
         if (newPartial && best <= rh) {
           var bs = Infinity;
           for (j = 0; j < ns; j++) {
             var vx = startXs[nearStart[j]] - x, vy = startYs[nearStart[j]] - y, e2s = vx * vx + vy * vy;
             if (e2s < bs) bs = e2s;
           }
-          if (Math.sqrt(bs) > rh) newc[code]++;
+          if (Math.sqrt(bs) > rh) newc[code] += wk;
         }
       }
       var all = 0, allNew = 0;
@@ -208,8 +370,9 @@
     return {sums: sums, fresh: fresh, time: time};
   }
 
-  var RES = new Float64Array(NCODES);
+  var RES = new Float64Array(NCODES), KNOWN_RES = new Float64Array(NCODES);
   for (i = 0; i < PPOP.length; i++) RES[PCODE[i]] += PPOP[i];
+  for (i = 0; i < NCODES; i++) KNOWN_RES[i] = D.codes[i].known ? RES[i] : 0;
   function areaSum(area, arr, stride, b) {
     var t = 0;
     area.codes.forEach(function (cd) { t += stride ? arr[cd * stride + b] : arr[cd]; });
@@ -242,33 +405,65 @@
     }
     return hourCache[key];
   }
+  // seconds from a site to each cell's representative point (NaN: unknown, no road data)
+  var timeCache = {};
+  function siteTimes(site) {
+    var key = NET ? "n" + site.node : site.x + "," + site.y;
+    if (!timeCache[key]) {
+      var out = new Float64Array(NC);
+      if (NET) {
+        var t = nodeTimes(site.node);
+        for (var c = 0; c < NC; c++) {
+          if (!NET.pknown[c]) { out[c] = NaN; continue; }
+          var best = Infinity;
+          for (var j = NET.pstart[c]; j < NET.pstart[c + 1]; j++) {
+            var v = t[NET.pu[j]] + NET.pextra[j];
+            if (v < best) best = v;
+          }
+          out[c] = best;
+        }
+      } else {
+        for (c = 0; c < NC; c++) {
+          var dx = site.x - PX[c], dy = site.y - PY[c];
+          out[c] = Math.sqrt(dx * dx + dy * dy) * SPM;
+        }
+      }
+      remember(timeCache, key, out);
+    }
+    return timeCache[key];
+  }
   function callsEstimate(sites) {
     var byHour = sites.map(function (s) { return hoursOf(s.hours); });
+    var times = sites.map(siteTimes), any = times[0];
     var memo = {}, within = 0, answered = 0, offered = 0, reach = (W.standard_min - W.dispatch_min) * 60;
+    var known = 0, all = 0; // the calls from points without road data are left out, as simulate does
+    for (var c = 0; c < NC; c++) if (inArea[c] > 0) { all += inArea[c]; if (!any || !isNaN(any[c])) known += inArea[c]; }
+    var scale = all > 0 ? known / all : 0;
     for (var h = 0; h < 168; h++) {
-      var on = [];
+      var on = [], rate = RATES[h] * scale;
       for (var s = 0; s < sites.length; s++) if (byHour[s][h]) on.push(s);
-      offered += RATES[h];
-      if (!on.length || RATES[h] <= 0) continue;
+      offered += rate;
+      if (!on.length || rate <= 0) continue;
       var key = on.join(","), f = memo[key];
       if (!f) { // the mean drive from the nearest site, and the weight reached by k sites
-        var wsum = 0, dsum = 0, byK = new Float64Array(on.length + 1);
-        for (var c = 0; c < NC; c++) {
-          if (!(inArea[c] > 0)) continue;
+        var wsum = 0, dsum = 0, wfin = 0, byK = new Float64Array(on.length + 1);
+        for (c = 0; c < NC; c++) {
+          if (!(inArea[c] > 0) || isNaN(times[0][c])) continue;
           var best = Infinity, k = 0;
           for (var j = 0; j < on.length; j++) {
-            var st = sites[on[j]], dx = st.x - PX[c], dy = st.y - PY[c], t = Math.sqrt(dx * dx + dy * dy) * SPM;
+            var t = times[on[j]][c];
             if (t < best) best = t;
             if (t <= reach) k++;
           }
-          wsum += inArea[c]; dsum += inArea[c] * best / 60; byK[k] += inArea[c];
+          wsum += inArea[c]; byK[k] += inArea[c];
+          if (isFinite(best)) { dsum += inArea[c] * best / 60; wfin += inArea[c]; }
         }
-        f = memo[key] = {drive: dsum / wsum, byK: byK, wsum: wsum};
+        f = memo[key] = {drive: wfin > 0 ? dsum / wfin : 0, byK: byK, wsum: wsum};
       }
-      var N = on.length, a = RATES[h] * (W.dispatch_min + W.minutes_per_call + 2 * f.drive) / 60;
+      var N = on.length, a = rate * (W.dispatch_min + W.minutes_per_call + 2 * f.drive) / 60;
       var B = erlangB(N, a), q = Math.min(a * (1 - B) / N, 1), cover = 0;
       for (var kk = 1; kk < f.byK.length; kk++) cover += f.byK[kk] * (1 - Math.pow(q, kk));
-      within += RATES[h] * cover / f.wsum; answered += RATES[h] * (1 - B);
+      within += rate * cover / f.wsum; answered += rate * (1 - B);
     }
     return {answered_share: answered / offered, within_standard_share: within / offered,
       answered_per_week: answered, offered_per_week: offered};
@@ -296,8 +491,7 @@
       if (k === all) within = areaSum(AREA, full.sums, NB, HEAD);
       else {
         var idx = k.split(",").filter(Boolean).map(Number);
-        var r = coverage(idx.map(function (i) { return sites[i].x; }), idx.map(function (i) { return sites[i].y; }),
-          null, null, true);
+        var r = cover(idx.map(function (i) { return sites[i]; }), null, true);
         within = areaSum(AREA, r.sums, NB, HEAD);
       }
       total += within * sets[k] / 60;
@@ -309,18 +503,33 @@
   var START = D.start.map(function (s) { return place(s); });
   function place(s) {
     var xy = project(+s.lon, +s.lat);
-    return {id: String(s.id), name: String(s.name), lon: +s.lon, lat: +s.lat,
+    var out = {id: String(s.id), name: String(s.name), lon: +s.lon, lat: +s.lat,
       hours: s.hours ? String(s.hours) : null, x: xy[0], y: xy[1]};
+    if (NET) {
+      var snapped = snapNode(xy[0], xy[1]);
+      if (snapped[1] > NET.maxSnap) {
+        throw new Error("site " + out.name + ": the nearest road node is " + Math.round(snapped[1]) +
+          " m away (more than " + NET.maxSnap + " m): move it onto a road");
+      }
+      out.node = snapped[0]; out.snap_m = snapped[1];
+    }
+    return out;
+  }
+  // the coverage of a set of sites (and what is new against the start), either model
+  function cover(sites, start, headOnly) {
+    if (NET) return coverageNet(minTimes(sites), start ? minTimes(start) : null, headOnly);
+    var xs = function (list) { return list.map(function (s) { return s.x; }); };
+    var ys = function (list) { return list.map(function (s) { return s.y; }); };
+    return coverage(xs(sites), ys(sites), start ? xs(start) : null, start ? ys(start) : null, headOnly);
   }
   function evaluate(sites) {
-    var r = coverage(sites.map(function (s) { return s.x; }), sites.map(function (s) { return s.y; }),
-      START.map(function (s) { return s.x; }), START.map(function (s) { return s.y; }));
+    var r = cover(sites, START, false);
     var areas = {};
     D.areas.forEach(function (a) {
-      var within = {}, res = areaSum(a, RES);
+      var within = {}, res = areaSum(a, RES), known = areaSum(a, KNOWN_RES);
       BANDS.forEach(function (m, b) { within[String(m)] = areaSum(a, r.sums, NB, b); });
-      areas[a.name] = {residents: res, within: within, gap: res - within[String(BANDS[NB - 1])],
-        newly_covered: areaSum(a, r.fresh), kind: a.kind};
+      areas[a.name] = {residents: res, within: within, gap: known - within[String(BANDS[NB - 1])],
+        unknown: res - known, newly_covered: areaSum(a, r.fresh), kind: a.kind};
     });
     var ph = personHours(sites, r);
     return {model: D.model.name, screening: D.model.screening, headline_min: BANDS[HEAD], areas: areas,
@@ -414,7 +623,8 @@
     var areas = {};
     Object.keys(r.areas).forEach(function (k) {
       var a = r.areas[k];
-      areas[k] = {residents: a.residents, within: Object.assign({}, a.within), gap: a.gap, newly_covered: a.newly_covered};
+      areas[k] = {residents: a.residents, within: Object.assign({}, a.within), gap: a.gap,
+        unknown: a.unknown, newly_covered: a.newly_covered};
     });
     return {model: r.model, screening: r.screening, areas: areas, person_hours_within: r.person_hours_within,
       person_hours_share: r.person_hours_share, calls: r.calls};
@@ -435,10 +645,12 @@
     // for the page's own controls
     _state: function () { return state; },
     _commit: commit,
+    _place: function (s) { return place(s); },
     _newId: newId,
     _validHours: validHours,
     _saved: saved,
-    _map: ui ? ui.map : null
+    _map: ui ? ui.map : null,
+    _nodeTimes: function (node) { return Array.prototype.slice.call(nodeTimes(node)); }
   };
   refresh();
   document.body.setAttribute("data-heartgeo-planner-ready", "1");

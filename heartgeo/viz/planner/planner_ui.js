@@ -75,14 +75,18 @@ window.heartgeoPlannerUI = function (D) {
   function toggleCandidate(c) {
     var st = api()._state(), at = -1;
     st.forEach(function (s, k) { if (s.id === c.id) at = k; });
-    var next = st.slice();
-    if (at >= 0) next.splice(at, 1);
-    else next.push(placeLike(c, c.id, c.name));
-    api()._commit(next);
+    commitOr(function () {
+      var next = st.slice();
+      if (at >= 0) next.splice(at, 1);
+      else next.push(placeLike(c, c.id, c.name));
+      return next;
+    });
   }
-  function placeLike(p, id, name, hours) {
-    var xy = api().project(p.lon, p.lat);
-    return {id: String(id), name: String(name), lon: +p.lon, lat: +p.lat, hours: hours || null, x: xy[0], y: xy[1]};
+  function placeLike(p, id, name, hours) { // projected (and snapped, on the network)
+    return api()._place({id: id, name: name, lon: +p.lon, lat: +p.lat, hours: hours || null});
+  }
+  function commitOr(make) { // a change the model refuses (a site too far from a road) is said
+    try { api()._commit(make()); message(""); return true; } catch (err) { message(err.message); return false; }
   }
   // the city limit: a site outside it is refused, as the command line refuses it
   var cityRings = [];
@@ -110,7 +114,9 @@ window.heartgeoPlannerUI = function (D) {
   function addSite(latlng) {
     if (refuseOutside(latlng.lng, latlng.lat)) return;
     var id = api()._newId("site");
-    api()._commit(api()._state().concat([placeLike({lon: latlng.lng, lat: latlng.lat}, id, "New site " + id.split("_")[1])]));
+    commitOr(function () {
+      return api()._state().concat([placeLike({lon: latlng.lng, lat: latlng.lat}, id, "New site " + id.split("_")[1])]);
+    });
   }
 
   // the panel
@@ -172,8 +178,9 @@ window.heartgeoPlannerUI = function (D) {
       m.on("dragend", function () {
         var ll = m.getLatLng(), next = api()._state().slice();
         if (refuseOutside(ll.lng, ll.lat)) { m.setLatLng([s.lat, s.lon]); return; }
-        next[k] = placeLike({lon: ll.lng, lat: ll.lat}, s.id, s.name, s.hours);
-        api()._commit(next);
+        if (!commitOr(function () { next[k] = placeLike({lon: ll.lng, lat: ll.lat}, s.id, s.name, s.hours); return next; })) {
+          m.setLatLng([s.lat, s.lon]);
+        }
       });
       m.on("click", function (ev) { // a switched-on candidate: a click switches it off
         L.DomEvent.stop(ev);
@@ -186,12 +193,13 @@ window.heartgeoPlannerUI = function (D) {
   }
   function areaRows(r) {
     var head = "<tr><th>area</th><th>residents</th>" + D.bands_min.map(function (m) { return "<th>≤ " + m + " min</th>"; }).join("") +
-      "<th>gap</th><th>newly covered</th></tr>";
+      "<th>gap</th>" + (D.network ? "<th>unknown (no road data)</th>" : "") + "<th>newly covered</th></tr>";
     return "<table>" + head + Object.keys(r.areas).map(function (k) {
       var a = r.areas[k];
       return "<tr><td>" + esc(k) + "</td><td>" + fmt(a.residents) + "</td>" + D.bands_min.map(function (m) {
         return "<td>" + pct(a.within[String(m)], a.residents) + "</td>";
-      }).join("") + "<td>" + fmt(a.gap) + "</td><td>" + fmt(a.newly_covered) + "</td></tr>";
+      }).join("") + "<td>" + fmt(a.gap) + "</td>" + (D.network ? "<td>" + fmt(a.unknown) + "</td>" : "") +
+        "<td>" + fmt(a.newly_covered) + "</td></tr>";
     }).join("") + "</table>";
   }
   function compareRows(saved) {
