@@ -155,11 +155,7 @@ def planner_payload(study, scenario, units, candidates, workload: dict) -> dict:
         },
         "parts": {"cell": packed(cell_i, "<u4"), "code": packed(code_i, "<u1"),
                   "pop": packed(pop, "<f8"), "n": len(cell_i)},
-        "lattice": {"dx": packed(lattice[:, 0], "<f4"), "dy": packed(lattice[:, 1], "<f4"),
-                    "w": packed(lattice_weights(study.demand.cell_size_m, lattice), "<f4"),
-                    "n": len(lattice), "fine_dx": packed(fine[:, 0], "<f4"),
-                    "fine_dy": packed(fine[:, 1], "<f4"), "fine_n": len(fine),
-                    "fine_w": packed(lattice_weights(study.demand.cell_size_m, fine), "<f4"),
+        "lattice": {**_lattice(study.demand.cell_size_m, lattice, fine),
                     "cells": packed(complex_cells, "<u4"),
                     "ncells": len(complex_cells), "code": packed(lat_code, "<u1")},
         "codes": [{"district": c["name"], "in_area": c["in_area"], "known": c["known"]}
@@ -169,6 +165,14 @@ def planner_payload(study, scenario, units, candidates, workload: dict) -> dict:
         "start": _sites(units),
         "candidates": _sites(candidates),
     }  # fmt: skip
+
+
+def _lattice(size_m: float, lattice: np.ndarray, fine: np.ndarray) -> dict:
+    """The two lattices' offsets and weights (the plain one, and the fine one of cut cells)."""
+    return {"dx": packed(lattice[:, 0], "<f4"), "dy": packed(lattice[:, 1], "<f4"),
+            "w": packed(lattice_weights(size_m, lattice), "<f4"), "n": len(lattice),
+            "fine_dx": packed(fine[:, 0], "<f4"), "fine_dy": packed(fine[:, 1], "<f4"),
+            "fine_w": packed(lattice_weights(size_m, fine), "<f4"), "fine_n": len(fine)}  # fmt: skip
 
 
 def _pilot_name(study) -> str:
