@@ -20,8 +20,8 @@ import shapely
 
 from heartgeo.config import LONLAT_CRS
 from heartgeo.errors import InputError
-from heartgeo.report.planner_network import network_payload, packed
 from heartgeo.study.zones import zones_for
+from heartgeo.travel.page import packed
 
 #: Spacing (metres) of the lattice of sample points inside a cell, and inside a cell that
 #: a zone or the city limit cuts (finer: small zones are mostly such cells).
@@ -114,16 +114,11 @@ def planner_payload(study, scenario, units, candidates, workload: dict) -> dict:
     Raises
     ------
     InputError
-        The network model with fast polygons (the page measures the exact rule).
+        A model the page cannot run (the network model with fast polygons).
     """
     model = study.model
-    network = model.name != "crowfly"
-    if network and model.polygons != "exact":
-        raise InputError("polygons 'fast': the planner's page measures the exact rule; "
-                         "give --polygons exact", param="polygons")  # fmt: skip
-    extent = model.net.extent if network else None
     codes, areas = zone_codes(study, study.study_area(scenario.area),
-                              study.study_area(_pilot_name(study)), extent)  # fmt: skip
+                              study.study_area(_pilot_name(study)), model.extent)  # fmt: skip
     if len(codes) >= OUTSIDE:
         raise InputError(f"{len(codes) // 4} districts: the page holds at most 63",
                          param="districts")  # fmt: skip
@@ -134,11 +129,12 @@ def planner_payload(study, scenario, units, candidates, workload: dict) -> dict:
     origin = np.floor(np.array(study.grid.cells[0].bounds[:2]) / 1000.0) * 1000.0
     reps = study.demand.points
     lonlat = cells.set_geometry(cells.geometry.centroid).to_crs(LONLAT_CRS).geometry
+    centres = np.c_[cells["cx"].to_numpy(), cells["cy"].to_numpy()]
+    reach = study.demand.cell_size_m / np.sqrt(3.0)
     return {
         "model": {"name": model.name, "label": model.label, "short": model.short_label,
-                  "screening": bool(model.screening),
-                  "seconds_per_metre": None if network else float(model.seconds_per_metre)},
-        "network": network_payload(study, origin) if network else None,
+                  "screening": bool(model.screening)},
+        "travel": model.page_data(origin, centres, reach, reps, study.settings.max_snap_m),
         "projection": NC_STATE_PLANE,
         "origin": origin.tolist(),
         "cell_size_m": float(study.demand.cell_size_m),

@@ -275,21 +275,21 @@ def write_run(
 
 def write_report_planner(outs, study, results, options, basemap, progress) -> None:
     """``planner.html`` for the comparison's second scenario (citywide), its units the
-    starting sites, the calls of ``options`` (None: the defaults); with the road-network
-    model, a warning instead (crow-fly only for now).
+    starting sites, the calls of ``options`` (None: the defaults); a model the page cannot
+    run (fast polygons) gets a warning instead.
     """
     from heartgeo.definitions import comparison_pair
+    from heartgeo.errors import InputError
     from heartgeo.operations.simulate import SimulateOptions
     from heartgeo.report.plan import write_planner
 
-    if study.model.name != "crowfly":
-        progress.warn("planner.html is not written: the planner's page runs the crow-fly "
-                      "model only for now (heartgeo plan --travel-model crowfly)")  # fmt: skip
-        return
     after = comparison_pair()[1]
     result = next((r for r in results if r.scenario.base == after), results[-1])
     options = options if options is not None else SimulateOptions()
-    write_planner(outs, study, result.scenario, result.units, options, basemap=basemap)
+    try:
+        write_planner(outs, study, result.scenario, result.units, options, basemap=basemap)
+    except InputError as exc:
+        progress.warn(f"planner.html is not written: {exc}")
 
 
 def write_simulation_files(outs: OutputSet, study: Study, runs: list[SimulationRun]) -> None:

@@ -62,6 +62,10 @@ class CrowflyModel:
         """Seconds per metre of straight-line distance."""
         return self.circuity / (self.speed_kmh / 3.6)
 
+    def page_data(self, origin, centres, reach_m: float, points, max_snap_m: float) -> dict:
+        """The model in the planner's page: seconds per straight-line metre."""
+        return {"kind": "crowfly", "seconds_per_metre": float(self.seconds_per_metre)}
+
     def radius_m(self, seconds: float) -> float:
         """Straight-line reach (metres) in ``seconds``."""
         return seconds / self.seconds_per_metre

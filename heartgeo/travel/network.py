@@ -86,6 +86,22 @@ class NetworkModel:
         """Seconds from the nearest of ``sources`` to every node (``inf`` beyond ``limit_s``)."""
         return node_travel_times(self.net, sources, limit_s=limit_s)
 
+    def page_data(self, origin, centres, reach_m: float, points, max_snap_m: float) -> dict:
+        """The model in the planner's page (:func:`heartgeo.travel.page.network_page`).
+
+        Raises
+        ------
+        InputError
+            With fast polygons: the page measures the exact rule.
+        """
+        from heartgeo.errors import InputError
+        from heartgeo.travel.page import network_page
+
+        if self.polygons != "exact":
+            raise InputError("polygons 'fast': the planner's page measures the exact rule; "
+                             "give --polygons exact", param="polygons")  # fmt: skip
+        return network_page(self, origin, centres, reach_m, points, max_snap_m)
+
     def known(self, xy: np.ndarray) -> np.ndarray:
         """Whether each point lies inside the network extent (its travel time is known)."""
         import shapely

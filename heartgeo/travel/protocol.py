@@ -85,6 +85,17 @@ class TravelModel(Protocol):
         """Whether each point's travel time is known."""
         ...
 
+    def page_data(
+        self,
+        origin: np.ndarray,
+        centres: np.ndarray,
+        reach_m: float,
+        points: np.ndarray,
+        max_snap_m: float,
+    ) -> dict:
+        """The model in the planner's page (``kind`` and what the page computes with)."""
+        ...
+
     def known_area(self, area: shapely.Geometry) -> shapely.Geometry:
         """The part of ``area`` whose travel times are known."""
         ...

@@ -29,7 +29,7 @@
   var NCODES = D.codes.length, OUTSIDE = 255;
   var CODE_KNOWN = new Uint8Array(D.codes.map(function (c) { return c.known; }));
   var RC = D.cell_size_m / Math.sqrt(3); // a cell's circumradius
-  var SPM = D.model.seconds_per_metre || 0;
+  var SPM = D.travel.seconds_per_metre || 0;
   var BANDS = D.bands_min, NB = BANDS.length;
   var HEAD = BANDS.indexOf(10) >= 0 ? BANDS.indexOf(10) : Math.floor(NB / 2);
   var RADII = BANDS.map(function (m) { return SPM ? m * 60 / SPM : 0; });
@@ -129,8 +129,8 @@
 
   // ---- the road network: snapping, shortest paths, the covered rule ---------------------
   var NET = null;
-  if (D.network) {
-    var N_ = D.network;
+  if (D.travel.kind === "network") {
+    var N_ = D.travel;
     NET = {
       n: N_.n_nodes, nx: unpack(N_.node_x, Float32Array), ny: unpack(N_.node_y, Float32Array),
       indptr: unpack(N_.indptr, Uint32Array), indices: unpack(N_.indices, Uint32Array),

@@ -193,12 +193,12 @@ window.heartgeoPlannerUI = function (D) {
   }
   function areaRows(r) {
     var head = "<tr><th>area</th><th>residents</th>" + D.bands_min.map(function (m) { return "<th>≤ " + m + " min</th>"; }).join("") +
-      "<th>gap</th>" + (D.network ? "<th>unknown (no road data)</th>" : "") + "<th>newly covered</th></tr>";
+      "<th>gap</th>" + (D.travel.kind === "network" ? "<th>unknown (no road data)</th>" : "") + "<th>newly covered</th></tr>";
     return "<table>" + head + Object.keys(r.areas).map(function (k) {
       var a = r.areas[k];
       return "<tr><td>" + esc(k) + "</td><td>" + fmt(a.residents) + "</td>" + D.bands_min.map(function (m) {
         return "<td>" + pct(a.within[String(m)], a.residents) + "</td>";
-      }).join("") + "<td>" + fmt(a.gap) + "</td>" + (D.network ? "<td>" + fmt(a.unknown) + "</td>" : "") +
+      }).join("") + "<td>" + fmt(a.gap) + "</td>" + (D.travel.kind === "network" ? "<td>" + fmt(a.unknown) + "</td>" : "") +
         "<td>" + fmt(a.newly_covered) + "</td></tr>";
     }).join("") + "</table>";
   }

@@ -1,5 +1,6 @@
-"""The road network in the planner's page: compact typed arrays for its own shortest-path
-search and the network model's covered rule (:class:`heartgeo.travel.network.NetworkModel`).
+"""The travel models in the planner's page (``page_data`` of each model): the crow-fly
+model is its seconds per metre; the road network is compact typed arrays for the page's
+own shortest-path search and the network model's covered rule.
 
 The page carries:
 
@@ -31,32 +32,38 @@ def packed(values: np.ndarray, dtype: str) -> str:
     return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode()
 
 
-def network_payload(study, origin: np.ndarray) -> dict:
-    """The network's arrays (base64-packed, coordinates less ``origin``) and the rows of
-    the covered rule per cell and per representative point.
+def network_page(
+    model,
+    origin: np.ndarray,
+    centres: np.ndarray,
+    reach_m: float,
+    points: np.ndarray,
+    max_snap_m: float,
+) -> dict:
+    """The network's arrays (base64-packed, coordinates less ``origin``), the segments
+    within ``reach_m`` + ``buffer_m`` of each cell centre (``centres``), and the rows of
+    the covered rule for each demand point (``points``).
     """
-    model = study.model
     net, buffer_m = model.net, float(model.buffer_m)
     csr = net.csr
     seg_edge, a, b, offset = net.segments
     pace = net.time_s[seg_edge] / np.maximum(net.length_m[seg_edge], 1e-9)
-    cells = study.demand.cells
-    centres = shapely.points(cells["cx"].to_numpy(), cells["cy"].to_numpy())
-    reach = study.demand.cell_size_m / np.sqrt(3.0) + buffer_m
-    ci, si = net.segment_tree.query(centres, predicate="dwithin", distance=reach)
+    ci, si = net.segment_tree.query(shapely.points(centres), predicate="dwithin",
+                                    distance=reach_m + buffer_m)  # fmt: skip
     order = np.lexsort((si, ci))
     ci, si = ci[order], si[order]
-    cell_start = np.searchsorted(ci, np.arange(len(cells) + 1))
-    pi, edge, extra = model.approach(study.demand.points)
+    cell_start = np.searchsorted(ci, np.arange(len(centres) + 1))
+    pi, edge, extra = model.approach(points)
     order = np.argsort(pi, kind="stable")
     pi, edge, extra = pi[order], edge[order], extra[order]
-    point_start = np.searchsorted(pi, np.arange(len(cells) + 1))
+    point_start = np.searchsorted(pi, np.arange(len(points) + 1))
     sides = 4 * QUAD_SEGS  # an arc's polygon: inscribed, 4 x QUAD_SEGS sides a circle
     return {
+        "kind": "network",
         "buffer_m": buffer_m,
         # the radius (a share of buffer_m) of the circle whose area the polygon has
         "arc_radius": float(np.sqrt(sides / (2 * np.pi) * np.sin(2 * np.pi / sides))),
-        "max_snap_m": float(study.settings.max_snap_m),
+        "max_snap_m": float(max_snap_m),
         "n_nodes": int(net.n_nodes),
         "node_x": packed(net.xy[:, 0] - origin[0], "<f4"),
         "node_y": packed(net.xy[:, 1] - origin[1], "<f4"),
@@ -76,5 +83,5 @@ def network_payload(study, origin: np.ndarray) -> dict:
         "point_start": packed(point_start, "<u4"),
         "point_u": packed(net.u[edge], "<u4"),
         "point_extra": packed(extra, "<f8"),
-        "point_known": packed(model.known(study.demand.points), "<u1"),
+        "point_known": packed(model.known(points), "<u1"),
     }
