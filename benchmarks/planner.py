@@ -1,15 +1,16 @@
 """The planner's page: time to update after one site moves, measured inside headless
 Chromium with ``performance.now()``, against rerunning ``heartgeo coverage`` on the same
-sites (the planner's alternative), and the page's size.
+sites (the planner's alternative), and the page's size; for the crow-fly model on the
+bundled data and for the road network's model on a SYNTHETIC city-size street grid
+(about 20,000 nodes, written as OSM XML).
 
-    python benchmarks/planner.py            # bundled data, crow-fly model
+    python benchmarks/planner.py
     python benchmarks/planner.py --moves 41
 
-Prints the median update (the model alone, and with the map and tables redrawn) over
-``--moves`` moves of one site (the first, a warm-up, left out), the median of three
-``heartgeo coverage`` runs, the page's size against its 3 MB target, and
-``RATIO planner_update_vs_cli_coverage <coverage seconds / update seconds>``. The road
-network's model is not in the page yet: said so.
+Prints per case the median update (the model alone, and with the map and tables redrawn)
+over ``--moves`` moves of one site (the first, a warm-up, left out), the median of three
+``heartgeo coverage`` runs, the page's size against its target, and
+``RATIO planner_update_vs_cli_coverage_<case> <coverage seconds / update seconds>``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ sys.path.insert(0, str(ROOT))
 from heartgeo.viz.cdp import Browser  # noqa: E402
 
 READY = "document.body && document.body.getAttribute('data-heartgeo-planner-ready')"
-TARGET_MS, TARGET_MB = 50.0, 3.0
 
 
 def heartgeo(*args: str) -> float:
@@ -56,35 +56,54 @@ def page_moves(page: Path, moves: int) -> tuple[list[float], list[float], str]:
     return compute[1:], total[1:], csv_text
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--moves", type=int, default=21)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        heartgeo("plan", "--travel-model", "crowfly", "--no-basemap", "--out", str(out / "p"))
-        page = out / "p" / "planner.html"
-        size_mb = page.stat().st_size / 1e6
-        compute, total, csv_text = page_moves(page, args.moves)
-        staging = out / "sites.csv"
-        staging.write_text(csv_text)
-        cli = [heartgeo("coverage", "--travel-model", "crowfly", "--staging", str(staging),
-                        "--out", str(out / f"c{i}")) for i in range(3)]  # fmt: skip
+CASES = {  # name: (model options, update target ms, size target MB)
+    "crowfly": (("--travel-model", "crowfly"), 50.0, 3.0),
+    "network": (("--travel-model", "network"), 200.0, 8.0),
+}
+
+
+def run_case(name: str, out: Path, moves: int) -> None:
+    """One model: the page's updates, three command-line runs, the size; printed."""
+    from heartgeo.testing.synthetic import write_synthetic_osm
+
+    model, target_ms, target_mb = CASES[name]
+    if name == "network":
+        osm = out / "synthetic_city.osm"
+        write_synthetic_osm(osm, 20_000)
+        model = ("--network", str(osm), *model)
+    heartgeo("plan", *model, "--no-basemap", "--out", str(out / f"p_{name}"))
+    page = out / f"p_{name}" / "planner.html"
+    size_mb = page.stat().st_size / 1e6
+    compute, total, csv_text = page_moves(page, moves)
+    staging = out / f"sites_{name}.csv"
+    staging.write_text(csv_text)
+    cli = [heartgeo("coverage", *model, "--staging", str(staging), "--out", str(out / f"c{i}"))
+           for i in range(3)]  # fmt: skip
     med_c, med_t, med_cli = (
         statistics.median(compute),
         statistics.median(total),
         statistics.median(cli),
     )
+    what = "bundled data" if name == "crowfly" else "SYNTHETIC city grid, 20,000 nodes"
+    print(f"| {name}, {what}, one site moved: model | {med_c:.1f} ms | |")
+    print(f"| {name}, {what}, one site moved: model and redraw | {med_t:.1f} ms | "
+          f"< {target_ms:g} ms ({'met' if med_t < target_ms else 'NOT met'}) |")  # fmt: skip
+    print(f"| {name}: heartgeo coverage on the same sites (3 runs) | {med_cli:.2f} s | |")
+    print(f"| {name}: page size | {size_mb:.2f} MB | < {target_mb:g} MB "
+          f"({'met' if size_mb < target_mb else 'NOT met'}) |")  # fmt: skip
+    print(json.dumps({"case": name, "model_ms": compute, "update_ms": total, "cli_s": cli}))
+    print(f"RATIO planner_update_vs_cli_coverage_{name} {med_cli / (med_t / 1000):.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--moves", type=int, default=21)
+    parser.add_argument("--case", choices=list(CASES), action="append")
+    args = parser.parse_args()
     print("| case | median | target |\n|---|---|---|")
-    print(f"| crow-fly, bundled data, one site moved: model | {med_c:.1f} ms | |")
-    print(f"| crow-fly, bundled data, one site moved: model and redraw | {med_t:.1f} ms | "
-          f"< {TARGET_MS:g} ms ({'met' if med_t < TARGET_MS else 'NOT met'}) |")  # fmt: skip
-    print(f"| heartgeo coverage on the same sites (3 runs) | {med_cli:.2f} s | |")
-    print(f"| page size, crow-fly | {size_mb:.2f} MB | < {TARGET_MB:g} MB "
-          f"({'met' if size_mb < TARGET_MB else 'NOT met'}) |")  # fmt: skip
-    print("| network model, synthetic city grid | not in the page yet | < 200 ms, < 8 MB |")
-    print(json.dumps({"moves": len(total), "model_ms": compute, "update_ms": total}))
-    print(f"RATIO planner_update_vs_cli_coverage {med_cli / (med_t / 1000):.1f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.case or list(CASES):
+            run_case(name, Path(tmp), args.moves)
 
 
 if __name__ == "__main__":

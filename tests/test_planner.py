@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -153,6 +154,51 @@ def test_real_clicks_add_drag_toggle_and_hours_then_the_same_figures(page, tmp_p
         results = b.run(f"{api}.results()")
         csv_text = b.run(f"{api}.exportCsv()")
     assert_same_coverage(results, cli_coverage(tmp_path, csv_text))
+
+
+@pytest.fixture(scope="module")
+def network_page(tmp_path_factory):
+    """The page on a SYNTHETIC city-size street grid (about 20,000 nodes) as OSM XML."""
+    from heartgeo.testing.synthetic import write_synthetic_osm
+
+    out = tmp_path_factory.mktemp("plan_network")
+    osm = out / "synthetic_city.osm"
+    write_synthetic_osm(osm, 20_000)
+    args = ["--network", str(osm), "--travel-model", "network"]
+    res = CliRunner().invoke(cli, ["plan", "--data-dir", str(DATA), *args, "--no-basemap",
+                                   "--quiet", "--out", str(out)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    return out / "planner.html", args
+
+
+def test_the_network_page_gives_the_command_lines_figures(network_page, tmp_path):
+    """Through the API and real clicks (add, drag) on the road network's model: the page's
+    own Dijkstra equals scipy's, and the figures equal ``heartgeo coverage``'s.
+    """
+    from heartgeo.settings import Settings
+    from heartgeo.study import prepare
+
+    page, args = network_page
+    with Browser((1280, 720)) as b:
+        b.open(page, READY)
+        api = "window.heartgeoPlanner"
+        b.run(f"{api}.setSites({json.dumps(SITES)})")
+        to_px = "(function(lon,lat){{var p={api}._map.latLngToContainerPoint([lat,lon]);return [p.x,p.y]}})"
+        b.click(*b.run(to_px.format(api=api) + "(-78.95, 36.02)"))
+        assert len(b.run(f"{api}.sites()")) == len(SITES) + 1
+        xy = b.run(to_px.format(api=api) + f"({SITES[3]['lon']}, {SITES[3]['lat']})")
+        b.drag((xy[0], xy[1]), (xy[0] - 40, xy[1] - 20))
+        assert b.run(f"{api}.sites()")[3]["lon"] < SITES[3]["lon"] - 0.002
+        node = b.run(f"{api}._state()[0].node")
+        times = np.array(b.run(f"{api}._nodeTimes({node})"), float)
+        results = b.run(f"{api}.results()")
+        csv_text = b.run(f"{api}.exportCsv()")
+    assert results["model"] == "network" and not results["screening"]
+    study = prepare(Settings(data_dir=DATA, network=Path(args[1]), travel_model="network"),
+                    areas=("citywide",))  # fmt: skip
+    want = study.model.node_times(np.array([node]))
+    assert np.allclose(times, want, equal_nan=True) and np.isfinite(times).sum() > 10_000
+    assert_same_coverage(results, cli_coverage(tmp_path, csv_text, tuple(args)))
 
 
 def test_calls_estimate_is_the_python_estimate_and_near_the_simulation(page, tmp_path):
