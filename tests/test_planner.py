@@ -199,34 +199,49 @@ def test_the_network_page_gives_the_command_lines_figures(network_page, tmp_path
     want = study.model.node_times(np.array([node]))
     assert np.allclose(times, want, equal_nan=True) and np.isfinite(times).sum() > 10_000
     assert_same_coverage(results, cli_coverage(tmp_path, csv_text, tuple(args)))
+    answered, within = python_estimate(study, tmp_path, csv_text)
+    assert results["calls"]["answered_share"] == pytest.approx(answered, abs=1e-4)
+    assert results["calls"]["within_standard_share"] == pytest.approx(within, abs=1e-4)
 
 
-def test_calls_estimate_is_the_python_estimate_and_near_the_simulation(page, tmp_path):
+def python_estimate(study, tmp_path, csv_text: str) -> tuple[float, float]:
+    """The Python estimate (:class:`StaffProblem`) of the citywide sites of a staging CSV:
+    shares of the area's calls answered, and answered within the standard.
+    """
     from heartgeo.io.shifts import Shift
     from heartgeo.operations.demand import area_demand
     from heartgeo.operations.simulate import SimulateOptions
     from heartgeo.operations.staffing import StaffProblem
+    from heartgeo.study import default_scenarios, scenario_units
+
+    staging = tmp_path / "estimate_sites.csv"
+    staging.write_text(csv_text)
+    scenario = default_scenarios({"citywide": staging}, only=["citywide"])[0]
+    units = scenario_units(study, scenario)[0]
+    options = SimulateOptions()
+    demand = area_demand(study, scenario, units, options, progress=_Quiet())
+    problem = StaffProblem.from_cost_matrix(demand.travel_s, demand.weights, demand.workload,
+                                            options.standard_min)  # fmt: skip
+    duty = np.array([Shift.parse(h).by_hour for h in units["hours"]], dtype=np.int64).T
+    offered = problem.calls_per_hour.sum()
+    return problem.answered(duty) / offered, problem.value(duty) / offered
+
+
+def test_calls_estimate_is_the_python_estimate_and_near_the_simulation(page, tmp_path):
     from heartgeo.settings import Settings
-    from heartgeo.study import default_scenarios, prepare, scenario_units
+    from heartgeo.study import prepare
 
     with Browser((1280, 720)) as b:
         b.open(page, READY)
         b.run(f"window.heartgeoPlanner.setSites({json.dumps(SITES)})")
         calls = b.run("window.heartgeoPlanner.results()")["calls"]
         csv_text = b.run("window.heartgeoPlanner.exportCsv()")
+    study = prepare(Settings(data_dir=DATA, travel_model="crowfly"), areas=("citywide",))
+    answered, within = python_estimate(study, tmp_path, csv_text)
+    assert calls["answered_share"] == pytest.approx(answered, abs=1e-4)
+    assert calls["within_standard_share"] == pytest.approx(within, abs=1e-4)
     staging = tmp_path / "s.csv"
     staging.write_text(csv_text)
-    scenario = default_scenarios({"citywide": staging}, only=["citywide"])[0]
-    study = prepare(Settings(data_dir=DATA, travel_model="crowfly"), areas=("citywide",))
-    units = scenario_units(study, scenario)[0]
-    options = SimulateOptions()
-    demand = area_demand(study, scenario, units, options, progress=_Quiet())
-    problem = StaffProblem.from_cost_matrix(demand.travel_s, demand.weights, demand.workload,
-                                            options.standard_min)  # fmt: skip
-    duty = np.array([Shift.parse(s["hours"]).by_hour for s in SITES], dtype=np.int64).T
-    offered = problem.calls_per_hour.sum()
-    assert calls["answered_share"] == pytest.approx(problem.answered(duty) / offered, abs=1e-4)
-    assert calls["within_standard_share"] == pytest.approx(problem.value(duty) / offered, abs=1e-4)
     res = CliRunner().invoke(cli, ["simulate", "--area", "citywide", "--citywide-staging",
                                    str(staging), "--data-dir", str(DATA), "--quiet", "--out",
                                    str(tmp_path / "sim")])  # fmt: skip
