@@ -55,8 +55,9 @@ def plan(area, candidates, **kw):
     figures heartgeo coverage gives for the same sites.
 
     Click to add a site, drag to move it, switch candidates on and off, give hours; the
-    page shows a calls-answered estimate, A/B scenarios and a CSV to export. The page is one self-contained file: it runs offline and can be mailed. It runs the
-    crow-fly model (--travel-model crowfly); the road network's model is not in the page yet.
+    page shows a calls-answered estimate, A/B scenarios and a CSV to export. It is one
+    self-contained file: it runs offline and can be mailed. It runs the run's travel
+    model: crow-fly, or the road network (exact polygons) with its own shortest paths.
     """
     from heartgeo.report.plan import run_plan
     from heartgeo.study import default_scenarios
