@@ -14,7 +14,13 @@ from html import escape
 from importlib import resources
 
 from heartgeo.viz.controls import BASEMAPS
-from heartgeo.viz.mapbase import ATTRIBUTION, BAND_COLOURS, GAP_COLOUR, band_colours
+from heartgeo.viz.mapbase import (
+    ATTRIBUTION,
+    BAND_COLOURS,
+    GAP_COLOUR,
+    UNKNOWN_COLOUR,
+    band_colours,
+)
 from heartgeo.viz.render import leaflet_assets
 
 #: The hours a site can take from the list (the scenario's default comes first).
@@ -37,7 +43,7 @@ def planner_html(data: dict, title: str, *, basemap: str | None = "default") -> 
         **data,
         "presets": [hours, *[p for p in PRESETS if p != hours]],
         "style": {"band_colours": band_colours(len(data["bands_min"])) or BAND_COLOURS,
-                  "gap_colour": GAP_COLOUR},
+                  "gap_colour": GAP_COLOUR, "unknown_colour": UNKNOWN_COLOUR},
         "attribution": ATTRIBUTION,
         "basemap": _basemap(basemap),
     }  # fmt: skip
@@ -94,14 +100,12 @@ def _labels(data: dict) -> tuple[str, str]:
         if model["screening"]
         else ""
     )
-    legend = "".join(
-        f'<span style="background:{c}"></span>{escape(label)}'
-        for c, label in zip(
-            data["style"]["band_colours"] + [GAP_COLOUR],
-            [f"≤ {m:g} min" for m in data["bands_min"]] + ["gap (people beyond)"],
-            strict=True,
-        )
-    )
+    entries = list(zip(data["style"]["band_colours"] + [GAP_COLOUR],
+                       [f"≤ {m:g} min" for m in data["bands_min"]] + ["gap (people beyond)"],
+                       strict=True))  # fmt: skip
+    if data["travel"]["kind"] == "network":
+        entries.append((UNKNOWN_COLOUR, "unknown (no road data)"))
+    legend = "".join(f'<span style="background:{c}"></span>{escape(label)}' for c, label in entries)
     return screening, legend
 
 

@@ -466,7 +466,7 @@
       within += rate * cover / f.wsum; answered += rate * (1 - B);
     }
     return {answered_share: answered / offered, within_standard_share: within / offered,
-      answered_per_week: answered, offered_per_week: offered};
+      answered_per_week: answered, offered_per_week: offered, road_data_share: scale};
   }
 
   // ---- person-hours within the headline band of a unit on duty ------------------
@@ -508,8 +508,9 @@
     if (NET) {
       var snapped = snapNode(xy[0], xy[1]);
       if (snapped[1] > NET.maxSnap) {
-        throw new Error("site " + out.name + ": the nearest road node is " + Math.round(snapped[1]) +
-          " m away (more than " + NET.maxSnap + " m): move it onto a road");
+        throw new Error("site " + out.name + ": the nearest node of the loaded road network is " +
+          Math.round(snapped[1]) + " m away (more than " + NET.maxSnap + " m): move it onto a road, " +
+          "or build the page on a network that covers it (heartgeo fetch)");
       }
       out.node = snapped[0]; out.snap_m = snapped[1];
     }
@@ -606,9 +607,18 @@
   }
 
   // ---- the page ----------------------------------------------------------------------
-  var PEOPLE = new Float64Array(NC);
+  var PEOPLE = new Float64Array(NC), KNOWN_AREA = new Float64Array(NC), AREA_ALL = new Float64Array(NC);
   for (i = 0; i < PPOP.length; i++) PEOPLE[PCELL[i]] += PPOP[i];
-  D.cell_lon = LON; D.cell_lat = LAT; D.cell_people = PEOPLE; D.headline = HEAD;
+  for (i = 0; i < LCELLS.length; i++) { // the share of a cut cell's lattice with road data
+    for (var kk = 0; kk < NF; kk++) {
+      var cd = LCODE[i * NF + kk];
+      if (cd === OUTSIDE) continue;
+      AREA_ALL[LCELLS[i]] += FW[kk]; if (CODE_KNOWN[cd]) KNOWN_AREA[LCELLS[i]] += FW[kk];
+    }
+  }
+  var CELL_KNOWN = new Float64Array(NC);
+  for (i = 0; i < NC; i++) CELL_KNOWN[i] = latRow[i] < 0 ? CODE_KNOWN[MAIN[i]] : KNOWN_AREA[i] / (AREA_ALL[i] || 1);
+  D.cell_lon = LON; D.cell_lat = LAT; D.cell_people = PEOPLE; D.cell_known = CELL_KNOWN; D.headline = HEAD;
   var ui = window.heartgeoPlannerUI ? window.heartgeoPlannerUI(D) : null;
   function refresh() {
     var t0 = performance.now();

@@ -49,7 +49,8 @@ window.heartgeoPlannerUI = function (D) {
         if (pt.x < -r || pt.y < -r || pt.x > size.x + r || pt.y > size.y + r) continue;
         var minutes = lastTime[c] / 60, colour = GAP;
         for (var b = 0; b < bands.length; b++) if (minutes <= bands[b]) { colour = BAND_COLOURS[b]; break; }
-        if (colour === GAP && !(D.cell_people[c] > 0)) continue;
+        if (colour === GAP && D.cell_known[c] < 0.5) colour = D.style.unknown_colour; // no road data
+        else if (colour === GAP && !(D.cell_people[c] > 0)) continue;
         ctx.fillStyle = colour; ctx.beginPath();
         for (var k = 0; k < 6; k++) {
           var ang = Math.PI / 180 * (30 + 60 * k);
@@ -193,7 +194,8 @@ window.heartgeoPlannerUI = function (D) {
   }
   function areaRows(r) {
     var head = "<tr><th>area</th><th>residents</th>" + D.bands_min.map(function (m) { return "<th>≤ " + m + " min</th>"; }).join("") +
-      "<th>gap</th>" + (D.travel.kind === "network" ? "<th>unknown (no road data)</th>" : "") + "<th>newly covered</th></tr>";
+      "<th>gap</th>" + (D.travel.kind === "network" ? "<th title=\"no road data\">unknown</th>" : "") +
+      "<th title=\"newly covered within " + D.bands_min[D.headline] + " min against the starting sites\">new</th></tr>";
     return "<table>" + head + Object.keys(r.areas).map(function (k) {
       var a = r.areas[k];
       return "<tr><td>" + esc(k) + "</td><td>" + fmt(a.residents) + "</td>" + D.bands_min.map(function (m) {
@@ -223,12 +225,16 @@ window.heartgeoPlannerUI = function (D) {
       lastTime = r.time; cells.draw(); drawSites(state);
       var city = r.areas[D.areas[0].name], h = String(D.bands_min[D.headline]);
       $("hg-headline").textContent = pct(city.within[h], city.residents) + " of residents within " + h +
-        " min of a site (" + fmt(city.within[h]) + " of " + fmt(city.residents) + ")" + (D.model.screening ? " — SCREENING estimate" : "");
+        " min of a site (" + fmt(city.within[h]) + " of " + fmt(city.residents) + ")" +
+        (city.unknown > 0.5 ? "; unknown, no road data: " + pct(city.unknown, city.residents) : "") +
+        (D.model.screening ? " — SCREENING estimate" : "");
       $("hg-areas").innerHTML = areaRows(r);
       $("hg-hours-line").textContent = "Person-hours within " + h + " min of a unit on duty: " + (100 * r.person_hours_share).toFixed(1) + " %.";
       $("hg-calls").textContent = "Estimate: " + (100 * r.calls.answered_share).toFixed(1) + " % of the " + D.areas[0].name +
         " area's eligible calls answered, " + (100 * r.calls.within_standard_share).toFixed(1) + " % within " + D.workload.standard_min +
-        " min (Erlang-B per hour, " + D.workload.calls_per_day.toFixed(1) + " calls a day; " + D.workload.note + ").";
+        " min (Erlang-B per hour, " + D.workload.calls_per_day.toFixed(1) + " calls a day; " + D.workload.note + ")" +
+        (r.calls.road_data_share < 0.9995 ? "; of the calls from the part with road data (" +
+          pct(r.calls.road_data_share, 1) + " of the area's), the rest left out as heartgeo simulate does." : ".");
       $("hg-compare").innerHTML = compareRows(saved);
       $("hg-timing").textContent = "Updated in " + ms.toFixed(0) + " ms.";
     }
