@@ -64,7 +64,8 @@ def cli_coverage(tmp_path, csv_text: str, model=("--travel-model", "crowfly")) -
                 168 * hours["population"].iloc[0]
             )
         for _, r in rows.iterrows():
-            out[str(r["zone"])] = {"residents": r["population"],
+            out[str(r["zone"])] = {"residents": r["population"], "gap": r["gap_population"],
+                                   "unknown": r["unknown_population"],
                                    **{m: r[f"population_{m}min"] for m in ("5", "10", "15")}}  # fmt: skip
     return out
 
@@ -79,9 +80,11 @@ def assert_same_coverage(results: dict, cli_figures: dict) -> None:
             continue
         want = cli_figures[name]
         assert area["residents"] == pytest.approx(want["residents"], abs=1.0), name
+        tol = max(0.001 * want["residents"], 1.0)
         for m in ("5", "10", "15"):
-            tol = max(0.001 * want["residents"], 1.0)
             assert area["within"][m] == pytest.approx(want[m], abs=tol), (name, m)
+        assert area["gap"] == pytest.approx(want["gap"], abs=tol), name
+        assert area["unknown"] == pytest.approx(want["unknown"], abs=tol), name
         checked += 1
     assert checked >= 6  # citywide, pilot and the districts
     assert results["person_hours_share"] == pytest.approx(cli_figures["person_hours_share"],
@@ -202,6 +205,26 @@ def test_the_network_page_gives_the_command_lines_figures(network_page, tmp_path
     answered, within = python_estimate(study, tmp_path, csv_text)
     assert results["calls"]["answered_share"] == pytest.approx(answered, abs=1e-4)
     assert results["calls"]["within_standard_share"] == pytest.approx(within, abs=1e-4)
+
+
+def test_the_network_page_on_the_bundled_roads_reports_the_unknown_part(tmp_path):
+    """The bundled network covers central Durham only: the page, like the command line,
+    counts the rest as unknown (never covered nor gap) and refuses a site far from it.
+    """
+    out = tmp_path / "p"
+    args = ("--travel-model", "network")
+    res = CliRunner().invoke(cli, ["plan", "--data-dir", str(DATA), *args, "--no-basemap",
+                                   "--quiet", "--out", str(out)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    with Browser((1024, 600)) as b:
+        b.open(out / "planner.html", READY)
+        results = b.run("window.heartgeoPlanner.results()")
+        csv_text = b.run("window.heartgeoPlanner.exportCsv()")
+        with pytest.raises(Exception, match="loaded road network"):
+            b.run("window.heartgeoPlanner.setSites([{lon: -78.85, lat: 36.05}])")
+        assert "unknown" in b.run("document.getElementById('hg-headline').textContent")
+    assert results["areas"]["citywide"]["unknown"] > 0.9 * results["areas"]["citywide"]["residents"]
+    assert_same_coverage(results, cli_coverage(tmp_path, csv_text, args))
 
 
 def python_estimate(study, tmp_path, csv_text: str) -> tuple[float, float]:
