@@ -37,8 +37,10 @@ SITES = [
 def page(tmp_path_factory):
     assert find_browser(), "headless Chromium is needed: apt-get install chromium"
     out = tmp_path_factory.mktemp("plan")
+    extra = out / "candidates.csv"
+    extra.write_text("id,name,lon,lat\nlib,Main Library,-78.8986,35.9981\n")
     res = CliRunner().invoke(cli, ["plan", "--data-dir", str(DATA), "--no-basemap", "--quiet",
-                                   "--out", str(out)])  # fmt: skip
+                                   "--candidates", str(extra), "--out", str(out)])  # fmt: skip
     assert res.exit_code == 0, res.output
     return out / "planner.html"
 
@@ -138,6 +140,7 @@ def test_real_clicks_add_drag_toggle_and_hours_then_the_same_figures(page, tmp_p
         cand = b.run(
             "JSON.parse(document.getElementById('heartgeo-planner-data').textContent).candidates"
         )
+        assert {"lib", "city_hall"} <= {c["id"] for c in cand} and len(cand) > 10  # a file's too
         off = next(c for c in cand if c["id"] not in ids and _alone(c, cand))
         pt = b.run(
             f"(function(){{var p={api}._map.latLngToContainerPoint([{off['lat']},{off['lon']}]);return [p.x,p.y]}})()"

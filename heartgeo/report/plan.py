@@ -73,9 +73,10 @@ def run_plan(
     if prepared is not None:
         prepared(study)
     units = scenario_units(study, scenario, progress)[0]
+    inputs = [*study.inputs.values(), *([Path(candidates)] if candidates is not None else [])]
     with (
         progress.step(f"Writing the planner's page to {out_dir}"),
-        OutputSet(out_dir, warn=progress.warn, inputs=study.inputs.values()) as outs,
+        OutputSet(out_dir, warn=progress.warn, inputs=inputs) as outs,
     ):
         data = write_planner(outs, study, scenario, units, options, candidates, basemap)
     return study, data
