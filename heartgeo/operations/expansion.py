@@ -179,7 +179,8 @@ class ExpansionProblem:
         teams = np.asarray(teams, np.int64).copy()
         for _ in range(extra):
             teams = self._add_team(problem, teams)
-        while teams.sum() == 0 or problem.busy_share(self.duty(teams)) > self.max_busy:
+        week = problem.week(self.duty(teams))
+        while teams.sum() == 0 or week[2] > self.max_busy:
             if teams.sum() >= MAX_TEAMS:
                 raise InputError(
                     f"max_busy {self.max_busy}: more than {MAX_TEAMS} teams would be needed; "
@@ -187,9 +188,8 @@ class ExpansionProblem:
                     param="max_busy",
                 )
             teams = self._add_team(problem, teams)
-        duty = self.duty(teams)
-        return ExpansionStep(None, teams, problem.value(duty), problem.answered(duty),
-                             problem.busy_share(duty), served)  # fmt: skip
+            week = problem.week(self.duty(teams))
+        return ExpansionStep(None, teams, *week, served)
 
     def _add_team(self, problem: StaffProblem, teams: np.ndarray) -> np.ndarray:
         """``teams`` with one more at the site of the largest estimated gain."""
@@ -209,8 +209,7 @@ class _Before:
     def __call__(self, teams: np.ndarray) -> tuple[float, float]:
         key = tuple(int(t) for t in teams)
         if key not in self.memo:
-            duty = self.problem.duty(teams)
-            self.memo[key] = self.estimate.value(duty), self.estimate.answered(duty)
+            self.memo[key] = self.estimate.week(self.problem.duty(teams))[:2]
         return self.memo[key]
 
 

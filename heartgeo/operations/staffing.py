@@ -139,28 +139,29 @@ class StaffProblem:
         rows = [(float(r[0]), tuple(int(v) for v in r[1:])) for r in distinct]
         return rows, inverse.ravel()
 
-    def value(self, duty: np.ndarray) -> float:
-        """Calls a week answered within the standard with ``duty[h, s]`` teams on duty at
-        site ``s`` in hour ``h`` (shape (168, S)).
+    def week(self, duty: np.ndarray) -> tuple[float, float, float]:
+        """With ``duty[h, s]`` teams on duty at site ``s`` in hour ``h`` (shape (168, S)):
+        calls a week answered within the standard, calls a week answered at all, and the
+        share of the calls in hours with a team on duty that find every team busy
+        (Erlang-B, hour by hour; 0 when no team is ever on duty).
         """
         rows, hour = self._distinct_hours(duty)
-        values = np.array([self.hour_value(rate, teams) for rate, teams in rows])
-        return float(values[hour].sum())
+        figures = np.array([self.hour_figures(rate, teams) for rate, teams in rows])[hour]
+        within, answered = float(figures[:, 0].sum()), float(figures[:, 1].sum())
+        offered = float(self.calls_per_hour[duty.sum(axis=1) > 0].sum())
+        return within, answered, (1.0 - answered / offered if offered > 0 else 0.0)
+
+    def value(self, duty: np.ndarray) -> float:
+        """Calls a week answered within the standard (see :meth:`week`)."""
+        return self.week(duty)[0]
 
     def busy_share(self, duty: np.ndarray) -> float:
-        """The share of the calls in hours with a team on duty that find every team busy
-        (Erlang-B, hour by hour); 0 when no team is ever on duty.
-        """
-        rows, hour = self._distinct_hours(duty)
-        answered = np.array([self.hour_figures(rate, teams)[1] for rate, teams in rows])[hour]
-        on = duty.sum(axis=1) > 0
-        offered = float(self.calls_per_hour[on].sum())
-        return 1.0 - float(answered.sum()) / offered if offered > 0 else 0.0
+        """The share of on-duty calls that find every team busy (see :meth:`week`)."""
+        return self.week(duty)[2]
 
     def answered(self, duty: np.ndarray) -> float:
-        """Calls a week answered at all (a team on duty and free), by the estimate."""
-        rows, hour = self._distinct_hours(duty)
-        return float(np.array([self.hour_figures(r, t)[1] for r, t in rows])[hour].sum())
+        """Calls a week answered at all, a team on duty and free (see :meth:`week`)."""
+        return self.week(duty)[1]
 
     def gains(self, duty: np.ndarray) -> np.ndarray:
         """The gain (calls a week within the standard) of one more team at each site in
@@ -217,9 +218,9 @@ class Schedule:
 
 def optimise(problem: StaffProblem, menu: list[Shift], budget: float) -> Schedule:
     """The schedule of at most ``budget`` team-hours a week with the most calls answered
-    within the standard by the estimate: greedy, then local search (interchange; drop one or two shifts and refill), from
-    several starts (the best :data:`LOCAL_SEARCHES` greedy schedules are improved)
-    (see the module's description).
+    within the standard by the estimate: greedy from several starts, then local search
+    (interchange; drop one or two shifts and refill) on the best :data:`LOCAL_SEARCHES`
+    greedy schedules (see the module's description).
 
     Raises
     ------
@@ -243,8 +244,7 @@ def optimise(problem: StaffProblem, menu: list[Shift], budget: float) -> Schedul
             if better is None:
                 break
             chosen = search.fill(better, mode)
-        schedule = Schedule([(s, menu[c]) for s, c in chosen])
-        schedule.estimate = problem.value(schedule.duty(problem.sites))
+        schedule = Schedule([(s, menu[c]) for s, c in chosen], search.value(chosen))
         if schedule.estimate > best.estimate + 1e-9:
             best = schedule
     return best
