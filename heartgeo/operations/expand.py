@@ -16,7 +16,7 @@ from heartgeo.errors import InputError
 from heartgeo.geometry import polygonal
 from heartgeo.io.hours import DutyHours
 from heartgeo.io.shifts import Shift
-from heartgeo.operations.demand import demand_points
+from heartgeo.operations.demand import area_demand
 from heartgeo.operations.expansion import ExpansionProblem, ExpansionStep, expansion_order
 from heartgeo.operations.outcomes import zone_of
 from heartgeo.operations.simulate import SimulateOptions
@@ -111,21 +111,15 @@ def expand_study(
     """
     start_area = study.area(start.area)
     zones = zone_frame(study, by, target.area, start_area)
-    workload, sources = options.workload(study.calls, study.boundaries.city)
-    xy, weights = demand_points(study, target.area, study.calls)
+    # the target area's demand with a known time, its calls scaled to that part (as
+    # simulate scales them; the part without road data is warned about there)
+    demand = area_demand(study, target, units, options, progress)
+    xy, weights = demand.xy, demand.weights
     inside = shapely.intersects_xy(start_area, xy[:, 0], xy[:, 1])
     label, outside = zone_labels(zones, xy, inside)
-    travel = study.model.unit_costs(units, xy)
-    known = ~np.isnan(travel).all(axis=0)
-    if not known.all():
-        progress.warn(
-            f"{100 * weights[~known].sum() / weights.sum():.1f} % of the demand has no road "
-            "data: left out of the expansion"
-        )
-    shift = Shift.parse(hours.spec)
     problem = ExpansionProblem.from_cost_matrix(
-        travel[:, known], weights[known], label[known], inside[known], workload,
-        options.standard_min, shift, max_busy,
+        demand.travel_s, weights, label, inside, demand.workload, options.standard_min,
+        Shift.parse(hours.spec), max_busy,
     )  # fmt: skip
     with progress.step(f"Ordering {len(problem.zones)} {by}s by gain per added team-hour"):
         steps = expansion_order(
@@ -137,9 +131,9 @@ def expand_study(
         "hours": hours.as_dict(),
         "max_busy_share": max_busy,
         "standard_min": options.standard_min,
-        "workload": sources,
-        "calls_per_day_city": workload.calls_per_day,
-        "demand_without_road_data_share": float(weights[~known].sum() / weights.sum()),
+        "workload": demand.sources,
+        "calls_per_day_modelled": demand.workload.calls_per_day,
+        "demand_without_road_data_share": demand.unknown_share,
         "demand_in_no_zone_joined_to_nearest_share": float(weights[outside].sum() / weights.sum()),
         "method": (
             "greedy: each step adds the zone with the largest estimated gain in calls within "
