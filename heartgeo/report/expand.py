@@ -122,7 +122,8 @@ def expand_lines(study: Study, run: ExpansionRun, sequence: pd.DataFrame) -> lis
     first, last = sequence.iloc[0], sequence.iloc[-1]
     order = ", ".join(str(z) for z in sequence["zone"].iloc[1:11])
     more = f" ... ({len(sequence) - 1} in all)" if len(sequence) > 11 else ""
-    return [
+    unknown = run.info["demand_without_road_data_share"]
+    lines = [
         f"start, the {run.start} area: {state(first)}",
         f"{run.by}s in order: {order}{more}",
         f"all {len(sequence) - 1} {run.by}s added: {state(last)}",
@@ -130,6 +131,10 @@ def expand_lines(study: Study, run: ExpansionRun, sequence: pd.DataFrame) -> lis
         f"so that at most {100 * run.info['max_busy_share']:g} % of on-duty calls find every "
         "team busy (an assumption, --max-busy)",
     ]
+    if unknown > 0:
+        lines.append(f"the city's calls here are those from the part with road data: "
+                     f"{100 * unknown:.1f} % of the demand has none and is left out")  # fmt: skip
+    return lines
 
 
 def expand_page(study: Study, run: ExpansionRun, sequence: pd.DataFrame) -> str:
