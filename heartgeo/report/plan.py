@@ -17,7 +17,7 @@ from heartgeo.io.staging import read_staging
 from heartgeo.operations.demand import area_share, demand_points
 from heartgeo.operations.simulate import SimulateOptions
 from heartgeo.progress import QUIET, Progress
-from heartgeo.report.planner_data import planner_payload
+from heartgeo.report.planner_data import part_area, planner_payload
 from heartgeo.settings import Settings
 from heartgeo.siting.planning import candidate_sites
 from heartgeo.study import Scenario, Study, prepare, scenario_units
@@ -111,7 +111,7 @@ def outlines(study) -> dict:
     from heartgeo.config import LONLAT_CRS
 
     rows = [("city", "city", study.boundaries.city)]
-    pilot = next((a for a in study.areas.values() if not a.whole_city), None)
+    pilot = part_area(study)
     if pilot is not None:
         rows.append(("area", pilot.name, pilot.geometry))
     rows += [("district", str(d), g) for d, g in zip(study.boundaries.districts["district"],

@@ -118,7 +118,7 @@ def planner_payload(study, scenario, units, candidates, workload: dict) -> dict:
     """
     model = study.model
     codes, areas = zone_codes(study, study.study_area(scenario.area),
-                              study.study_area(_pilot_name(study)), model.extent)  # fmt: skip
+                              part_area(study), model.extent)  # fmt: skip
     if len(codes) >= OUTSIDE:
         raise InputError(f"{len(codes) // 4} districts: the page holds at most 63",
                          param="districts")  # fmt: skip
@@ -171,8 +171,9 @@ def _lattice(size_m: float, lattice: np.ndarray, fine: np.ndarray) -> dict:
             "fine_w": packed(lattice_weights(size_m, fine), "<f4"), "fine_n": len(fine)}  # fmt: skip
 
 
-def _pilot_name(study) -> str:
-    return next(name for name, area in study.areas.items() if not area.whole_city)
+def part_area(study):
+    """The study's area that is part of the city (the pilot area), or None."""
+    return next((area for area in study.areas.values() if not area.whole_city), None)
 
 
 def _sites(frame) -> list[dict]:
