@@ -127,6 +127,30 @@
     return maskCache[key];
   }
 
+  // ---- a sampled cell's parts, both models ------------------------------------------------
+  // sums[code * NB + b] += each part's residents x its share of its own lattice weight
+  // within band b (bands[0..nb)), and fresh the same for newc (null: none); a part with no
+  // lattice point of its own (a sliver) takes the cell's share over its known parts
+  var allCov = new Float64Array(NB);
+  function addSampled(c, bands, nb, tot, cov, newc, sums, fresh) {
+    var all = 0, allNew = 0, bi, code;
+    allCov.fill(0);
+    for (code = 0; code < NCODES; code++) {
+      if (!tot[code] || !CODE_KNOWN[code]) continue;
+      all += tot[code]; if (newc) allNew += newc[code];
+      for (bi = 0; bi < nb; bi++) allCov[bands[bi]] += cov[code * NB + bands[bi]];
+    }
+    for (var p = partStart[c]; p < partStart[c + 1]; p++) {
+      var cd = PCODE[p], own = tot[cd] > 0, t = own ? tot[cd] : all;
+      if (!CODE_KNOWN[cd] || !t) continue;
+      for (bi = 0; bi < nb; bi++) {
+        var b = bands[bi];
+        sums[cd * NB + b] += PPOP[p] * (own ? cov[cd * NB + b] : allCov[b]) / t;
+      }
+      if (newc) fresh[cd] += PPOP[p] * (own ? newc[cd] : allNew) / t;
+    }
+  }
+
   // ---- the road network: snapping, shortest paths, the covered rule ---------------------
   var NET = null;
   if (D.travel.kind === "network") {
@@ -240,7 +264,7 @@
     var BL = headOnly ? [HEAD] : ALLB, NBL = BL.length, tmax = BANDS[BL[NBL - 1]] * 60, th = BANDS[HEAD] * 60;
     var most = NET.most, segs = new Int32Array(most), base = new Float64Array(most);
     var ssegs = new Int32Array(most), sbase = new Float64Array(most);
-    var limits = BANDS.map(function (m) { return m * 60; }), allCovNet = new Float64Array(NB);
+    var limits = BANDS.map(function (m) { return m * 60; });
     for (var c = 0; c < NC; c++) {
       var nn = 0, ns = 0;
       for (var j = NET.cstart[c]; j < NET.cstart[c + 1]; j++) {
@@ -266,22 +290,7 @@
         if (start && best <= th && !(ns && arrival(ssegs, sbase, ns, x, y) <= th)) newc[code] += wk;
       }
       for (bi = 0; bi < NBL; bi++) if (halfBand[BL[bi]] * 2 >= inCell) { time[c] = Math.min(time[c], limits[BL[bi]]); break; }
-      // a part with no lattice point of its own (a sliver) takes the cell's known share
-      var allKnown = 0, allNew = 0;
-      allCovNet.fill(0);
-      for (code = 0; code < NCODES; code++) {
-        if (!tot[code] || !CODE_KNOWN[code]) continue;
-        allKnown += tot[code]; allNew += newc[code];
-        for (bi = 0; bi < NBL; bi++) allCovNet[BL[bi]] += cov[code * NB + BL[bi]];
-      }
-      for (var p = partStart[c]; p < partStart[c + 1]; p++) {
-        var cd = PCODE[p], own = tot[cd] > 0, t = own ? tot[cd] : allKnown;
-        if (!CODE_KNOWN[cd] || !t) continue;
-        for (bi = 0; bi < NBL; bi++) {
-          sums[cd * NB + BL[bi]] += PPOP[p] * (own ? cov[cd * NB + BL[bi]] : allCovNet[BL[bi]]) / t;
-        }
-        if (start) fresh[cd] += PPOP[p] * (own ? newc[cd] : allNew) / t;
-      }
+      addSampled(c, BL, NBL, tot, cov, start ? newc : null, sums, fresh);
     }
     return {sums: sums, fresh: fresh, time: time};
   }
@@ -296,7 +305,7 @@
     var time = new Float32Array(NC), near = new Int32Array(S), nearStart = new Int32Array(startXs ? startXs.length : 0);
     var cov = new Float64Array(NCODES * NB), tot = new Float64Array(NCODES), newc = new Float64Array(NCODES);
     var rh = RADII[HEAD], BL = headOnly ? [HEAD] : ALLB, NBL = BL.length, rmax = RADII[BL[NBL - 1]];
-    var allCov = new Float64Array(NB);
+    var partialBands = new Int32Array(NB);
     for (var c = 0; c < NC; c++) {
       var cx = CX[c], cy = CY[c], dmin = Infinity, nn = 0;
       for (var s = 0; s < S; s++) {
@@ -348,24 +357,12 @@
           if (Math.sqrt(bs) > rh) newc[code] += wk;
         }
       }
-      var all = 0, allNew = 0;
-      allCov.fill(0);
-      for (code = 0; code < NCODES; code++) {
-        if (!tot[code]) continue;
-        all += tot[code]; allNew += newc[code];
-        for (bi = 0; bi < NBL; bi++) allCov[BL[bi]] += cov[code * NB + BL[bi]];
+      var np_ = 0; // the bands whose edge crosses the cell: counted from its lattice
+      for (bi = 0; bi < NBL; bi++) {
+        b = BL[bi];
+        if (!(dmin + RC <= RADII[b]) && dmin - RC <= RADII[b]) partialBands[np_++] = b;
       }
-      for (p = p0; p < p1; p++) {
-        var cd = PCODE[p], t = tot[cd] || all;
-        if (!t) continue;
-        for (bi = 0; bi < NBL; bi++) {
-          b = BL[bi];
-          if (!(dmin + RC <= RADII[b]) && dmin - RC <= RADII[b]) {
-            sums[cd * NB + b] += PPOP[p] * (tot[cd] ? cov[cd * NB + b] : allCov[b]) / t;
-          }
-        }
-        if (newPartial) fresh[cd] += PPOP[p] * (tot[cd] ? newc[cd] : allNew) / t;
-      }
+      addSampled(c, partialBands, np_, tot, cov, newPartial ? newc : null, sums, fresh);
     }
     return {sums: sums, fresh: fresh, time: time};
   }
