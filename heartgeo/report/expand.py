@@ -19,8 +19,9 @@ from heartgeo.io.outputs import OutputSet, run_record
 from heartgeo.operations.expand import ExpansionRun, expand_study
 from heartgeo.operations.simulate import SimulateOptions
 from heartgeo.progress import QUIET, Progress
+from heartgeo.report.run import prepare_study
 from heartgeo.settings import Settings
-from heartgeo.study import Scenario, Study, prepare, scenario_units
+from heartgeo.study import Scenario, Study, scenario_units
 
 
 def run_expand(
@@ -40,9 +41,7 @@ def run_expand(
     ``target``'s hours at its staging sites), simulate each step and write the outputs.
     """
     options.workload(None)  # the options are checked before any work
-    study = prepare(settings, progress, areas=(start.area, target.area))
-    if prepared is not None:
-        prepared(study)
+    study = prepare_study(settings, (start.area, target.area), progress, prepared)
     units = scenario_units(study, target, progress)[0]
     hours = target.duty_hours(settings.hours)
     run = expand_study(study, start, target, units, options, by=by, max_busy=max_busy,

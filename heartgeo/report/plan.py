@@ -18,9 +18,10 @@ from heartgeo.operations.demand import area_share, demand_points
 from heartgeo.operations.simulate import SimulateOptions
 from heartgeo.progress import QUIET, Progress
 from heartgeo.report.planner_data import part_area, planner_payload
+from heartgeo.report.run import prepare_study
 from heartgeo.settings import Settings
 from heartgeo.siting.planning import candidate_sites
-from heartgeo.study import Scenario, Study, prepare, scenario_units
+from heartgeo.study import Scenario, Study, scenario_units
 
 
 def planner_candidates(study: Study, scenario: Scenario, units, candidates=None):
@@ -69,9 +70,7 @@ def run_plan(
 ) -> tuple[Study, dict]:
     """Prepare a study and write ``planner.html`` for ``scenario`` into ``out_dir``."""
     options.workload(None)
-    study = prepare(settings, progress, areas=tuple(dict.fromkeys((scenario.area, *_areas()))))
-    if prepared is not None:
-        prepared(study)
+    study = prepare_study(settings, (scenario.area, *_areas()), progress, prepared)
     units = scenario_units(study, scenario, progress)[0]
     inputs = [*study.inputs.values(), *([Path(candidates)] if candidates is not None else [])]
     with (

@@ -38,8 +38,10 @@ class ReportRun:
     checks: list[dict]
 
 
-def _prepare(settings: Settings, areas: list[str], progress: Progress, prepared) -> Study:
-    """The study of the run's areas, handed to ``prepared`` (if given) once ready."""
+def prepare_study(settings: Settings, areas, progress: Progress, prepared) -> Study:
+    """The study of the run's areas (each once), handed to ``prepared`` (if given) once
+    ready: every whole run (report, simulate, staff, expand, plan) starts here.
+    """
     study = prepare(settings, progress, areas=tuple(dict.fromkeys(areas)))
     if prepared is not None:
         prepared(study)
@@ -123,7 +125,7 @@ def run_report(
     (:func:`heartgeo.study.focused`).
     """
     scenarios = focused(scenarios, settings.focus)
-    study = _prepare(settings, [s.area for s in scenarios], progress, prepared)
+    study = prepare_study(settings, [s.area for s in scenarios], progress, prepared)
     results = run_scenarios(study, scenarios, progress, coverage=coverage)
     runs = simulate_results(study, results, simulate, progress) if simulate else None
     checks = write_run(
@@ -156,7 +158,7 @@ def run_simulation(
     the simulation's outputs.
     """
     scenarios = focused(scenarios, settings.focus)
-    study = _prepare(settings, [s.area for s in scenarios], progress, prepared)
+    study = prepare_study(settings, [s.area for s in scenarios], progress, prepared)
     runs = run_simulations(study, scenarios, options, progress)
     write_simulation(out_dir, study, runs, progress)
     return study, runs

@@ -22,8 +22,9 @@ from heartgeo.io.shifts import read_shifts, shift_menu
 from heartgeo.operations.simulate import SimulateOptions
 from heartgeo.operations.staff import ALWAYS_NAME, DAILY, OPTIMISED, StaffRun, staff_scenario
 from heartgeo.progress import QUIET, Progress
+from heartgeo.report.run import prepare_study
 from heartgeo.settings import Settings
-from heartgeo.study import Scenario, Study, prepare, scenario_units
+from heartgeo.study import Scenario, Study, scenario_units
 
 
 def run_staff(
@@ -43,9 +44,7 @@ def run_staff(
     """
     menu = read_shifts(shifts) if shifts is not None else shift_menu()
     options.workload(None)  # the options are checked before any work
-    study = prepare(settings, progress, areas=(scenario.area,))
-    if prepared is not None:
-        prepared(study)
+    study = prepare_study(settings, (scenario.area,), progress, prepared)
     units = scenario_units(study, scenario, progress)[0]
     run = staff_scenario(study, scenario, units, options, budget, menu, progress)
     if shifts is not None:
