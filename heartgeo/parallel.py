@@ -2,23 +2,91 @@
 
 Shapely releases the GIL inside GEOS, so plain threads run geometry operations in
 parallel without copying geometries between processes. The number of threads is a
-parameter (``Settings.workers``, ``--workers``); nothing here keeps process-wide state.
+parameter (``Settings.workers``, ``--workers``); by default it is the CPUs this process
+may use (:func:`available_cpus`: its affinity set and its container's CPU quota), not the
+machine's core count.
+
+Never oversubscribe: OpenBLAS starts one busy-waiting thread per core for numpy's matrix
+products. Beside heartgeo's own threads, or beside another program using the CPU, those
+threads spin on cores that someone else holds. Measured on this project's 2-core machine
+(the planner's curve of ``benchmarks/siting.py``, K = 1..12): 7.3 s quiet, 14.1 s beside
+one CPU-bound process, and 7.1 s beside it with BLAS on one thread. So heartgeo runs BLAS
+on one thread (:func:`one_blas_thread`) wherever it does matrix work.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
+def available_cpus(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """CPUs this process may use: its CPU affinity set, capped by a cgroup (v2 ``cpu.max``,
+    or v1 ``cpu.cfs_quota_us``) quota rounded up; at least 1.
+
+    Parameters
+    ----------
+    cgroup
+        The cgroup file system's root (a parameter for tests).
+    """
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        n = os.cpu_count() or 1
+    quota = _cgroup_quota(cgroup)
+    if quota is not None:
+        n = min(n, max(1, -(-quota[0] // quota[1])))
+    return max(1, n)
+
+
+def _cgroup_quota(root: Path) -> tuple[int, int] | None:
+    """(quota, period) in microseconds of the CPU limit, or None where there is none."""
+    for text in _read(root / "cpu.max"), _read(root / "cpu" / "cpu.cfs_quota_us"):
+        if text is None:
+            continue
+        fields = text.split()
+        if fields[0] in ("max", "-1"):
+            return None
+        if len(fields) == 1:  # cgroup v1: the period is in a file of its own
+            period = _read(root / "cpu" / "cpu.cfs_period_us")
+            fields.append(period.strip() if period else "100000")
+        try:
+            quota, period = int(fields[0]), int(fields[1])
+        except ValueError:
+            return None
+        return (quota, period) if quota > 0 and period > 0 else None
+    return None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except OSError:
+        return None
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Run the block with numpy's BLAS (OpenBLAS, MKL...) on one thread (threadpoolctl),
+    restoring the previous limit after it; see the module's note on oversubscription.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 def thread_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None) -> list[R]:
-    """``[fn(x) for x in items]`` on ``workers`` threads (default: one per core), in order.
+    """``[fn(x) for x in items]`` on ``workers`` threads (default: :func:`available_cpus`),
+    in order.
 
     Parameters
     ----------
@@ -27,10 +95,10 @@ def thread_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = N
     items
         Its arguments.
     workers
-        Number of threads; None for one per core, 1 to run in the calling thread.
+        Number of threads; None for :func:`available_cpus`, 1 to run in the calling thread.
     """
     items = list(items)
-    n = workers or os.cpu_count() or 1
+    n = workers or available_cpus()
     if len(items) <= 1 or n == 1:
         return [fn(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(n, len(items))) as pool:

@@ -10,7 +10,6 @@ records them; a new parameter is one new field.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -283,8 +282,10 @@ class Settings:
 
     @property
     def n_workers(self) -> int:
-        """Threads to use: ``workers``, else every core."""
-        return self.workers or os.cpu_count() or 1
+        """Threads to use: ``workers``, else the CPUs this process may use."""
+        from heartgeo.parallel import available_cpus
+
+        return self.workers or available_cpus()
 
 
 def _jsonable(value: Any) -> Any:

@@ -103,3 +103,8 @@ def cli():
     metric computation is in EPSG:32119 (metres). Bad input ends with a one-line error and
     exit code 2.
     """
+    # heartgeo's parallelism is its own threads; BLAS threads beside them (or beside other
+    # programs) busy-wait on taken cores (see heartgeo.parallel)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")

@@ -44,6 +44,8 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from heartgeo.parallel import one_blas_thread
+
 #: Leaves with at most this many candidate sites are handed to the MILP solver.
 LEAF_SITES = 40
 #: Subgradient steps at a child node (warm-started from its parent's multipliers).
@@ -305,7 +307,9 @@ class _Search:
 
 
 def mclp_curve(problem: CoverProblem, units, time_limit: float = 120.0) -> list[CurvePoint]:
-    """Optimal MCLP for each K in ``units`` (see the module for the method).
+    """Optimal MCLP for each K in ``units`` (see the module for the method), with numpy's
+    BLAS on one thread (:func:`heartgeo.parallel.one_blas_thread`: its threads made the
+    curve twice as slow beside another busy program).
 
     Parameters
     ----------
@@ -316,7 +320,11 @@ def mclp_curve(problem: CoverProblem, units, time_limit: float = 120.0) -> list[
     time_limit
         Seconds per K; past it the best answer found is returned with ``optimal`` False.
     """
-    units = list(units)
+    with one_blas_thread():
+        return _curve(problem, list(units), time_limit)
+
+
+def _curve(problem: CoverProblem, units: list, time_limit: float) -> list[CurvePoint]:
     bad = [k for k in units if not len(problem.fixed) <= k <= problem.n_sites]
     if bad:
         raise ValueError(
