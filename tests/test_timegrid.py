@@ -51,6 +51,39 @@ def origin_times(central_net):
     return node_travel_times(central_net, np.array([0, 120]), per_source=True)
 
 
+def test_each_cell_takes_its_earliest_road_sample_exactly():
+    """The field before the disk filter equals a brute force over every sample point (every
+    half cell along every directed road, and every node), whatever grouping the grid keeps.
+    """
+    from heartgeo.geometry import distance_along
+
+    net = synthetic_grid(600, seed=4)
+    grid = net.time_grid(60.0)
+    times = node_travel_times(net, np.array([5]), per_source=True)[0]
+    (minx, miny), c = grid.origin, grid.cell_m
+    rows, cols = grid.shape
+    xy, edge = shapely.get_coordinates(shapely.segmentize(net.geometry, c / 2), return_index=True)
+    along = distance_along(xy, edge)
+    t = times[net.u[edge]] + np.clip(along / net.length_m[edge], 0, 1) * net.time_s[edge]
+    xy, t = np.r_[xy, net.xy], np.r_[t, times]
+    col = np.clip(np.floor((xy[:, 0] - minx) / c), 0, cols - 1).astype(int)
+    row = np.clip(np.floor((xy[:, 1] - miny) / c), 0, rows - 1).astype(int)
+    brute = np.full(rows * cols, np.inf)
+    np.minimum.at(brute, row * cols + col, t)
+    # the grid's own earliest time per cell, read through field() with no disk
+    flat = np.full(rows * cols, np.inf)
+    no_disk = type(grid)(
+        **{**grid.__dict__, "rectangles": ((0, 0),), "outside": np.zeros_like(grid.outside)}
+    )
+    limit = float(np.nanmax(np.where(np.isfinite(t), t, np.nan)))
+    window, c0, r0 = no_disk.field(times, limit)
+    r, k = np.nonzero(window < NEVER)
+    flat[(r + r0) * cols + (k + c0)] = window[r, k] / no_disk.scale(limit)
+    want = np.ceil(brute * no_disk.scale(limit)) / no_disk.scale(limit)
+    want[want > limit] = np.inf
+    assert grid.pairs > 0 and np.array_equal(flat, want)
+
+
 @pytest.mark.integration
 def test_cell_times_are_bounded_by_the_exact_rule(central_net, origin_times):
     """A cell's time lies between the exact times of its centre with a buffer a cell and a

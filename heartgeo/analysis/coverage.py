@@ -118,13 +118,18 @@ class MeasureGrid:
         road_len[cut] = shapely.length(roads[cut])
         return LayerCut(parts=parts, roads=roads, area=area, road_len=road_len, state=state)
 
-    def zone(self, geom: shapely.Geometry | None) -> ZoneCut:
+    def zone(self, geom: shapely.Geometry | None, max_vertices: int = 1024) -> ZoneCut:
         """Which cells lie in the zone, wholly or partly (with their part).
 
         Only the zone's part in the cells matters, so it need not be clipped to the
-        study area first; ``None`` is the whole study area.
+        study area first; ``None`` is the whole study area. ``max_vertices``: see
+        :func:`heartgeo.geometry.clip_to_area`.
         """
-        parts = self.cells if geom is None else clip_to_area(self.cells, geom, tree=self.tree)
+        parts = (
+            self.cells
+            if geom is None
+            else clip_to_area(self.cells, geom, tree=self.tree, max_vertices=max_vertices)
+        )
         area = shapely.area(parts)
         state = _cell_state(area, self.cell_area)
         edge = np.flatnonzero(state == PARTIAL)

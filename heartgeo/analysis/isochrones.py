@@ -209,20 +209,56 @@ def grid_bands(
     limit = max(seconds) if len(seconds) else 0.0
     window, c0, r0 = grid.field(node_times, limit)
     scale = grid.scale(limit)
-    # the threaded generator (with one thread) releases the GIL, so band_polygons' threads
-    # trace in parallel; the serial one does not
-    trace = contourpy.contour_generator(
-        z=window.astype(np.float64), fill_type="OuterOffset", name="threaded", thread_count=1
-    )
-    x0 = grid.origin[0] + (c0 + 0.5) * grid.cell_m
-    y0 = grid.origin[1] + (r0 + 0.5) * grid.cell_m
+    whole = None  # one generator on the whole window, made when first needed
     out = []
     for t in seconds:
         # cells hold ceil(time * scale): a cell is within t when its value is at most
         # floor(t * scale); the outline runs half a unit above that
-        points, offsets = trace.filled(-1.0, np.floor(t * scale + 1e-9) + 0.5)
+        level = np.floor(t * scale + 1e-9) + 0.5
+        ra, rb, ca, cb = _holding(window, level)
+        if rb == ra:  # nothing reached within t
+            out.append(shapely.Polygon())
+            continue
+        if (rb - ra) * (cb - ca) < SMALL_BAND_SHARE * window.size:
+            # a small band is traced on the part of the window that holds it: making a
+            # generator costs about as much per cell as tracing
+            trace = _generator(window[ra:rb, ca:cb])
+        else:
+            whole = _generator(window) if whole is None else whole
+            trace, ra, ca = whole, 0, 0
+        points, offsets = trace.filled(-1.0, level)
+        x0 = grid.origin[0] + (c0 + ca + 0.5) * grid.cell_m
+        y0 = grid.origin[1] + (r0 + ra + 0.5) * grid.cell_m
         out.append(_polygons(points, offsets, x0, y0, grid.cell_m))
     return out
+
+
+#: A band whose box covers less than this share of the field's window gets its own,
+#: smaller contour generator.
+SMALL_BAND_SHARE = 0.25
+
+
+def _holding(window: np.ndarray, level: float) -> tuple[int, int, int, int]:
+    """Rows ``[ra, rb)`` and columns ``[ca, cb)`` of ``window`` holding every cell at or
+    below ``level``, with a border of one cell (an empty box if there is none).
+    """
+    rows = np.flatnonzero((window <= level).any(axis=1))
+    if len(rows) == 0:
+        return 0, 0, 0, 0
+    cols = np.flatnonzero((window[rows[0] : rows[-1] + 1] <= level).any(axis=0))
+    ra, rb = max(rows[0] - 1, 0), min(rows[-1] + 2, window.shape[0])
+    ca, cb = max(cols[0] - 1, 0), min(cols[-1] + 2, window.shape[1])
+    return int(ra), int(rb), int(ca), int(cb)
+
+
+def _generator(z: np.ndarray):
+    """The filled-contour generator of contourpy on ``z``. The threaded generator (with one
+    thread) releases the GIL, so band_polygons' threads trace in parallel; the serial one
+    does not.
+    """
+    return contourpy.contour_generator(
+        z=z.astype(np.float64), fill_type="OuterOffset", name="threaded", thread_count=1
+    )
 
 
 def _polygons(points, offsets, x0, y0, cell_m) -> shapely.Geometry:

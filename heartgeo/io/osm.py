@@ -108,10 +108,22 @@ def keep_drivable(graph) -> None:
     """Remove the edges of an OSMnx graph that are not drivable, and the nodes left without
     an edge (in place).
     """
-    graph.remove_edges_from(
-        [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not is_drivable(d)]
-    )
+    # most roads share their tags: decide once per distinct set of the tags that matter
+    keys = ("highway", "area", "motor_vehicle", "motorcar", "service", "access")
+    known: dict[tuple, bool] = {}
+    drop = []
+    for u, v, k, d in graph.edges(keys=True, data=True):
+        tags = tuple(_hashable(d.get(key)) for key in keys)
+        if tags not in known:
+            known[tags] = is_drivable(d)
+        if not known[tags]:
+            drop.append((u, v, k))
+    graph.remove_edges_from(drop)
     graph.remove_nodes_from([n for n, deg in dict(graph.degree()).items() if deg == 0])
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
 
 
 def read_osm_xml(path: Path):

@@ -88,7 +88,8 @@ def cell_parts(study, codes: list[dict], lattice: np.ndarray):
     cells cut by a zone or the city limit, with each lattice point's code.
     """
     grid, cells = study.grid, study.demand.cells
-    weights = np.array([grid.zone(c["geometry"]).weight for c in codes])  # (codes, cells)
+    # zone codes have a few thousand vertices: cut them in small pieces (clip_to_area)
+    weights = np.array([grid.zone(c["geometry"], 128).weight for c in codes])  # (codes, cells)
     full = np.sqrt(3.0) / 2.0 * study.demand.cell_size_m**2
     main = weights.argmax(axis=0)
     cut = (weights.max(axis=0) < 1 - 1e-6) | (grid.cell_area < full * (1 - 1e-6))

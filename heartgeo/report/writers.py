@@ -5,6 +5,7 @@ together, or none).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
@@ -235,7 +236,10 @@ def write_run(
     with (
         progress.step(f"Writing outputs to {out_dir}"),
         OutputSet(out_dir, warn=progress.warn, inputs=study.inputs.values()) as outs,
+        ThreadPoolExecutor(max_workers=2) as pool,
     ):
+        later = _start_pages(pool, outs, study, results, maps, coverage, basemap, online,
+                             simulate_options, progress)  # fmt: skip
         for result in results:
             write_scenario(outs, study, result, tables=coverage, isochrones=isochrones)
         if coverage and any(r.tables for r in results):
@@ -254,9 +258,7 @@ def write_run(
             )
         if simulations:
             write_simulation_files(outs, study, simulations)
-        pages = write_maps(outs, study, results, basemap=basemap, online=online) if maps else []
-        if maps and coverage:
-            write_report_planner(outs, study, results, simulate_options, basemap, progress)
+        pages, _ = (future.result() if future else [] for future in later)
         if maps and coverage:
             from heartgeo.viz.report_page import report_page
 
@@ -271,6 +273,20 @@ def write_run(
             "run manifest: inputs, parameters, versions, travel model, headline numbers",
         )
     return checks
+
+
+def _start_pages(pool, outs, study, results, maps, coverage, basemap, online, options, progress):
+    """Start writing the maps and the planner's page on ``pool``: much of their time is GEOS
+    and Python work that leaves a core free while the tables are written.
+    """
+    return [
+        pool.submit(write_maps, outs, study, results, basemap=basemap, online=online)
+        if maps
+        else None,
+        pool.submit(write_report_planner, outs, study, results, options, basemap, progress)
+        if maps and coverage
+        else None,
+    ]
 
 
 def write_report_planner(outs, study, results, options, basemap, progress) -> None:
