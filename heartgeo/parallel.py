@@ -73,6 +73,15 @@ def _read(path: Path) -> str | None:
         return None
 
 
+def hold_blas_to_one_thread() -> None:
+    """Keep numpy's BLAS on one thread from now on (the ``heartgeo`` command does; see the
+    module's note on oversubscription).
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 @contextlib.contextmanager
 def one_blas_thread() -> Iterator[None]:
     """Run the block with numpy's BLAS (OpenBLAS, MKL...) on one thread (threadpoolctl),

@@ -104,7 +104,7 @@ def cli():
     exit code 2.
     """
     # heartgeo's parallelism is its own threads; BLAS threads beside them (or beside other
-    # programs) busy-wait on taken cores (see heartgeo.parallel)
-    from threadpoolctl import threadpool_limits
+    # programs) busy-wait on taken cores
+    from heartgeo.parallel import hold_blas_to_one_thread
 
-    threadpool_limits(limits=1, user_api="blas")
+    hold_blas_to_one_thread()

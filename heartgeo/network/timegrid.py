@@ -103,7 +103,7 @@ class TimeGrid:
         cols = int(np.ceil((maxx - minx) / cell_m)) + 1
         rows = int(np.ceil((maxy - miny) / cell_m)) + 1
 
-        cell, node, offset, starts, pairs = _samples(net, cell_m, (minx, miny), (rows, cols))
+        cells, node, offset, starts, pairs = _samples(net, cell_m, (minx, miny), (rows, cols))
         cx = minx + (np.arange(cols) + 0.5) * cell_m
         cy = miny + (np.arange(rows) + 0.5) * cell_m
         extent = shapely.from_wkb(shapely.to_wkb(net.extent))  # a private, prepared copy
@@ -117,7 +117,7 @@ class TimeGrid:
             sample_node=node.astype(np.int64),
             sample_offset=offset,
             starts=starts.astype(np.int64),
-            cells=cell[starts],
+            cells=cells,
             outside=~inside,
             rectangles=disk_rectangles(buffer_m / cell_m),
             pairs=pairs,
@@ -211,9 +211,10 @@ def disk_minimum(grid: np.ndarray, rectangles: tuple[tuple[int, int], ...]) -> n
 
 
 def _samples(net, cell_m: float, origin: tuple[float, float], shape: tuple[int, int]):
-    """Samples every half cell along every directed road, and every node, keeping each
-    road's earliest sample per cell: their cells, start nodes and seconds from there,
-    sorted by cell, and where each cell's samples start.
+    """Samples every half cell along every directed road, and every node, keeping the
+    earliest sample per cell and start node: each occupied cell's flat index, the samples'
+    start nodes and seconds from there grouped by cell (cells of one or two samples first,
+    as pairs), where each cell's samples start, and the number of such pair cells.
     """
     (minx, miny), (rows, cols) = origin, shape
     # sample points every half cell along every directed road, and every node
@@ -247,7 +248,5 @@ def _samples(net, cell_m: float, origin: tuple[float, float], shape: tuple[int, 
     big_i = np.arange(int(count[big].sum())) + np.repeat(starts[big] - big_start, count[big])
     take = np.r_[pair_i, big_i].astype(np.int64)
     new_starts = np.r_[np.arange(0, len(pair_i), 2), len(pair_i) + big_start].astype(np.int64)
-    cell_out = np.repeat(
-        np.r_[cell[first], cell[starts[big]]], np.r_[np.full(len(first), 2), count[big]]
-    )
-    return cell_out, node[take], offset[take], new_starts, int(small.sum())
+    cells = np.r_[cell[first], cell[starts[big]]]
+    return cells, node[take], offset[take], new_starts, int(small.sum())
