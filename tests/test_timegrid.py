@@ -34,7 +34,10 @@ def test_rectangles_make_the_lattice_disk(radius):
     assert (union == disk).all()
 
 
-@pytest.mark.parametrize(("shape", "radius"), [((40, 57), 5.0), ((3, 30), 4.0), ((25, 2), 3.5)])
+@pytest.mark.parametrize(
+    ("shape", "radius"),
+    [((40, 57), 5.0), ((3, 30), 4.0), ((25, 2), 3.5), ((31, 44), 9.3), ((12, 12), 1.0)],
+)
 def test_disk_minimum_matches_a_brute_force_filter(shape, radius):
     grid = np.random.default_rng(1).integers(0, 9000, size=shape).astype(np.uint16)
     grid[grid > 7000] = NEVER

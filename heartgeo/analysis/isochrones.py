@@ -14,20 +14,20 @@ roads are joined into long lines along the network's strokes
 longer buffers; polygons are built on every core; a scenario's dissolved bands come from
 the nearest unit's times.
 
-The fast path (``method="fast"``, :func:`grid_bands`) evaluates the same rule on the
-centres of a square grid (:class:`heartgeo.network.timegrid.TimeGrid`, cells of a fifth of
-the buffer) and traces the bands there with contourpy: a few times faster on a city-size
-network, with band edges within about one cell of the exact ones. It is for previews;
-results say when it was used.
+The fast path (``method="fast"``, :func:`heartgeo.analysis.gridtrace.grid_bands`)
+evaluates the same rule on the centres of a square grid
+(:class:`heartgeo.network.timegrid.TimeGrid`, cells of a fifth of the buffer) and traces the
+bands there with contourpy: a few times faster on a city-size network, with band edges
+within about one cell of the exact ones. It is for previews; results say when it was used.
 """
 
 from __future__ import annotations
 
-import contourpy
 import geopandas as gpd
 import numpy as np
 import shapely
 
+from heartgeo.analysis.gridtrace import grid_bands
 from heartgeo.config import METRIC_CRS, POLYGON_METHODS
 from heartgeo.geometry import distance_along, polygonal
 from heartgeo.network.arrays import RoadNetwork
@@ -173,104 +173,6 @@ def nested_bands(
         poly, carry = _band(net, node_times, t, buffer_m, carry)
         out.append(poly)
     return out
-
-
-def grid_bands(
-    net: RoadNetwork,
-    node_times: np.ndarray,
-    seconds: list[float],
-    buffer_m: float,
-    cell_m: float | None = None,
-) -> list[shapely.Geometry]:
-    """The band polygons of one set of node times for ascending ``seconds``, traced on the
-    network's travel-time grid (the fast path).
-
-    Every cell centre gets the earliest time at which a reached road point comes within
-    ``buffer_m`` of it (:meth:`heartgeo.network.timegrid.TimeGrid.field`); a band is the
-    region where that time is at most the band's, traced by contourpy's filled contours
-    (marching squares, outlines interpolated between cell centres). All bands are traced on
-    one field, so each contains the smaller ones. Edges lie within about one cell
-    (``cell_m``, default a fifth of the buffer) of :func:`nested_bands`'s.
-
-    Parameters
-    ----------
-    net
-        The road network.
-    node_times
-        Seconds to every node, shape (N,) (``inf`` where not reached).
-    seconds
-        Band limits in seconds, ascending.
-    buffer_m
-        Width around reached road (metres).
-    cell_m
-        Grid cell size in metres (default: see :meth:`heartgeo.network.timegrid.TimeGrid.build`).
-    """
-    grid = net.time_grid(buffer_m, cell_m)
-    limit = max(seconds) if len(seconds) else 0.0
-    window, c0, r0 = grid.field(node_times, limit)
-    scale = grid.scale(limit)
-    whole = None  # one generator on the whole window, made when first needed
-    out = []
-    for t in seconds:
-        # cells hold ceil(time * scale): a cell is within t when its value is at most
-        # floor(t * scale); the outline runs half a unit above that
-        level = np.floor(t * scale + 1e-9) + 0.5
-        ra, rb, ca, cb = _holding(window, level)
-        if rb == ra:  # nothing reached within t
-            out.append(shapely.Polygon())
-            continue
-        if (rb - ra) * (cb - ca) < SMALL_BAND_SHARE * window.size:
-            # a small band is traced on the part of the window that holds it: making a
-            # generator costs about as much per cell as tracing
-            trace = _generator(window[ra:rb, ca:cb])
-        else:
-            whole = _generator(window) if whole is None else whole
-            trace, ra, ca = whole, 0, 0
-        points, offsets = trace.filled(-1.0, level)
-        x0 = grid.origin[0] + (c0 + ca + 0.5) * grid.cell_m
-        y0 = grid.origin[1] + (r0 + ra + 0.5) * grid.cell_m
-        out.append(_polygons(points, offsets, x0, y0, grid.cell_m))
-    return out
-
-
-#: A band whose box covers less than this share of the field's window gets its own,
-#: smaller contour generator.
-SMALL_BAND_SHARE = 0.25
-
-
-def _holding(window: np.ndarray, level: float) -> tuple[int, int, int, int]:
-    """Rows ``[ra, rb)`` and columns ``[ca, cb)`` of ``window`` holding every cell at or
-    below ``level``, with a border of one cell (an empty box if there is none).
-    """
-    rows = np.flatnonzero((window <= level).any(axis=1))
-    if len(rows) == 0:
-        return 0, 0, 0, 0
-    cols = np.flatnonzero((window[rows[0] : rows[-1] + 1] <= level).any(axis=0))
-    ra, rb = max(rows[0] - 1, 0), min(rows[-1] + 2, window.shape[0])
-    ca, cb = max(cols[0] - 1, 0), min(cols[-1] + 2, window.shape[1])
-    return int(ra), int(rb), int(ca), int(cb)
-
-
-def _generator(z: np.ndarray):
-    """The filled-contour generator of contourpy on ``z``. The threaded generator (with one
-    thread) releases the GIL, so band_polygons' threads trace in parallel; the serial one
-    does not.
-    """
-    return contourpy.contour_generator(
-        z=z.astype(np.float64), fill_type="OuterOffset", name="threaded", thread_count=1
-    )
-
-
-def _polygons(points, offsets, x0, y0, cell_m) -> shapely.Geometry:
-    """One (Multi)Polygon from contourpy's ``OuterOffset`` output in grid units."""
-    if not points:
-        return shapely.Polygon()
-    rings_per_poly = [len(o) - 1 for o in offsets]
-    sizes = np.concatenate([np.diff(o) for o in offsets])
-    xy = np.concatenate(points) * cell_m + (x0, y0)
-    rings = shapely.linearrings(xy, indices=np.repeat(np.arange(len(sizes)), sizes))
-    polys = shapely.polygons(rings, indices=np.repeat(np.arange(len(offsets)), rings_per_poly))
-    return polys[0] if len(polys) == 1 else shapely.multipolygons(polys)
 
 
 def band_polygons(

@@ -186,27 +186,49 @@ def disk_minimum(grid: np.ndarray, rectangles: tuple[tuple[int, int], ...]) -> n
     """The minimum of ``grid`` over the lattice disk around every cell (cells beyond the
     edge count as the largest value): the minimum over the union of ``rectangles``.
 
-    Each rectangle is a row pass then a column pass of shifted minima; the row passes of
-    the narrower rectangles are steps of the wider ones'.
+    Each rectangle is a pass along the rows then one along the columns, each a running
+    minimum over a window built by doubling (:func:`_window_minima`): a window of w cells
+    costs about ``log2(w) + 1`` array minima; the row passes share their doublings.
     """
     grid = np.asarray(grid)
-    wanted = {a for a, _ in rectangles}
-    rows = {0: grid}
-    current = grid.copy()
-    for k in range(1, max(wanted) + 1):
-        if k < grid.shape[1]:
-            np.minimum(current[:, k:], grid[:, :-k], out=current[:, k:])
-            np.minimum(current[:, :-k], grid[:, k:], out=current[:, :-k])
-        if k in wanted:
-            rows[k] = current.copy()
+    reach = max(max(a, b) for a, b in rectangles)
+    largest = np.iinfo(grid.dtype).max if grid.dtype.kind in "ui" else np.inf
+    padded = np.pad(grid, reach, constant_values=largest)
+    along_rows = _window_minima(padded, sorted({a for a, _ in rectangles}), 1, reach)
     out = None
     for a, b in rectangles:
-        wide = rows[a]
-        rect = wide.copy()
-        for k in range(1, min(b, grid.shape[0] - 1) + 1):
-            np.minimum(rect[k:], wide[:-k], out=rect[k:])
-            np.minimum(rect[:-k], wide[k:], out=rect[:-k])
+        rect = _window_minima(along_rows[a], [b], 0, reach)[b]
         out = rect if out is None else np.minimum(out, rect, out=out)
+    return out
+
+
+def _window_minima(padded: np.ndarray, halves: list[int], axis: int, reach: int) -> dict:
+    """For each half-width h in ``halves``: the minimum of ``padded`` over ``[i - h, i + h]``
+    along ``axis``, for the cells of ``padded`` that lie ``reach`` or more from its ends
+    along ``axis`` (the padding is cut off there).
+
+    ``run[w][i]`` is the minimum of the w cells from i on; ``run[2w]`` comes from two
+    ``run[w]``, and any width from the largest power of two not above it, twice.
+    """
+    n = padded.shape[axis]
+
+    def cut(a: np.ndarray, start: int, stop: int) -> np.ndarray:
+        return a[:, start:stop] if axis == 1 else a[start:stop]
+
+    run, width = {1: padded}, 1
+    while 2 * width <= 2 * max(halves) + 1:
+        last = run[width]
+        size = last.shape[axis]
+        run[2 * width] = np.minimum(cut(last, 0, size - width), cut(last, width, size))
+        width *= 2
+    out = {}
+    for h in halves:
+        w = 2 * h + 1
+        p = 1 << (w.bit_length() - 1)  # the largest power of two not above w
+        base = run[p]
+        span = n - w + 1  # windows of w cells that fit
+        both = base if p == w else np.minimum(cut(base, 0, span), cut(base, w - p, w - p + span))
+        out[h] = cut(both, reach - h, n - reach - h)
     return out
 
 
