@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
+
+import numpy as np
 
 from heartgeo.errors import InputError
 
@@ -108,22 +111,98 @@ def keep_drivable(graph) -> None:
     """Remove the edges of an OSMnx graph that are not drivable, and the nodes left without
     an edge (in place).
     """
-    # most roads share their tags: decide once per distinct set of the tags that matter
-    keys = ("highway", "area", "motor_vehicle", "motorcar", "service", "access")
-    known: dict[tuple, bool] = {}
-    drop = []
-    for u, v, k, d in graph.edges(keys=True, data=True):
-        tags = tuple(_hashable(d.get(key)) for key in keys)
-        if tags not in known:
-            known[tags] = is_drivable(d)
-        if not known[tags]:
-            drop.append((u, v, k))
-    graph.remove_edges_from(drop)
+    edges = list(graph.edges(keys=True, data=True))
+    keep = drivable_mask(tuple(_hashable(d.get(k)) for k in DRIVE_TAGS) for _, _, _, d in edges)
+    graph.remove_edges_from(
+        [(u, v, k) for (u, v, k, _), ok in zip(edges, keep, strict=True) if not ok]
+    )
     graph.remove_nodes_from([n for n, deg in dict(graph.degree()).items() if deg == 0])
+
+
+#: The tags :func:`is_drivable` reads.
+DRIVE_TAGS = ("highway", "area", "motor_vehicle", "motorcar", "service", "access")
+
+
+def drivable_mask(rows: Iterable[tuple], decode=None) -> np.ndarray:
+    """:func:`is_drivable` of each row of :data:`DRIVE_TAGS` values (hashable: a list as a
+    tuple), decided once per distinct row: most roads share their tags. ``decode`` turns
+    a stored value into a tag value (default: a tuple back into a list).
+    """
+    decode = decode or _unhashable
+    known: dict[tuple, bool] = {}
+    out = []
+    for row in rows:
+        ok = known.get(row)
+        if ok is None:
+            ok = known[row] = is_drivable(
+                {k: decode(v) for k, v in zip(DRIVE_TAGS, row, strict=True)}
+            )
+        out.append(ok)
+    return np.array(out, dtype=bool)
+
+
+def _unhashable(value):
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _hashable(value):
     return tuple(value) if isinstance(value, list) else value
+
+
+#: km/h per unit of an OSM ``maxspeed`` (OSM wiki, Key:maxspeed: km/h unless a unit is
+#: given; a mile is 1.609344 km, a knot 1.852 km/h).
+SPEED_UNITS_KMH = {None: 1.0, "km/h": 1.0, "kmh": 1.0, "kph": 1.0, "mph": 1.609344, "knots": 1.852}
+_SPEED = re.compile(r"\s*([0-9]+(?:[.,][0-9]*)?)\s*(km/h|kmh|kph|mph|knots)?\s*")
+
+
+def maxspeed_kmh(value) -> float:
+    """The speed (km/h) an OSM ``maxspeed`` value gives; NaN where it gives none.
+
+    A number with an optional unit (:data:`SPEED_UNITS_KMH`); several values (per lane,
+    ``40|60`` or ``40;60``) give their mean; so does a list, where simplification merged
+    ways, of the values that give a speed (OSMnx's ``add_edge_speeds`` does the same). A
+    value that is not a number (``none``, ``signals``, an implicit zone such as
+    ``US:urban``) gives none: the road class's default applies.
+    """
+    if isinstance(value, list):
+        speeds = [maxspeed_kmh(item) for item in value]
+        speeds = [s for s in speeds if np.isfinite(s)]
+        return float(np.mean(speeds)) if speeds else float("nan")
+    if value is None:
+        return float("nan")
+    parts = [_SPEED.fullmatch(part) for part in re.split(r"[|;]", str(value).lower())]
+    if not parts or any(m is None for m in parts):
+        return float("nan")
+    return float(
+        np.mean([float(m.group(1).replace(",", ".")) * SPEED_UNITS_KMH[m.group(2)] for m in parts])
+    )
+
+
+def edge_speeds(
+    highway: np.ndarray, maxspeed: list, table: dict[str, float], fallback: float
+) -> np.ndarray:
+    """Free-flow speed (km/h) of each edge: its ``maxspeed`` (:func:`maxspeed_kmh`) where
+    that gives one; else ``table`` for its road class (``highway``, first value); for a
+    class not in ``table``, the mean ``maxspeed`` of that class's edges, as OSMnx's
+    ``add_edge_speeds`` imputes it, else ``fallback``.
+    """
+    known: dict = {}
+    tagged = np.empty(len(maxspeed))
+    for i, value in enumerate(maxspeed):
+        key = _hashable(value)
+        if key not in known:
+            known[key] = maxspeed_kmh(value)
+        tagged[i] = known[key]
+    speed = tagged.copy()
+    missing = np.isnan(speed)
+    for road_class in np.unique(highway[missing]).tolist():
+        fill = missing & (highway == road_class)
+        if road_class in table:
+            speed[fill] = table[road_class]
+        else:
+            seen = tagged[(highway == road_class) & ~missing]
+            speed[fill] = seen.mean() if len(seen) else fallback
+    return speed
 
 
 def read_osm_xml(path: Path):

@@ -1,9 +1,12 @@
-"""Road network: OpenStreetMap data through OSMnx, turned into arrays for routing.
+"""Road network: OpenStreetMap data read and prepared as arrays for routing.
 
 Loading keeps the drivable roads only (the same rules as OSMnx's ``network_type="drive"``,
 applied after loading so that files holding every highway type work), simplifies the
 topology, keeps the largest strongly connected component, sets free-flow speeds from
-``maxspeed`` (per-class defaults where it is missing) and a travel time per edge.
+``maxspeed`` (per-class defaults where it is missing) and a travel time per edge. OSM XML
+and unsimplified GraphML go through OSMnx; a simplified OSMnx GraphML (what ``heartgeo
+fetch`` writes) is read straight into arrays (:mod:`heartgeo.io.graphml`), several times
+faster and without importing OSMnx. Both end in :mod:`heartgeo.network.prepare`.
 
 The network also has an *extent*: the area where road data was loaded. Outside it the
 road situation is unknown; results report that part as *unknown*, never as covered or
@@ -22,18 +25,14 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import shapely
-from scipy.sparse import csr_matrix
 
-from heartgeo.config import (
-    DEFAULT_ROAD_SPEEDS_KMH,
-    FALLBACK_SPEED_KMH,
-    LONLAT_CRS,
-    METRIC_CRS,
-)
+from heartgeo.config import LONLAT_CRS, METRIC_CRS
 from heartgeo.errors import InputError
+from heartgeo.io.graphml import GraphTable, read_graphml
 from heartgeo.io.layers import read_layer
-from heartgeo.io.osm import first_value, keep_drivable, read_osm_xml
+from heartgeo.io.osm import keep_drivable, read_osm_xml
 from heartgeo.network.arrays import RoadNetwork
+from heartgeo.network.prepare import EdgeList, from_graphml, network_from_edges
 from heartgeo.progress import QUIET, Progress
 
 
@@ -93,7 +92,8 @@ def read_graph(path: Path) -> tuple[nx.MultiDiGraph, shapely.Geometry, str]:
     if recorded is not None:
         return graph, *recorded
     method = NODE_EXTENT_METHOD + ("" if suffix in (".osm", ".xml") else " (no extent file)")
-    return graph, node_extent(graph), method
+    lonlat = np.array([(d["x"], d["y"]) for _, d in graph.nodes(data=True)], dtype=float)
+    return graph, node_extent(lonlat.reshape(-1, 2)), method
 
 
 def recorded_extent(path: Path) -> tuple[shapely.Geometry, str] | None:
@@ -116,133 +116,90 @@ EXTENT_CLOSING_M = 400.0
 NODE_EXTENT_METHOD = f"closing ({EXTENT_CLOSING_M:g} m) of all loaded OSM nodes"
 
 
-def node_extent(graph: nx.MultiDiGraph, radius_m: float = EXTENT_CLOSING_M) -> shapely.Geometry:
-    """Area where a graph without recorded bounds has data: closing of all its nodes.
+def node_extent(lonlat: np.ndarray, radius_m: float = EXTENT_CLOSING_M) -> shapely.Geometry:
+    """Area where a network without recorded bounds has data: closing of all its nodes
+    (``lonlat``, shape (N, 2)).
 
     Each node is buffered by ``radius_m`` and the union shrunk back by the same distance:
     the result hugs the outer nodes (no convex hull over empty land around the data)
     while filling the spaces between roads, where the data is complete.
     """
-    xs = np.fromiter((d["x"] for _, d in graph.nodes(data=True)), float)
-    ys = np.fromiter((d["y"] for _, d in graph.nodes(data=True)), float)
-    pts = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs=LONLAT_CRS).to_crs(METRIC_CRS)
-    grown = shapely.union_all(shapely.buffer(pts.to_numpy(), radius_m, quad_segs=8))
+    pts = gpd.GeoSeries(gpd.points_from_xy(lonlat[:, 0], lonlat[:, 1]), crs=LONLAT_CRS)
+    grown = shapely.union_all(
+        shapely.buffer(pts.to_crs(METRIC_CRS).to_numpy(), radius_m, quad_segs=8)
+    )
     return shapely.buffer(grown, -radius_m + 1.0, quad_segs=8)
 
 
 def drive_graph(
-    graph: nx.MultiDiGraph,
-    speeds_kmh: dict[str, float] | None = None,
-    *,
-    path: Path | str = "network",
+    graph: nx.MultiDiGraph, *, path: Path | str = "network"
 ) -> tuple[nx.MultiDiGraph, dict]:
-    """Keep drivable roads, simplify, keep the largest strongly connected part, add speeds.
+    """Keep the drivable roads of a freshly read OSMnx graph (lon/lat) and simplify it.
 
-    ``graph`` (freshly read, lon/lat) is changed in place. Returns the prepared graph and
-    statistics of each step.
+    ``graph`` is changed in place. Returns the prepared graph and the counts of each step.
     """
     import osmnx as ox
-    from scipy.sparse.csgraph import connected_components
 
     # len(graph.edges) counts each edge once; number_of_edges() sums degrees, twice as slow
     stats = {"raw_nodes": graph.number_of_nodes(), "raw_edges": len(graph.edges)}
     keep_drivable(graph)
-    if next(iter(graph.edges), None) is None:
-        raise InputError(
-            f"network file {path} has no drivable roads: give a network with OSM highway ways "
-            "open to cars (motorway ... residential)"
-        )
+    _check_drivable(len(graph.edges), path)
     if not graph.graph.get("simplified", False):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             graph = ox.simplify_graph(graph)
     stats["drive_nodes"] = graph.number_of_nodes()
     stats["drive_edges"] = len(graph.edges)
-    # largest strongly connected part, on arrays (OSMnx's own copies the graph twice)
-    nodes = list(graph.nodes)
-    index = {n: i for i, n in enumerate(nodes)}
-    uv = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64).reshape(-1, 2)
-    n = len(nodes)
-    adj = csr_matrix((np.ones(len(uv)), (uv[:, 0], uv[:, 1])), shape=(n, n))
-    _, label = connected_components(adj, directed=True, connection="strong")
-    largest = np.argmax(np.bincount(label))
-    orphans = [nodes[i] for i in np.flatnonzero(label != largest)]
-    stats["orphan_lonlat"] = [(graph.nodes[o]["x"], graph.nodes[o]["y"]) for o in orphans]
-    graph.remove_nodes_from(orphans)
-    stats["nodes"] = graph.number_of_nodes()
-    stats["edges"] = len(graph.edges)
-    table = dict(DEFAULT_ROAD_SPEEDS_KMH)
-    table.update(speeds_kmh or {})
-    tagged = sum(1 for _, _, d in graph.edges(data=True) if d.get("maxspeed") not in (None, ""))
-    stats["edges_with_maxspeed"] = tagged
-    # maxspeed where tagged; else the class default (user-overridable); then the fallback
-    for _, _, d in graph.edges(data=True):
-        d.pop("speed_kph", None)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        graph = ox.routing.add_edge_speeds(graph, hwy_speeds=table, fallback=FALLBACK_SPEED_KMH)
-    stats["speed_table_kmh"] = table
     return graph, stats
 
 
-def graph_to_network(
-    graph: nx.MultiDiGraph,
-    extent: shapely.Geometry,
-    *,
-    source: str,
-    extent_method: str,
-    stats: dict,
-) -> RoadNetwork:
-    """Convert a prepared OSMnx graph (lon/lat) to a :class:`RoadNetwork` in EPSG:32119."""
-    from pyproj import Transformer
+def _check_drivable(n_edges: int, path: Path | str) -> None:
+    if n_edges == 0:
+        raise InputError(
+            f"network file {path} has no drivable roads: give a network with OSM highway ways "
+            "open to cars (motorway ... residential)"
+        )
 
-    to_metric = Transformer.from_crs(LONLAT_CRS, METRIC_CRS, always_xy=True)
 
-    def project(xy: np.ndarray) -> np.ndarray:
-        return np.column_stack(to_metric.transform(xy[:, 0], xy[:, 1]))
+def read_edges(path: Path) -> tuple[EdgeList, shapely.Geometry, str]:
+    """The drivable, simplified edges of a network file, its extent and how that was set.
 
-    node_ids = np.array(list(graph.nodes))
-    index = {nid: i for i, nid in enumerate(node_ids.tolist())}
-    lonlat = np.array([(d["x"], d["y"]) for _, d in graph.nodes(data=True)], dtype=float)
-    xy = project(lonlat.reshape(-1, 2))
-    edges = list(graph.edges(data=True))
-    u = np.fromiter((index[a] for a, _, _ in edges), np.int64, len(edges))
-    v = np.fromiter((index[b] for _, b, _ in edges), np.int64, len(edges))
-    geoms = np.array([d.get("geometry") for _, _, d in edges] + [None], dtype=object)[:-1]
-    straight = np.array([g is None for g in geoms], dtype=bool)
-    geoms[~straight] = shapely.transform(geoms[~straight], project)
-    geoms[straight] = shapely.linestrings(
-        np.stack([xy[u[straight]], xy[v[straight]]], axis=1).reshape(-1, 2, 2)
-    )
-    start = shapely.get_coordinates(shapely.get_point(geoms, 0))
-    flipped = np.hypot(*(start - xy[v]).T) < np.hypot(*(start - xy[u]).T)
-    if flipped.any():
-        geoms[flipped] = shapely.reverse(geoms[flipped])
-    length = shapely.length(geoms)
-    speed = np.array([d["speed_kph"] for _, _, d in edges], dtype=float)
-    time_s = length / (speed / 3.6)
-    highway = np.array([first_value(d.get("highway")) for _, _, d in edges] + [""], dtype=object)[
-        :-1
-    ]
-    extent = shapely.make_valid(extent)
-    orphans = stats.pop("orphan_lonlat", [])
-    orphan_xy = project(np.asarray(orphans, dtype=float).reshape(-1, 2))
-    return RoadNetwork(
-        orphan_xy=orphan_xy,
-        node_ids=node_ids,
-        xy=xy,
-        u=u,
-        v=v,
-        length_m=length,
-        time_s=time_s,
-        speed_kmh=speed,
-        highway=highway,
-        geometry=geoms,
-        extent=extent,
-        source=source,
-        extent_method=extent_method,
-        stats=stats,
-    )
+    A simplified OSMnx GraphML (what ``heartgeo fetch`` writes) is read straight into
+    arrays (:func:`heartgeo.io.graphml.read_graphml`); OSM XML and other GraphML go
+    through OSMnx (:func:`read_graph`, :func:`drive_graph`).
+    """
+    table = _simplified_graphml(path)
+    if table is None:
+        graph, extent, method = read_graph(path)
+        graph, stats = drive_graph(graph, path=path)
+        return EdgeList.from_graph(graph, stats), extent, method
+    edges = from_graphml(table)
+    _check_drivable(len(edges.u), path)
+    recorded = recorded_extent(path)
+    if recorded is not None:
+        return edges, *recorded
+    return edges, node_extent(table.lonlat), NODE_EXTENT_METHOD + " (no extent file)"
+
+
+def _simplified_graphml(path: Path) -> GraphTable | None:
+    """The table of a simplified, directed, lon/lat OSMnx GraphML; None for any other
+    file (which :func:`read_graph` then reads, and judges).
+    """
+    if path.suffix.lower() != ".graphml" or not path.is_file() or path.stat().st_size == 0:
+        return None
+    try:
+        table = read_graphml(path)
+    except Exception as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(
+            f"network file {path} cannot be read ({reason}): give valid OSM XML or GraphML"
+        ) from None
+    crs = table.graph.get("crs", LONLAT_CRS).strip().lower()
+    if not (table.simplified and table.directed and crs in ("epsg:4326", "wgs84")):
+        return None
+    if len(table.node_ids) == 0:
+        raise InputError(f"network file {path} holds no roads: give a file with OSM ways")
+    return table
 
 
 def load_network(
@@ -273,12 +230,14 @@ def load_network(
     """
     path = Path(path)
     with progress.step(f"Loading road network {path.name}"):
-        graph, extent, method = read_graph(path)
-        graph, stats = drive_graph(graph, speeds_kmh, path=path)
+        edges, extent, method = read_edges(path)
         if extent_file is not None:
             layer = read_layer(extent_file, what="network extent", progress=progress)
             extent, method = shapely.union_all(layer.geometry.values), f"extent file {extent_file}"
-        net = graph_to_network(graph, extent, source=str(path), extent_method=method, stats=stats)
+        net = network_from_edges(
+            edges, extent, speeds_kmh=speeds_kmh, source=str(path), extent_method=method
+        )
+        stats = net.stats
     progress.info(
         f"  {net.n_nodes} nodes, {net.n_edges} edges (largest strongly connected part of "
         f"{stats['drive_nodes']} drivable nodes); maxspeed on {stats['edges_with_maxspeed']} edges"

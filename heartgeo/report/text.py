@@ -15,7 +15,7 @@ from heartgeo.study import ScenarioResult, Study, comparison_results
 
 def headline(study: Study, results: list[ScenarioResult]) -> str:
     """One line with counts and bases, e.g. ``Within 10 min (crow-fly screening): pilot
-    47,339 of 52,156 residents (90.8 %); citywide 231,355 of 283,506 (81.6 %); 184,016 more
+    47,339 of 52,156 residents (90.8 %); citywide 231,356 of 283,506 (81.6 %); 184,017 more
     residents within 10 min citywide``.
 
     Each share states its own base (the scenario's area); the last clause compares the
