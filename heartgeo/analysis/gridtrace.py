@@ -98,10 +98,12 @@ def _generator(z: np.ndarray, corner: tuple[float, float], cell_m: float):
     ``corner`` (metres), so outlines come in metres. The threaded generator (with one
     thread) releases the GIL, so band_polygons' threads trace in parallel; the serial one
     does not. Made with the class itself: ``contourpy.contour_generator`` would also look
-    for NaN in ``z`` (there are none) and lay out the same coordinates.
+    for NaN in ``z`` (there are none) and lay out every cell's coordinates.
     """
     rows, cols = z.shape
-    x, y = np.meshgrid(corner[0] + cell_m * np.arange(cols), corner[1] + cell_m * np.arange(rows))
+    # the coordinates as read-only broadcast views: no (rows, cols) arrays are laid out
+    x = np.broadcast_to(corner[0] + cell_m * np.arange(cols), (rows, cols))
+    y = np.broadcast_to((corner[1] + cell_m * np.arange(rows))[:, None], (rows, cols))
     return contourpy.ThreadedContourGenerator(
         x,
         y,
