@@ -107,3 +107,35 @@ def test_the_public_api_is_documented_and_lazy():
         assert value.__doc__, name
     with pytest.raises(AttributeError):
         heartgeo.no_such_thing  # noqa: B018
+
+
+def test_the_network_cache_key_covers_every_module_that_shapes_a_network():
+    """A change to any module the network loader imports (within heartgeo's network, I/O,
+    geometry and configuration) must invalidate cached networks.
+    """
+    import ast
+    import importlib.util
+    from pathlib import Path
+
+    from heartgeo.io.cache import BUILDERS
+
+    shaping = ("heartgeo.network.", "heartgeo.io.", "heartgeo.geometry", "heartgeo.config")
+    seen, todo = set(), ["heartgeo.network.loading"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = ast.parse(Path(importlib.util.find_spec(name).origin).read_text())
+        todo += [
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and (node.module or "").startswith(shaping)
+            and node.module != "heartgeo.network"
+        ]
+    # RoadNetwork's lazily built parts (blocks, strokes, time grid) are not cached with it
+    lazy = {"heartgeo.network.blocks", "heartgeo.network.strokes", "heartgeo.network.timegrid"}
+    missing = seen - lazy - {"heartgeo.errors", "heartgeo.progress"} - set(BUILDERS["network"])
+    assert not missing, f"add {sorted(missing)} to BUILDERS['network'] in heartgeo/io/cache.py"

@@ -49,10 +49,13 @@ MAGIC = b"heartgeo-cache\n"
 BUILDERS = {
     "network": (
         "heartgeo.network.loading",
+        "heartgeo.network.prepare",
         "heartgeo.network.arrays",
+        "heartgeo.io.graphml",
         "heartgeo.io.osm",
         "heartgeo.io.layers",
         "heartgeo.geometry",
+        "heartgeo.config",  # the default road speeds
     ),
     "blocks": ("heartgeo.network.blocks", "heartgeo.network.strokes", "heartgeo.network.arrays"),
     "demand": ("heartgeo.analysis.demand", "heartgeo.analysis.coverage", "heartgeo.geometry"),
