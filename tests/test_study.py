@@ -3,6 +3,7 @@ hours, typed errors and the cache's get-or-build; no Durham data.
 """
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 
@@ -139,3 +140,42 @@ def test_the_network_cache_key_covers_every_module_that_shapes_a_network():
     lazy = {"heartgeo.network.blocks", "heartgeo.network.strokes", "heartgeo.network.timegrid"}
     missing = seen - lazy - {"heartgeo.errors", "heartgeo.progress"} - set(BUILDERS["network"])
     assert not missing, f"add {sorted(missing)} to BUILDERS['network'] in heartgeo/io/cache.py"
+
+
+def test_partition_gives_each_place_to_the_first_polygon_that_covers_it():
+    """Against the definition: each polygon minus the union of all the ones before it."""
+    from heartgeo.study.zones import partition
+
+    rng = np.random.default_rng(3)
+    centres = rng.uniform(0, 1000, size=(12, 2))
+    geoms = np.array(
+        [shapely.box(x, y, x + 300, y + 200) for x, y in centres]
+        + [shapely.box(2000, 0, 2100, 100), shapely.box(2100, 0, 2200, 100)],  # touching
+        dtype=object,
+    )
+    got = partition(geoms)
+    for i, geom in enumerate(geoms):
+        want = shapely.difference(geom, shapely.union_all(geoms[:i])) if i else geom
+        assert shapely.area(shapely.symmetric_difference(got[i], want)) < 1e-6
+    assert got[-1].equals(geoms[-1])  # a neighbour that only touches takes nothing away
+
+
+def test_a_gap_part_is_labelled_with_the_zone_holding_most_of_it():
+    from heartgeo.study.zones import _most_of
+
+    zones = gpd.GeoDataFrame(
+        {"beat": ["west", "east"]},
+        geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)],
+    )
+    parts = np.array(
+        [
+            shapely.box(10, 10, 20, 20),  # inside west
+            shapely.box(90, 10, 130, 20),  # mostly east
+            shapely.box(60, 10, 105, 20),  # mostly west
+            shapely.box(200, 10, 210, 20),  # touches east only: in no zone
+            shapely.box(300, 0, 310, 10),  # far away
+        ],
+        dtype=object,
+    )
+    assert _most_of(parts, zones, "beat") == ["west", "east", "west", "none", "none"]
+    assert _most_of(parts[:0], zones, "beat") == []

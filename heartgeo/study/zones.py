@@ -52,16 +52,22 @@ def zones_for(study: Study, area: StudyArea) -> list[tuple[str, str, shapely.Geo
 
 
 def partition(geoms: np.ndarray) -> np.ndarray:
-    """The polygons made disjoint: each loses what the ones before it already cover."""
-    out, covered = [], shapely.Polygon()
-    for geom in geoms:
-        overlap = (
-            shapely.intersects(geom, covered)
-            and shapely.area(shapely.intersection(geom, covered)) > 0
-        )
-        out.append(shapely.difference(geom, covered) if overlap else geom)
-        covered = shapely.union(covered, geom)
-    return polygonal(np.array(out + [None], dtype=object)[:-1])
+    """The polygons made disjoint: each loses what the ones before it already cover.
+
+    Only the earlier polygons that overlap it (with a positive area) are subtracted,
+    found with a spatial index: neighbours that merely touch change nothing.
+    """
+    geoms = np.array(list(geoms) + [None], dtype=object)[:-1]
+    out = geoms.copy()
+    if len(geoms) > 1:
+        later, earlier = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+        pair = earlier < later
+        later, earlier = later[pair], earlier[pair]
+        overlap = shapely.area(shapely.intersection(geoms[later], geoms[earlier])) > 0
+        later, earlier = later[overlap], earlier[overlap]
+        for i in np.unique(later).tolist():
+            out[i] = shapely.difference(geoms[i], shapely.union_all(geoms[earlier[later == i]]))
+    return polygonal(out)
 
 
 def population_within(study: Study, units, area, zone_geom, area_row, progress=QUIET):
@@ -198,8 +204,9 @@ def gap_parts(study: Study, gap: shapely.Geometry, cells: gpd.GeoDataFrame) -> g
     people = np.zeros(len(parts))
     households = np.zeros(len(parts))
     if len(parts) and len(cells):
-        tree = shapely.STRtree(parts)
-        point, part = tree.query(shapely.point_on_surface(cells.geometry.to_numpy()), "intersects")
+        # each part prepared once and asked for the points in it (not each point for its part)
+        points = shapely.point_on_surface(cells.geometry.to_numpy())
+        part, point = shapely.STRtree(points).query(parts, "intersects")
         np.add.at(people, part, cells["population"].to_numpy()[point])
         np.add.at(households, part, cells["no_vehicle_households"].to_numpy()[point])
     frame.insert(0, "residents", people.round(1))
@@ -212,15 +219,27 @@ def gap_parts(study: Study, gap: shapely.Geometry, cells: gpd.GeoDataFrame) -> g
 
 
 def _most_of(parts: np.ndarray, zones: gpd.GeoDataFrame, key: str) -> list[str]:
-    """For each part, the code of the zone that holds most of its area (or ``none``)."""
+    """For each part, the code of the zone that holds most of its area (or ``none``).
+
+    A part whose interior meets one zone only lies in it; only parts that several zones
+    share are intersected with them.
+    """
     codes = zones[key].astype(str).to_numpy()
     geoms = zones.geometry.to_numpy()
-    tree = shapely.STRtree(geoms)
     best = ["none"] * len(parts)
     if not len(parts):
         return best
-    part, zone = tree.query(parts, "intersects")
-    shared = shapely.area(shapely.intersection(parts[part], geoms[zone]))
+    # each zone prepared once; interiors meet (a shared area) where they intersect and
+    # do not only touch
+    geoms = shapely.from_wkb(shapely.to_wkb(geoms))  # private copies, prepared
+    shapely.prepare(geoms)
+    zone, part = shapely.STRtree(parts).query(geoms, "intersects")
+    inner = ~shapely.touches(geoms[zone], parts[part])
+    zone, part = zone[inner], part[inner]
+    count = np.bincount(part, minlength=len(parts))
+    shared = np.ones(len(part))
+    several = count[part] > 1
+    shared[several] = shapely.area(shapely.intersection(parts[part[several]], geoms[zone[several]]))
     order = np.lexsort((-shared, part))
     seen = set()
     for i in order:
