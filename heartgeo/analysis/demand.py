@@ -170,6 +170,19 @@ def _pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return i, j
 
 
+def _cut(polygons: np.ndarray, index: np.ndarray, pieces: np.ndarray) -> np.ndarray:
+    """``shapely.intersection(polygons[index], pieces)``, for detailed polygons (tracts)
+    and small pieces (cells, roads): a piece wholly inside its polygon is kept as it is,
+    and only the others are overlaid.
+    """
+    prepared = shapely.from_wkb(shapely.to_wkb(polygons))  # private copies, prepared once
+    shapely.prepare(prepared)
+    inside = shapely.contains_properly(prepared[index], pieces)
+    out = np.array(pieces, dtype=object, copy=True)
+    out[~inside] = shapely.intersection(polygons[index[~inside]], pieces[~inside])
+    return out
+
+
 @dataclass
 class Demand:
     """Demand cells and the allocation that filled them.
@@ -291,7 +304,7 @@ def _tract_methods(tgeom: np.ndarray, roads: np.ndarray, known_extent) -> np.nda
     if len(roads) and known_extent is not None and not known_extent.is_empty:
         inside = shapely.area(shapely.intersection(tgeom, known_extent)) >= 0.999 * t_area
         ri, ti = _pairs(roads, tgeom)
-        lengths = shapely.length(shapely.intersection(roads[ri], tgeom[ti]))
+        lengths = shapely.length(_cut(tgeom, ti, roads[ri]))
         road_total = np.bincount(ti, weights=lengths, minlength=len(tgeom))
         meaningful = road_total >= MIN_ROAD_KM_PER_KM2 * t_area / 1e3
         method = np.where(inside & meaningful, "road", "area").astype(object)
@@ -304,7 +317,7 @@ def _piece_weights(tgeom: np.ndarray, cell_geoms: np.ndarray, method: np.ndarray
     """
     t_area = shapely.area(tgeom)
     ti, ci = _pairs(tgeom, cell_geoms)
-    pieces = shapely.intersection(tgeom[ti], cell_geoms[ci])
+    pieces = _cut(tgeom, ti, cell_geoms[ci])
     weight = shapely.area(pieces) / np.where(t_area[ti] > 0, t_area[ti], 1.0)
     road_piece = method[ti] == "road"
     if road_piece.any():
