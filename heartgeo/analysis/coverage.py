@@ -125,11 +125,7 @@ class MeasureGrid:
         study area first; ``None`` is the whole study area. ``max_vertices``: see
         :func:`heartgeo.geometry.clip_to_area`.
         """
-        parts = (
-            self.cells
-            if geom is None
-            else clip_to_area(self.cells, geom, tree=self.tree, max_vertices=max_vertices)
-        )
+        parts = self._zone_parts(geom, max_vertices)
         area = shapely.area(parts)
         state = _cell_state(area, self.cell_area)
         edge = np.flatnonzero(state == PARTIAL)
@@ -144,13 +140,27 @@ class MeasureGrid:
             edge=edge,
             edge_parts=parts[edge],
             edge_area=area[edge],
-            weight=np.where(
-                self.cell_area > 0, area / np.where(self.cell_area > 0, self.cell_area, 1), 0
-            ),
+            weight=self._share(area),
             road_whole=state[self.road_cell] == WHOLE,
             edge_road=edge_road,
             edge_road_cell_pos=pos[self.road_cell[edge_road]],
             edge_road_len=shapely.length(edge_road_parts),
+        )
+
+    def weights(self, geom: shapely.Geometry | None, max_vertices: int = 1024) -> np.ndarray:
+        """Each cell's share (0 to 1) inside the zone ``geom``: :meth:`zone`'s ``weight``,
+        without cutting the roads.
+        """
+        return self._share(shapely.area(self._zone_parts(geom, max_vertices)))
+
+    def _zone_parts(self, geom: shapely.Geometry | None, max_vertices: int) -> np.ndarray:
+        if geom is None:
+            return self.cells
+        return clip_to_area(self.cells, geom, tree=self.tree, max_vertices=max_vertices)
+
+    def _share(self, area: np.ndarray) -> np.ndarray:
+        return np.where(
+            self.cell_area > 0, area / np.where(self.cell_area > 0, self.cell_area, 1), 0
         )
 
     def measure(self, layer: LayerCut, zone: ZoneCut) -> tuple[float, float, float]:

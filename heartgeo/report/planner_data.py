@@ -89,7 +89,7 @@ def cell_parts(study, codes: list[dict], lattice: np.ndarray):
     """
     grid, cells = study.grid, study.demand.cells
     # zone codes have a few thousand vertices: cut them in small pieces (clip_to_area)
-    weights = np.array([grid.zone(c["geometry"], 128).weight for c in codes])  # (codes, cells)
+    weights = np.array([grid.weights(c["geometry"], 128) for c in codes])  # (codes, cells)
     full = np.sqrt(3.0) / 2.0 * study.demand.cell_size_m**2
     main = weights.argmax(axis=0)
     cut = (weights.max(axis=0) < 1 - 1e-6) | (grid.cell_area < full * (1 - 1e-6))
