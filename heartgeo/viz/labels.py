@@ -83,10 +83,18 @@ def _offsets(w: float, h: float):
 
 
 def _parts(frame, key: str, area: shapely.Geometry, min_m2: float):
-    """Each zone's largest part inside ``area`` with its code, if large enough."""
-    for code, geom in zip(frame[key].astype(str), frame.geometry.to_numpy(), strict=True):
-        inside = shapely.intersection(geom, area)
-        parts = shapely.get_parts(inside)
+    """Each zone's largest part inside ``area`` with its code, if large enough. Zones
+    wholly inside ``area`` are taken as they are; only those on its edge are cut.
+    """
+    geoms = frame.geometry.to_numpy()
+    prepared = shapely.from_wkb(shapely.to_wkb(area))  # a private, prepared copy
+    shapely.prepare(prepared)
+    whole = shapely.contains_properly(prepared, geoms)
+    touching = shapely.intersects(prepared, geoms)
+    for code, geom, inside, hit in zip(frame[key].astype(str), geoms, whole, touching, strict=True):
+        if not hit:
+            continue
+        parts = shapely.get_parts(geom if inside else shapely.intersection(geom, area))
         if not len(parts):
             continue
         largest = parts[np.argmax(shapely.area(parts))]
