@@ -1,7 +1,8 @@
 """heartgeo performance benchmark: one command, baselines measured in the same run.
 
-    python benchmarks/run.py            # full run (several minutes)
-    python benchmarks/run.py --quick    # about 3 minutes
+    python benchmarks/run.py                # full run (several minutes)
+    python benchmarks/run.py --quick        # about 3 minutes
+    python benchmarks/run.py --only report  # section 5 alone, about 2 minutes
 
 Prints, for each comparison, a table and one machine-readable line
 ``RATIO <name> <baseline seconds / heartgeo seconds>``:
@@ -340,10 +341,18 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small graphs, about 3 minutes")
+    parser.add_argument(
+        "--only", choices=["report"], help="run one section: report (section 5, about 2 min)"
+    )
     args = parser.parse_args()
     data = data_dir()
     q = args.quick
     city_n = 5000 if q else 20000
+    if args.only == "report":
+        city = synthetic_grid(city_n, seed=0)
+        print(f"5. Full `heartgeo report` on SYNTHETIC city grid ({city.n_nodes} nodes)")
+        print("\n".join(report_section(city, data, q)))
+        return
     county_n = 100000
     print(f"heartgeo benchmark ({'quick' if q else 'full'}); bands {BANDS_MIN} min\n")
 
@@ -395,6 +404,24 @@ def main() -> None:
     print()
 
     print(f"5. Full `heartgeo report` on {label_city} over Durham (cold and warm cache)")
+    ratios = report_section(city, data, q)
+    print("\n6. Travel times vs pandana (contraction hierarchies), same graphs")
+    ratios += run_pandana(q)
+    print("\n7. Isochrones vs Valhalla (pyvalhalla), same roads, speeds, origins and bands")
+    ratios += run_valhalla(q)
+    print("\n8. Planner's curve (MCLP for each K) vs spopt, same cost matrix")
+    ratios.append(siting_curve(q))
+    print("\n9. Start-up: heartgeo --help")
+    ratios.append(run_startup())
+    print()
+    for line in ratios:
+        print(line)
+
+
+def report_section(city: RoadNetwork, data: Path, q: bool) -> list[str]:
+    """Section 5: ``heartgeo report`` on ``city``, cold and warm, with its steps and peak
+    memory; returns its RATIO lines (``--only report`` runs just this section).
+    """
     steps: list = []
     cold, warm, rss = full_report(
         city, data, runs=1 if q else 3, warm_runs=0 if q else 3, steps=steps
@@ -420,21 +447,10 @@ def main() -> None:
     )
     if warm:
         print(f"RATIO report_cold_vs_warm {c / w:.1f}")
-    ratios = [
+    return [
         f"RATIO report_cold_vs_{REPORT_TARGET_S:g}s_target {REPORT_TARGET_S / c:.2f}",
         f"RATIO report_memory_vs_1GB_target {1024 / peak:.2f}",
     ]
-    print("\n6. Travel times vs pandana (contraction hierarchies), same graphs")
-    ratios += run_pandana(q)
-    print("\n7. Isochrones vs Valhalla (pyvalhalla), same roads, speeds, origins and bands")
-    ratios += run_valhalla(q)
-    print("\n8. Planner's curve (MCLP for each K) vs spopt, same cost matrix")
-    ratios.append(siting_curve(q))
-    print("\n9. Start-up: heartgeo --help")
-    ratios.append(run_startup())
-    print()
-    for line in ratios:
-        print(line)
 
 
 def _table(rows, what):
