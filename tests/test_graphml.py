@@ -131,7 +131,7 @@ NODE = '<node id="{}"><data key="x">{}</data><data key="y">{}</data></node>'
 HEAD = (
     '<?xml version="1.0"?><graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
     '<key id="x" for="node" attr.name="x"/><key id="y" for="node" attr.name="y"/>'
-    '<key id="h" for="edge" attr.name="highway"/>'
+    '<key id="h" for="edge" attr.name="highway"/><key id="g" for="edge" attr.name="geometry"/>'
     '<key id="s" for="graph" attr.name="simplified"/><graph edgedefault="directed">'
 )
 TAIL = '<data key="s">True</data></graph></graphml>'
@@ -147,6 +147,19 @@ TAIL = '<data key="s">True</data></graph></graphml>'
             "target '9' is not a node",
         ),
         (NODE.format(1, "-78.9", "36.0") + "<edge source=", "cannot be read"),
+        (
+            NODE.format("n1", "-78.9", "36.0")
+            + NODE.format(2, "-78.91", "36.0")
+            + '<edge source="n1" target="2"><data key="h">residential</data></edge>',
+            "node id 'n1' is not an integer",
+        ),
+        (
+            NODE.format(1, "-78.9", "36.0")
+            + NODE.format(2, "-78.91", "36.0")
+            + '<edge source="1" target="2"><data key="h">residential</data>'
+            + '<data key="g">LINESTRING (-78.9 36.0, </data></edge>',
+            "cannot be read",
+        ),
         (
             NODE.format(1, "-78.9", "36.0")
             + NODE.format(2, "-78.91", "36.0")

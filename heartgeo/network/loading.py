@@ -77,10 +77,7 @@ def read_graph(path: Path) -> tuple[nx.MultiDiGraph, shapely.Geometry, str]:
     except InputError:
         raise
     except Exception as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(
-            f"network file {path} cannot be read ({reason}): give valid OSM XML or GraphML"
-        ) from None
+        raise _unreadable(path, exc) from None
     if graph.number_of_nodes() == 0:
         raise InputError(f"network file {path} holds no roads: give a file with OSM ways")
     crs = str(graph.graph.get("crs", LONLAT_CRS)).lower()
@@ -173,7 +170,10 @@ def read_edges(path: Path) -> tuple[EdgeList, shapely.Geometry, str]:
         graph, extent, method = read_graph(path)
         graph, stats = drive_graph(graph, path=path)
         return EdgeList.from_graph(graph, stats), extent, method
-    edges = from_graphml(table)
+    try:
+        edges = from_graphml(table)
+    except Exception as exc:  # an edge's shape that is not WKT, a node id that is not a number
+        raise _unreadable(path, exc) from None
     _check_drivable(len(edges.u), path)
     recorded = recorded_extent(path)
     if recorded is not None:
@@ -190,16 +190,20 @@ def _simplified_graphml(path: Path) -> GraphTable | None:
     try:
         table = read_graphml(path)
     except Exception as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(
-            f"network file {path} cannot be read ({reason}): give valid OSM XML or GraphML"
-        ) from None
+        raise _unreadable(path, exc) from None
     crs = table.graph.get("crs", LONLAT_CRS).strip().lower()
     if not (table.simplified and table.directed and crs in ("epsg:4326", "wgs84")):
         return None
     if len(table.node_ids) == 0:
         raise InputError(f"network file {path} holds no roads: give a file with OSM ways")
     return table
+
+
+def _unreadable(path: Path, exc: Exception) -> InputError:
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return InputError(
+        f"network file {path} cannot be read ({reason}): give valid OSM XML or GraphML"
+    )
 
 
 def load_network(

@@ -87,7 +87,7 @@ def from_graphml(table: GraphTable) -> EdgeList:
     shapes[given] = shapely.from_wkt(wkt[given].astype(str))
     kept = np.flatnonzero(keep).tolist()
     return EdgeList(
-        node_ids=np.array(table.node_ids, dtype=np.int64)[used],
+        node_ids=_osm_ids(table.node_ids)[used],
         lonlat=table.lonlat[used],
         u=renumber[table.u[keep]],
         v=renumber[table.v[keep]],
@@ -101,6 +101,15 @@ def from_graphml(table: GraphTable) -> EdgeList:
             "drive_edges": len(kept),
         },
     )
+
+
+def _osm_ids(ids: list[str]) -> np.ndarray:
+    """Node ids as integers, as OSMnx reads them; a ValueError names the first that is not."""
+    try:
+        return np.array(ids, dtype=np.int64)
+    except (ValueError, OverflowError):
+        bad = next((i for i in ids if not i.strip().lstrip("-").isdigit()), max(ids, key=len))
+        raise ValueError(f"node id {bad!r} is not an integer (OSM node ids are)") from None
 
 
 def _objects(items: list) -> np.ndarray:
