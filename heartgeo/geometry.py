@@ -1,11 +1,20 @@
 """Shapely helpers every layer uses: polygonal parts, clipping many small polygons with
-one large, detailed polygon, and distances along lines.
+one large, detailed polygon, prepared private copies, and distances along lines.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import shapely
+
+
+def prepared_copy(geoms):
+    """A prepared copy of a geometry (or of an array of them), for many predicates against
+    it. A copy, so that preparing never touches geometries that other threads share.
+    """
+    copy = shapely.from_wkb(shapely.to_wkb(geoms))
+    shapely.prepare(copy)
+    return copy
 
 
 def clip_to_area(

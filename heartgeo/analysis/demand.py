@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from heartgeo.config import METRIC_CRS
-from heartgeo.geometry import clip_to_area
+from heartgeo.geometry import clip_to_area, prepared_copy
 
 
 def hex_grid(area: shapely.Geometry, size_m: float) -> gpd.GeoDataFrame:
@@ -175,8 +175,7 @@ def _cut(polygons: np.ndarray, index: np.ndarray, pieces: np.ndarray) -> np.ndar
     and small pieces (cells, roads): a piece wholly inside its polygon is kept as it is,
     and only the others are overlaid.
     """
-    prepared = shapely.from_wkb(shapely.to_wkb(polygons))  # private copies, prepared once
-    shapely.prepare(prepared)
+    prepared = prepared_copy(polygons)  # each polygon prepared once
     inside = shapely.contains_properly(prepared[index], pieces)
     out = np.array(pieces, dtype=object, copy=True)
     out[~inside] = shapely.intersection(polygons[index[~inside]], pieces[~inside])

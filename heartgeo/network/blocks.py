@@ -39,6 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from heartgeo.geometry import prepared_copy
+
 #: Segments per quarter circle of every isochrone buffer.
 QUAD_SEGS = 4
 
@@ -96,8 +98,7 @@ class Blocks:
         noded = shapely.get_parts(shapely.node(shapely.multilinestrings(lines)))
         polys, cuts, dangles, _ = shapely.polygonize_full(noded)
         faces = shapely.get_parts(polys)
-        extent = shapely.from_wkb(shapely.to_wkb(net.extent))  # a private, prepared copy
-        shapely.prepare(extent)
+        extent = prepared_copy(net.extent)
         faces = faces[shapely.contains_properly(extent, faces)]
         shapely.prepare(faces)
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from heartgeo.geometry import distance_along
+from heartgeo.geometry import distance_along, prepared_copy
 
 #: Cells per buffer width when no cell size is given (100 m buffer: 20 m cells).
 CELLS_PER_BUFFER = 5
@@ -106,8 +106,7 @@ class TimeGrid:
         cells, node, offset, starts, pairs = _samples(net, cell_m, (minx, miny), (rows, cols))
         cx = minx + (np.arange(cols) + 0.5) * cell_m
         cy = miny + (np.arange(rows) + 0.5) * cell_m
-        extent = shapely.from_wkb(shapely.to_wkb(net.extent))  # a private, prepared copy
-        shapely.prepare(extent)
+        extent = prepared_copy(net.extent)
         inside = shapely.contains_xy(extent, *np.meshgrid(cx, cy))
         return cls(
             buffer_m=float(buffer_m),

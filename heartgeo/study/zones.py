@@ -15,7 +15,7 @@ from heartgeo.analysis.coverage import LayerCut, band_label
 from heartgeo.analysis.demand import EQUITY_GROUPS
 from heartgeo.analysis.unitcover import UnitCuts
 from heartgeo.config import METRIC_CRS
-from heartgeo.geometry import polygonal
+from heartgeo.geometry import polygonal, prepared_copy
 from heartgeo.progress import QUIET
 from heartgeo.study.prepared import Study
 from heartgeo.study.scenarios import StudyArea
@@ -231,8 +231,7 @@ def _most_of(parts: np.ndarray, zones: gpd.GeoDataFrame, key: str) -> list[str]:
         return best
     # each zone prepared once; interiors meet (a shared area) where they intersect and
     # do not only touch
-    geoms = shapely.from_wkb(shapely.to_wkb(geoms))  # private copies, prepared
-    shapely.prepare(geoms)
+    geoms = prepared_copy(geoms)
     zone, part = shapely.STRtree(parts).query(geoms, "intersects")
     inner = ~shapely.touches(geoms[zone], parts[part])
     zone, part = zone[inner], part[inner]

@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 
 from heartgeo.config import LONLAT_CRS, METRIC_CRS
+from heartgeo.geometry import prepared_copy
 from heartgeo.io.focus import CODE_NOTES
 from heartgeo.viz.controls import ZoomLabels, label_layer
 
@@ -87,8 +88,7 @@ def _parts(frame, key: str, area: shapely.Geometry, min_m2: float):
     wholly inside ``area`` are taken as they are; only those on its edge are cut.
     """
     geoms = frame.geometry.to_numpy()
-    prepared = shapely.from_wkb(shapely.to_wkb(area))  # a private, prepared copy
-    shapely.prepare(prepared)
+    prepared = prepared_copy(area)
     whole = shapely.contains_properly(prepared, geoms)
     touching = shapely.intersects(prepared, geoms)
     for code, geom, inside, hit in zip(frame[key].astype(str), geoms, whole, touching, strict=True):
