@@ -89,6 +89,8 @@ class MapGeometry:
     #: the largest band in metres (simplified), whole and inside the area, for comparisons
     largest_m: shapely.Geometry
     largest_in_area_m: shapely.Geometry
+    #: each police beat of the study (in its order) inside the area, in lon/lat
+    beats: np.ndarray
 
 
 _MAP_GEOMETRY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -121,6 +123,12 @@ def map_geometry(study, result) -> MapGeometry:
         rings=list(parts[5:]),
         largest_m=bands[-1],
         largest_in_area_m=inside[-1],
+        beats=lonlat(
+            polygonal(
+                shapely.intersection(study.boundaries.beats.geometry.to_numpy(), result.area)
+            ),
+            workers=study.settings.workers,
+        ).values,
     )
     _MAP_GEOMETRY[result] = geometry
     return geometry

@@ -16,7 +16,6 @@ precision (:data:`MAP_TOLERANCE_M`).
 from __future__ import annotations
 
 import html
-import weakref
 
 import folium
 import geopandas as gpd
@@ -113,7 +112,8 @@ def _beats_layer(study, result, bands_min) -> folium.FeatureGroup:
     if not len(beats):
         return group
     lab = band_label(bands_min[-1])
-    frame = study.boundaries.beats.assign(beat=study.boundaries.beats["beat"].astype(str))
+    frame = study.boundaries.beats.reset_index(drop=True)
+    frame = frame.assign(beat=frame["beat"].astype(str), beat_row=np.arange(len(frame)))
     frame = frame.merge(beats, left_on="beat", right_on="zone", suffixes=("", "_t"))
     covered = f"Share covered ({bands_min[-1]:g} min)"
     show = gpd.GeoDataFrame(
@@ -126,7 +126,7 @@ def _beats_layer(study, result, bands_min) -> folium.FeatureGroup:
                 percent(None if v != v else 1 - v, 0) for v in frame["known_population_share"]
             ],
         },
-        geometry=_beat_outlines(study, result, frame.geometry.to_numpy()),
+        geometry=map_geometry(study, result).beats[frame["beat_row"].to_numpy()],
         crs=LONLAT_CRS,
     )
     folium.GeoJson(
@@ -135,19 +135,6 @@ def _beats_layer(study, result, bands_min) -> folium.FeatureGroup:
         tooltip=folium.GeoJsonTooltip(fields=list(show.columns.drop("geometry"))),
     ).add_to(group)
     return group
-
-
-_BEAT_OUTLINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _beat_outlines(study, result, beats: np.ndarray) -> np.ndarray:
-    """The beats in ``result``'s area, simplified for the screen, in lon/lat: computed once
-    per result (its own map and the comparison map both show them).
-    """
-    if result not in _BEAT_OUTLINES:
-        geoms = polygonal(shapely.intersection(beats, result.area))
-        _BEAT_OUTLINES[result] = lonlat(geoms, workers=study.settings.workers).values
-    return _BEAT_OUTLINES[result]
 
 
 #: Classes of the gap's households without a vehicle (per km2), light to dark.
