@@ -70,7 +70,7 @@ def parse_speeds(items: tuple[str, ...] | list[str]) -> dict[str, float]:
                 "(or with an mph suffix), e.g. residential=25mph",
                 param="road_speeds_kmh",
             )
-        kmh = float(match.group(1)) * (1.609344 if match.group(2) == "mph" else 1.0)
+        kmh = float(match.group(1)) * (SPEED_UNITS_KMH["mph"] if match.group(2) == "mph" else 1.0)
         speeds[name.strip()] = kmh
     return speeds
 

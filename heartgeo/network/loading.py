@@ -85,12 +85,10 @@ def read_graph(path: Path) -> tuple[nx.MultiDiGraph, shapely.Geometry, str]:
         raise InputError(
             f"network file {path} is in {crs}: give an unprojected (EPSG:4326) OSMnx graph"
         )
-    recorded = recorded_extent(path)
-    if recorded is not None:
-        return graph, *recorded
-    method = NODE_EXTENT_METHOD + ("" if suffix in (".osm", ".xml") else " (no extent file)")
-    lonlat = np.array([(d["x"], d["y"]) for _, d in graph.nodes(data=True)], dtype=float)
-    return graph, node_extent(lonlat.reshape(-1, 2)), method
+    return graph, *file_extent(
+        path,
+        lambda: np.array([(d["x"], d["y"]) for _, d in graph.nodes(data=True)], dtype=float),
+    )
 
 
 def recorded_extent(path: Path) -> tuple[shapely.Geometry, str] | None:
@@ -106,6 +104,19 @@ def recorded_extent(path: Path) -> tuple[shapely.Geometry, str] | None:
         layer = read_layer(sidecar, what="network extent")
         return shapely.union_all(layer.geometry.values), f"extent file {sidecar.name}"
     return None
+
+
+def file_extent(path: Path, lonlat) -> tuple[shapely.Geometry, str]:
+    """The extent of a network file and how it was set: the one it records
+    (:func:`recorded_extent`), else the closing of all its nodes (:func:`node_extent`;
+    ``lonlat()`` gives them, shape (N, 2), read only when needed).
+    """
+    recorded = recorded_extent(path)
+    if recorded is not None:
+        return recorded
+    xml = path.suffix.lower() in (".osm", ".xml")
+    method = NODE_EXTENT_METHOD + ("" if xml else " (no extent file)")
+    return node_extent(np.asarray(lonlat(), dtype=float).reshape(-1, 2)), method
 
 
 #: Radius of the morphological closing that turns the loaded nodes into an extent (m).
@@ -175,10 +186,7 @@ def read_edges(path: Path) -> tuple[EdgeList, shapely.Geometry, str]:
     except Exception as exc:  # an edge's shape that is not WKT, a node id that is not a number
         raise _unreadable(path, exc) from None
     _check_drivable(len(edges.u), path)
-    recorded = recorded_extent(path)
-    if recorded is not None:
-        return edges, *recorded
-    return edges, node_extent(table.lonlat), NODE_EXTENT_METHOD + " (no extent file)"
+    return edges, *file_extent(path, lambda: table.lonlat)
 
 
 def _simplified_graphml(path: Path) -> GraphTable | None:
