@@ -12,6 +12,7 @@ import numpy as np
 
 from heartgeo.config import LONLAT_CRS
 from heartgeo.viz.controls import FitControls
+from heartgeo.viz.geojson import GeoJson
 from heartgeo.viz.mapbase import (
     ATTRIBUTION,
     Attribution,
@@ -71,7 +72,7 @@ def expansion_map(
     geoms = lonlat(list(zones.loc[order].geometry) + [run.start_area])
     fmap = new_map(geoms.total_bounds, basemap)
     _zones_layer(run, sequence, order, geoms.iloc[:-1]).add_to(fmap)
-    folium.GeoJson(
+    GeoJson(
         geoms.iloc[-1].__geo_interface__,
         name=f"Start: the {run.start} area",
         style_function=lambda _f: {"color": START_COLOUR, "weight": 3, "fill": False},
@@ -103,7 +104,7 @@ def _zones_layer(run, sequence, order: list, geoms) -> folium.FeatureGroup:
             f"{std:g} min after it ({row['teams']} teams)"
         )
         colour = order_colour(k, len(order))
-        folium.GeoJson(
+        GeoJson(
             geom.__geo_interface__,
             style_function=lambda _f, c=colour: {
                 "color": "#333",

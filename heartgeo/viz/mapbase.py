@@ -23,6 +23,7 @@ from heartgeo.viz.controls import (
     add_basemaps,
     toggle_html,
 )
+from heartgeo.viz.geojson import GeoJson
 
 #: Sequential blues (ColorBrewer YlGnBu, colour-blind safe): darkest = quickest.
 
@@ -145,7 +146,7 @@ def polygon_layer(
     """A filled polygon layer; ``geom`` is in lon/lat (see :func:`map_geometry`)."""
     group = folium.FeatureGroup(name=name, show=show)
     if geom is not None and not geom.is_empty:
-        folium.GeoJson(
+        GeoJson(
             shapely.geometry.mapping(geom),
             style_function=lambda _f, c=colour, o=opacity, w=weight: {
                 "color": c,

@@ -34,6 +34,7 @@ from heartgeo.viz.controls import (
     add_basemaps,
     panel_html,
 )
+from heartgeo.viz.geojson import GeoJson
 from heartgeo.viz.labels import add_labels, code_notes
 from heartgeo.viz.mapbase import (
     GAP_COLOUR,
@@ -60,13 +61,13 @@ def add_scenario_layers(fmap: folium.Map, study, result, *, extra: list | None =
     """Add a scenario's layers, the layer control and the data attribution to ``fmap``."""
     bands_min = list(result.bands["minutes"])
     geo = map_geometry(study, result)
-    folium.GeoJson(
+    GeoJson(
         shapely.geometry.mapping(geo.city),
         name="City limit",
         style_function=lambda _f: {"color": "#000", "weight": 2, "fill": False},
     ).add_to(fmap)
     outline, outline_name = _outline(study, result, geo)
-    folium.GeoJson(
+    GeoJson(
         shapely.geometry.mapping(outline),
         name=outline_name,
         style_function=lambda _f: {
@@ -129,7 +130,7 @@ def _beats_layer(study, result, bands_min) -> folium.FeatureGroup:
         geometry=map_geometry(study, result).beats[frame["beat_row"].to_numpy()],
         crs=LONLAT_CRS,
     )
-    folium.GeoJson(
+    GeoJson(
         show.__geo_interface__,
         style_function=lambda _f: {"color": "#444", "weight": 0.8, "fillOpacity": 0.0},
         tooltip=folium.GeoJsonTooltip(fields=list(show.columns.drop("geometry"))),
@@ -160,7 +161,7 @@ def _gap_households_layer(study, result, largest: float) -> folium.FeatureGroup:
         geometry=shapes.values,
         crs=LONLAT_CRS,
     )
-    folium.GeoJson(
+    GeoJson(
         frame.__geo_interface__,
         style_function=lambda f: {
             "color": f["properties"]["colour"],
@@ -187,7 +188,7 @@ def _staging_layer(result) -> folium.FeatureGroup:
         geometry=units.geometry.values,
         crs=LONLAT_CRS,
     )
-    folium.GeoJson(
+    GeoJson(
         frame.__geo_interface__,
         marker=folium.CircleMarker(
             radius=7, color="#000", weight=2, fill=True, fill_color="#ffffff", fill_opacity=1
@@ -360,7 +361,7 @@ def _newly_layer(newly: shapely.Geometry, name: str) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=name, show=True)
     geom = lonlat(polygonal(np.array([newly], dtype=object)), tolerance=0).iloc[0]
     if geom is not None and not geom.is_empty:
-        folium.GeoJson(
+        GeoJson(
             shapely.geometry.mapping(geom),
             style_function=lambda _f: {
                 "color": NEW_COLOUR,

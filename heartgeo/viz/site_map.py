@@ -16,6 +16,7 @@ from heartgeo.viz.controls import (
     HtmlControl,
     panel_html,
 )
+from heartgeo.viz.geojson import GeoJson
 from heartgeo.viz.mapbase import (
     ATTRIBUTION,
     Attribution,
@@ -67,7 +68,7 @@ def site_map(
     coverage = coverage or {}
     minutes = coverage.get("minutes")
     _coverage_layers(fmap, coverage)
-    folium.GeoJson(
+    GeoJson(
         lonlat([area]).iloc[0].__geo_interface__,
         name=f"{area_name} area",
         style_function=lambda _f: {"color": "#000", "weight": 2, "fill": False},
@@ -154,7 +155,7 @@ def _site_layers(fmap, problem, chosen: list[int], coverage: dict) -> None:
             ]
         frame = gpd.GeoDataFrame(props, geometry=sites.geometry.iloc[rows].values, crs=LONLAT_CRS)
         if len(frame):
-            folium.GeoJson(
+            GeoJson(
                 frame.__geo_interface__,
                 marker=folium.CircleMarker(
                     radius=radius,
