@@ -103,7 +103,8 @@ def cell_parts(study, codes: list[dict], lattice: np.ndarray):
     lat_code = np.full(len(px), OUTSIDE, dtype=np.uint8)
     inside = shapely.contains_xy(grid.cells[owner], px, py)
     for k, c in enumerate(codes):
-        hit = inside & (lat_code == OUTSIDE)
+        # only points of the cells that hold part of this code
+        hit = inside & (lat_code == OUTSIDE) & (weights[k, owner] > 1e-9)
         hit[hit] = shapely.intersects_xy(c["geometry"], px[hit], py[hit])
         lat_code[hit] = k
     return (cell_i, code_i, pop), main, complex_cells, lat_code
