@@ -114,6 +114,35 @@ def thread_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = N
         return list(pool.map(fn, items))
 
 
+def chunked(fn: Callable[..., Any], *arrays, workers: int | None = None, min_chunk: int = 1000):
+    """``fn(*arrays)`` for an element-wise (vectorised) function, such as shapely's
+    ``intersection`` or ``contains_properly``: the arrays are split into contiguous chunks
+    computed on ``workers`` threads (see :func:`thread_map`), and the results joined in
+    order. Arrays shorter than two chunks of ``min_chunk`` run in one call.
+
+    Parameters
+    ----------
+    fn
+        The function; one output element per input element.
+    arrays
+        Its arguments, all of the same length (a scalar argument goes in ``fn``).
+    workers
+        Number of threads; None for :func:`available_cpus`.
+    min_chunk
+        The fewest elements worth a thread of their own.
+    """
+    import numpy as np
+
+    n = len(arrays[0])
+    k = min(workers or available_cpus(), n // max(min_chunk, 1))
+    if k <= 1:
+        return fn(*arrays)
+    edges = np.linspace(0, n, k + 1).astype(int)
+    spans = list(zip(edges[:-1], edges[1:], strict=True))
+    parts = thread_map(lambda span: fn(*(a[span[0] : span[1]] for a in arrays)), spans, k)
+    return np.concatenate(parts)
+
+
 class shared_cached_property:  # noqa: N801  (named like functools.cached_property)
     """Like :func:`functools.cached_property`, but computed once even when several threads
     ask at the same time (the first computes, the others wait), so an object can be

@@ -50,3 +50,28 @@ def test_one_blas_thread_limits_and_restores():
         assert inside == [1] * len(blas)
     after = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
     assert after == before
+
+
+def test_chunked_equals_one_call_in_chunks():
+    import numpy as np
+    import shapely
+
+    from heartgeo.parallel import chunked
+
+    rng = np.random.default_rng(0)
+    boxes = shapely.box(*rng.uniform(0, 10, (2500, 2)).T, *rng.uniform(10, 20, (2500, 2)).T)
+    disks = shapely.buffer(shapely.points(rng.uniform(5, 15, (2500, 2))), 3.0)
+    calls = []
+
+    def cut(a, b):
+        calls.append(len(a))
+        return shapely.intersection(a, b)
+
+    want = shapely.intersection(boxes, disks)
+    for workers, min_chunk in ((1, 1000), (2, 1000), (3, 700), (2, 5000)):
+        calls.clear()
+        got = chunked(cut, boxes, disks, workers=workers, min_chunk=min_chunk)
+        assert len(got) == len(want) and shapely.equals_exact(got, want, 0).all()
+        # one call per chunk, each at least min_chunk long (or the whole array)
+        assert len(calls) == min(workers, max(1, len(boxes) // min_chunk))
+        assert sum(calls) == len(boxes) and min(calls) >= min(min_chunk, len(boxes))

@@ -25,7 +25,7 @@ import shapely
 
 from heartgeo.analysis.demand import Demand
 from heartgeo.geometry import clip_to_area, polygonal
-from heartgeo.parallel import thread_map
+from heartgeo.parallel import chunked, thread_map
 
 
 def headline_band(bands_min) -> float:
@@ -68,11 +68,13 @@ class MeasureGrid:
         self.__post_init__()
 
     @classmethod
-    def build(cls, demand: Demand, roads: np.ndarray) -> MeasureGrid:
-        """The grid of the demand cells, with the road pieces cut by the cells."""
+    def build(cls, demand: Demand, roads: np.ndarray, workers: int | None = None) -> MeasureGrid:
+        """The grid of the demand cells, with the road pieces cut by the cells (on
+        ``workers`` threads).
+        """
         cells = demand.cells.geometry.to_numpy()
         ri, ci = shapely.STRtree(cells).query(roads, predicate="intersects")
-        pieces = shapely.intersection(roads[ri], cells[ci])
+        pieces = chunked(shapely.intersection, roads[ri], cells[ci], workers=workers)
         keep = shapely.length(pieces) > 0
         return cls(
             cells=cells,

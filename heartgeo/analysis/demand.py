@@ -22,6 +22,7 @@ import shapely
 
 from heartgeo.config import METRIC_CRS
 from heartgeo.geometry import clip_to_area, prepared_copy
+from heartgeo.parallel import chunked
 
 
 def hex_grid(area: shapely.Geometry, size_m: float) -> gpd.GeoDataFrame:
@@ -170,15 +171,18 @@ def _pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return i, j
 
 
-def _cut(polygons: np.ndarray, index: np.ndarray, pieces: np.ndarray) -> np.ndarray:
+def _cut(polygons: np.ndarray, index: np.ndarray, pieces: np.ndarray, workers=None) -> np.ndarray:
     """``shapely.intersection(polygons[index], pieces)``, for detailed polygons (tracts)
     and small pieces (cells, roads): a piece wholly inside its polygon is kept as it is,
-    and only the others are overlaid.
+    and only the others are overlaid (on ``workers`` threads).
     """
     prepared = prepared_copy(polygons)  # each polygon prepared once
+    # prepared geometries build their indexes on first use: not shared between threads
     inside = shapely.contains_properly(prepared[index], pieces)
     out = np.array(pieces, dtype=object, copy=True)
-    out[~inside] = shapely.intersection(polygons[index[~inside]], pieces[~inside])
+    out[~inside] = chunked(
+        shapely.intersection, polygons[index[~inside]], pieces[~inside], workers=workers
+    )
     return out
 
 
@@ -223,8 +227,10 @@ def allocate_population(
     known_extent: shapely.Geometry | None = None,
     control_total: float | None = None,
     imputed_income: float | None = None,
+    workers: int | None = None,
 ) -> Demand:
-    """Allocate tract population to hexagonal cells over ``area``.
+    """Allocate tract population to hexagonal cells over ``area``; the cells also get the
+    equity groups of :func:`equity_groups`, allocated like people.
 
     Parameters
     ----------
@@ -239,19 +245,17 @@ def allocate_population(
     known_extent
         Where the road data is complete; tracts not inside it use area weights.
     control_total
-        The area's own count, if known: the straddling tracts' inside shares are
-        reconciled with it (:func:`control_factor`); None leaves the allocation as it is.
+        The area's own count, which straddling tracts are scaled to (:func:`control_factor`).
     imputed_income
         A ``median_income`` value that stands for "imputed" in the tract layer (unknown).
-
-    The cells also get the equity groups of :func:`equity_groups`, allocated like people.
+    workers
+        Threads for the overlays (:func:`heartgeo.parallel.chunked`); None: every CPU.
     """
     cells = hex_grid(area, cell_size_m)
-    tgeom = tracts.geometry.to_numpy()
-    tpop = tracts["population"].to_numpy(float)
+    tgeom, tpop = tracts.geometry.to_numpy(), tracts["population"].to_numpy(float)
     roads = residential_roads if residential_roads is not None else np.empty(0, dtype=object)
-    method = _tract_methods(tgeom, roads, known_extent)
-    ti, ci, weight = _piece_weights(tgeom, cells.geometry.to_numpy(), method, roads)
+    method = _tract_methods(tgeom, roads, known_extent, workers)
+    ti, ci, weight = _piece_weights(tgeom, cells.geometry.to_numpy(), method, roads, workers)
     piece_pop = tpop[ti] * weight
     unadjusted = np.bincount(ti, weights=piece_pop, minlength=len(tracts))
     piece_pop, allocated, adjustment = _reconcile(tpop, ti, piece_pop, unadjusted, control_total)
@@ -294,7 +298,7 @@ def _tract_table(tracts, tpop, unadjusted, allocated, method, groups) -> pd.Data
     )
 
 
-def _tract_methods(tgeom: np.ndarray, roads: np.ndarray, known_extent) -> np.ndarray:
+def _tract_methods(tgeom: np.ndarray, roads: np.ndarray, known_extent, workers=None) -> np.ndarray:
     """Per tract ``road`` (wholly inside the known extent, with enough residential road per
     km2) or ``area``: how its people are spread over its cells.
     """
@@ -303,25 +307,27 @@ def _tract_methods(tgeom: np.ndarray, roads: np.ndarray, known_extent) -> np.nda
     if len(roads) and known_extent is not None and not known_extent.is_empty:
         inside = shapely.area(shapely.intersection(tgeom, known_extent)) >= 0.999 * t_area
         ri, ti = _pairs(roads, tgeom)
-        lengths = shapely.length(_cut(tgeom, ti, roads[ri]))
+        lengths = shapely.length(_cut(tgeom, ti, roads[ri], workers))
         road_total = np.bincount(ti, weights=lengths, minlength=len(tgeom))
         meaningful = road_total >= MIN_ROAD_KM_PER_KM2 * t_area / 1e3
         method = np.where(inside & meaningful, "road", "area").astype(object)
     return method
 
 
-def _piece_weights(tgeom: np.ndarray, cell_geoms: np.ndarray, method: np.ndarray, roads):
+def _piece_weights(tgeom, cell_geoms, method, roads, workers=None):
     """The tract x cell pieces (tract index, cell index) and each piece's share of its
     tract's people: by area, or by residential road length for ``road`` tracts.
     """
     t_area = shapely.area(tgeom)
     ti, ci = _pairs(tgeom, cell_geoms)
-    pieces = _cut(tgeom, ti, cell_geoms[ci])
+    pieces = _cut(tgeom, ti, cell_geoms[ci], workers)
     weight = shapely.area(pieces) / np.where(t_area[ti] > 0, t_area[ti], 1.0)
     road_piece = method[ti] == "road"
     if road_piece.any():
         pr, rr = _pairs(pieces[road_piece], roads)
-        plen = shapely.length(shapely.intersection(pieces[road_piece][pr], roads[rr]))
+        plen = shapely.length(
+            chunked(shapely.intersection, pieces[road_piece][pr], roads[rr], workers=workers)
+        )
         plen_sum = np.bincount(pr, weights=plen, minlength=int(road_piece.sum()))
         # normalised by the pieces' own sum: a road along the edge between two cells
         # counts in both pieces, and the tract's weights must still add up to one

@@ -40,6 +40,7 @@ import numpy as np
 import shapely
 
 from heartgeo.geometry import prepared_copy
+from heartgeo.parallel import chunked
 
 #: Segments per quarter circle of every isochrone buffer.
 QUAD_SEGS = 4
@@ -180,9 +181,10 @@ class Blocks:
         return out
 
 
-def _subtract(geoms: np.ndarray, target: np.ndarray, cutters: np.ndarray) -> np.ndarray:
+def _subtract(geoms: np.ndarray, target: np.ndarray, cutters: np.ndarray, workers=1) -> np.ndarray:
     """``geoms`` with each ``cutters[k]`` taken from ``geoms[target[k]]``: vectorised, one
-    round per cutter rank, so each GEOS call handles one small pair.
+    round per cutter rank, so each GEOS call handles one small pair (on ``workers``
+    threads: see :func:`heartgeo.parallel.chunked`).
     """
     order = np.argsort(target, kind="stable")
     target, cutters = target[order], cutters[order]
@@ -190,7 +192,9 @@ def _subtract(geoms: np.ndarray, target: np.ndarray, cutters: np.ndarray) -> np.
     rank = np.arange(len(target)) - np.searchsorted(target, target)
     for k in range(int(rank.max(initial=-1)) + 1):
         sel = rank == k
-        geoms[target[sel]] = shapely.difference(geoms[target[sel]], cutters[sel])
+        geoms[target[sel]] = chunked(
+            shapely.difference, geoms[target[sel]], cutters[sel], workers=workers
+        )
     return geoms
 
 
@@ -209,12 +213,13 @@ def _holes(faces: np.ndarray, cuts, dangles, buffer_m: float):
     """
     # holes: points of a face farther than buffer_m from its boundary and from the
     # road pieces inside it (dead ends, links to islands)
-    holes = shapely.buffer(faces, -buffer_m, quad_segs=QUAD_SEGS)
+    # built once per network, in a step of its own: on every core
+    holes = chunked(lambda f: shapely.buffer(f, -buffer_m, quad_segs=QUAD_SEGS), faces)
     inner = np.concatenate([shapely.get_parts(cuts), shapely.get_parts(dangles)])
     mid = shapely.line_interpolate_point(inner, 0.5, normalized=True)
     in_face, in_piece = shapely.STRtree(mid).query(faces, predicate="contains")
-    inner = shapely.buffer(inner[in_piece], buffer_m, quad_segs=QUAD_SEGS)
-    holes = _subtract(holes, in_face, inner)
+    inner = chunked(lambda g: shapely.buffer(g, buffer_m, quad_segs=QUAD_SEGS), inner[in_piece])
+    holes = _subtract(holes, in_face, inner, workers=None)
     parts, part_face = shapely.get_parts(holes, return_index=True)
     keep = ~shapely.is_empty(parts) & (shapely.area(parts) > 0)
     parts, part_face = parts[keep], part_face[keep]

@@ -200,8 +200,9 @@ def build_demand(
                 known_extent=net.extent,
                 control_total=bounds.city_count,
                 imputed_income=manifest()["layers"]["tracts"].get("imputed_median_income"),
+                workers=settings.workers,
             )
-            return demand, MeasureGrid.build(demand, net.roads())
+            return demand, MeasureGrid.build(demand, net.roads(), settings.workers)
 
     demand, grid = cache.get_or_build(
         "demand",
