@@ -68,16 +68,32 @@ def quadtree_pieces(
 ) -> list[shapely.Geometry]:
     """Cut ``geom`` into pieces of at most ``max_vertices`` (or ``min_size`` squares).
 
-    Each level clips only the piece of its parent, so a detailed polygon is cut in
-    O(n log n) instead of once per tile.
+    Each level clips only the piece of its parent (``clip_by_rect``), so a detailed
+    polygon is cut in O(n log n) instead of once per tile. ``clip_by_rect`` may leave an
+    invalid piece (a ring along the cut with too few points, or touching itself): only
+    the final pieces are checked, and one that is invalid is cut again from ``geom``
+    itself with an overlay. Checking every level's piece cost more than the cutting.
     """
+    leaves = _quadtree(geom, bounds, min_size, max_vertices)
+    pieces = np.array([piece for piece, _ in leaves] + [None], dtype=object)[:-1]
+    valid = shapely.is_valid(pieces)  # False for None: the clip failed
+    return [
+        piece if ok else _overlay(geom, box) for (piece, box), ok in zip(leaves, valid, strict=True)
+    ]
+
+
+def _quadtree(geom, bounds, min_size, max_vertices) -> list[tuple[shapely.Geometry, tuple]]:
+    """(piece, its box) for each final piece of :func:`quadtree_pieces`, unchecked."""
     minx, miny, maxx, maxy = bounds
-    piece = _clip(geom, (minx, miny, maxx, maxy))
-    if piece.is_empty:
+    try:
+        piece = shapely.clip_by_rect(geom, minx, miny, maxx, maxy)
+    except shapely.errors.GEOSException:
+        piece = None  # left to the overlay
+    if piece is not None and piece.is_empty:
         return []
     size = max(maxx - minx, maxy - miny)
-    if shapely.get_num_coordinates(piece) <= max_vertices or size <= min_size:
-        return [piece]
+    if piece is None or shapely.get_num_coordinates(piece) <= max_vertices or size <= min_size:
+        return [(piece, bounds)]
     midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
     out = []
     for box in (
@@ -86,20 +102,12 @@ def quadtree_pieces(
         (minx, midy, midx, maxy),
         (midx, midy, maxx, maxy),
     ):
-        out.extend(quadtree_pieces(piece, box, min_size, max_vertices))
+        out.extend(_quadtree(piece, box, min_size, max_vertices))
     return out
 
 
-def _clip(geom: shapely.Geometry, box: tuple) -> shapely.Geometry:
-    """``geom`` inside ``box``: clip_by_rect, fast; an overlay where that one leaves an
-    invalid piece (a ring along the cut with too few points, or touching itself).
-    """
-    try:
-        piece = shapely.clip_by_rect(geom, *box)
-        if shapely.is_valid(piece):
-            return piece
-    except shapely.errors.GEOSException:
-        pass
+def _overlay(geom: shapely.Geometry, box: tuple) -> shapely.Geometry:
+    """``geom`` inside ``box`` by an overlay (robust where ``clip_by_rect`` is not)."""
     return polygonal([shapely.intersection(geom, shapely.box(*box))])[0]
 
 

@@ -1,0 +1,53 @@
+"""Cutting a detailed polygon into quadtree pieces, and clipping many cells with it."""
+
+import numpy as np
+import shapely
+
+from heartgeo.geometry import clip_to_area, quadtree_pieces
+
+# clip_by_rect leaves this valid polygon's part in the box self-intersecting at (4, 1)
+TOUCHING = shapely.from_wkt(
+    "POLYGON ((0 3, 1 3, 1.5 3.5, 4 1, 2.3333333333333335 4.333333333333333, 3 5, 5 0, 0 3))"
+)
+
+
+def _detailed(seed: int = 0) -> shapely.Geometry:
+    """A polygon with many vertices and holes: buffered random lines, minus disks."""
+    rng = np.random.default_rng(seed)
+    lines = shapely.linestrings(rng.uniform(0, 3000, (40, 6, 2)))
+    area = shapely.union_all(shapely.buffer(lines, 60.0, quad_segs=8))
+    holes = shapely.buffer(shapely.points(rng.uniform(0, 3000, (30, 2))), 40.0)
+    return shapely.difference(area, shapely.union_all(holes))
+
+
+def test_an_invalid_clip_is_cut_again_by_an_overlay():
+    box = (0.0, 0.0, 4.0, 5.0)
+    assert shapely.is_valid(TOUCHING)
+    assert not shapely.is_valid(shapely.clip_by_rect(TOUCHING, *box))
+    (piece,) = quadtree_pieces(TOUCHING, box, min_size=100.0)
+    assert shapely.is_valid(piece)
+    want = shapely.intersection(TOUCHING, shapely.box(*box))
+    assert abs(piece.area - want.area) < 1e-12 and piece.equals(want)
+
+
+def test_pieces_are_valid_small_and_add_up_to_the_polygon():
+    geom = _detailed()
+    pieces = quadtree_pieces(geom, geom.bounds, min_size=50.0, max_vertices=128)
+    assert len(pieces) > 20
+    assert shapely.is_valid(np.array(pieces)).all()
+    sizes = shapely.get_num_coordinates(np.array(pieces))
+    assert sizes.max() <= 128 or len(pieces) > 100
+    assert abs(sum(p.area for p in pieces) - geom.area) < 1e-6 * geom.area
+
+
+def test_clip_to_area_equals_the_direct_intersection():
+    geom = _detailed(1)
+    rng = np.random.default_rng(2)
+    centres = rng.uniform(-200, 3200, (1500, 2))
+    cells = shapely.buffer(shapely.points(centres), 70.0, quad_segs=2)  # octagons
+    got = clip_to_area(cells, geom, tile_m=200.0, max_vertices=64)
+    want = shapely.intersection(cells, geom)
+    assert shapely.is_valid(got).all()
+    np.testing.assert_allclose(shapely.area(got), shapely.area(want), rtol=1e-9, atol=1e-6)
+    # the same parts, not only the same areas
+    assert shapely.area(shapely.symmetric_difference(got, want)).max() < 1e-6
