@@ -116,9 +116,10 @@ def thread_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = N
 
 def chunked(fn: Callable[..., Any], *arrays, workers: int | None = None, min_chunk: int = 1000):
     """``fn(*arrays)`` for an element-wise (vectorised) function, such as shapely's
-    ``intersection`` or ``contains_properly``: the arrays are split into contiguous chunks
-    computed on ``workers`` threads (see :func:`thread_map`), and the results joined in
-    order. Arrays shorter than two chunks of ``min_chunk`` run in one call.
+    ``intersection`` or ``buffer``: the arrays are split into contiguous chunks computed on
+    ``workers`` threads (see :func:`thread_map`), and the results joined in order. Arrays
+    shorter than two chunks of ``min_chunk`` run in one call. Not for predicates on
+    prepared geometries that chunks share: GEOS builds their indexes on first use.
 
     Parameters
     ----------
