@@ -38,12 +38,14 @@ def clip_to_area(
     out = np.full(len(polys), shapely.Polygon(), dtype=object)
     if area is None or area.is_empty:
         return out
-    shapely.prepare(area)
+    # a private prepared copy: ``area`` may be in use in other threads (a band, a zone,
+    # the network extent), and GEOS builds a prepared geometry's indexes on first use
+    prepared = prepared_copy(area)
     cand = tree.query(area) if tree is not None else np.arange(len(polys))
-    inside = shapely.contains_properly(area, polys[cand])
+    inside = shapely.contains_properly(prepared, polys[cand])
     out[cand[inside]] = polys[cand[inside]]
     cand = cand[~inside]
-    touching = cand[shapely.intersects(area, polys[cand])]
+    touching = cand[shapely.intersects(prepared, polys[cand])]
     if len(touching) == 0:
         return out
     tiles = np.asarray(
