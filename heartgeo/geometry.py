@@ -31,13 +31,59 @@ def clip_to_area(
     polygons are intersected with the few pieces they touch, so that each GEOS call handles
     a small geometry. Smaller pieces (``max_vertices``) suit an ``area`` of a few thousand
     vertices: 128 rather than 1,024 made the planner's 28 zone cuts on the city grid 3 times
-    faster (1.88 s to 0.63 s), but the coverage of large band polygons slower. ``tree`` (an STRtree of ``polys``) narrows
-    the candidates when ``area`` is small.
+    faster (1.88 s to 0.63 s), but the coverage of large band polygons slower. ``tree`` (an
+    STRtree of ``polys``) narrows the candidates when ``area`` is small.
+
+    An ``area`` whose holes hold more vertices than ``max_vertices`` (a drive-time band has
+    thousands of holes: the places farther than its buffer from every road) is clipped by
+    its outlines, and only then are the holes taken out of the few polygons each one
+    touches: ``polys & area == (polys & outlines) - holes``. On the city grid's largest
+    band this cut the cells 4 to 6 times faster (0.59-0.88 s to 0.14 s).
     """
     polys = np.asarray(polys, dtype=object)
-    out = np.full(len(polys), shapely.Polygon(), dtype=object)
     if area is None or area.is_empty:
+        return np.full(len(polys), shapely.Polygon(), dtype=object)
+    shells, holes = outlines_and_holes(area, max_vertices)
+    if holes is None:
+        return _clip(polys, area, tile_m, tree, max_vertices)
+    out = _clip(polys, shells, tile_m, tree, max_vertices)
+    c_i, h_i = shapely.STRtree(holes).query(out, predicate="intersects")
+    if len(c_i) == 0:
         return out
+    order = np.argsort(c_i, kind="stable")
+    c_i, h_i = c_i[order], h_i[order]
+    cells = np.unique(c_i)
+    # the holes of a valid polygon meet at points at most: each cell's are one MultiPolygon
+    cutters = shapely.multipolygons(holes[h_i], indices=np.searchsorted(cells, c_i))
+    out[cells] = shapely.difference(out[cells], cutters)
+    return polygonal(out)
+
+
+def outlines_and_holes(
+    area: shapely.Geometry, min_vertices: int = 0
+) -> tuple[shapely.Geometry, np.ndarray | None]:
+    """``area`` without its holes, and its holes as polygons, such that ``area`` is the
+    first minus the second; ``(area, None)`` when its holes hold ``min_vertices`` vertices
+    or fewer, or when a part lies in another part's hole (the outlines would overlap).
+    """
+    parts = shapely.get_parts(area)
+    rings, owner = shapely.get_rings(parts, return_index=True)
+    inner = np.r_[False, owner[1:] == owner[:-1]]  # each part's exterior ring comes first
+    if not inner.any() or shapely.get_num_coordinates(rings[inner]).sum() <= min_vertices:
+        return area, None
+    shells = shapely.polygons(rings[~inner])
+    holes = shapely.polygons(rings[inner])
+    if len(shells) > 1:
+        islands = shapely.STRtree(holes).query(shapely.point_on_surface(shells), predicate="within")
+        if islands.size:
+            return area, None
+        return shapely.multipolygons(shells), holes
+    return shells[0], holes
+
+
+def _clip(polys, area, tile_m, tree, max_vertices) -> np.ndarray:
+    """:func:`clip_to_area` by the quadtree pieces of ``area``, holes and all."""
+    out = np.full(len(polys), shapely.Polygon(), dtype=object)
     # a private prepared copy: ``area`` may be in use in other threads (a band, a zone,
     # the network extent), and GEOS builds a prepared geometry's indexes on first use
     prepared = prepared_copy(area)

@@ -3,7 +3,7 @@
 import numpy as np
 import shapely
 
-from heartgeo.geometry import clip_to_area, quadtree_pieces
+from heartgeo.geometry import clip_to_area, outlines_and_holes, quadtree_pieces
 
 # clip_by_rect leaves this valid polygon's part in the box self-intersecting at (4, 1)
 TOUCHING = shapely.from_wkt(
@@ -51,3 +51,21 @@ def test_clip_to_area_equals_the_direct_intersection():
     np.testing.assert_allclose(shapely.area(got), shapely.area(want), rtol=1e-9, atol=1e-6)
     # the same parts, not only the same areas
     assert shapely.area(shapely.symmetric_difference(got, want)).max() < 1e-6
+
+
+def test_an_area_with_many_holes_is_cut_by_its_outlines_then_its_holes():
+    geom = _detailed(1)
+    shells, holes = outlines_and_holes(geom, 64)
+    assert holes is not None and len(holes) == shapely.get_num_interior_rings(geom).sum()
+    assert abs(shells.area - shapely.area(holes).sum() - geom.area) < 1e-6 * geom.area
+    # few hole vertices: the area itself
+    assert outlines_and_holes(geom, 10**9)[1] is None
+
+
+def test_an_island_in_a_hole_keeps_the_direct_clip():
+    ring = shapely.difference(shapely.box(0, 0, 100, 100), shapely.box(20, 20, 80, 80))
+    area = shapely.union(ring, shapely.box(40, 40, 60, 60))  # an island inside the hole
+    assert outlines_and_holes(area)[1] is None
+    cells = shapely.buffer(shapely.points(np.mgrid[0:100:10, 0:100:10].reshape(2, -1).T), 9.0)
+    got = clip_to_area(cells, area, tile_m=10.0, max_vertices=4)
+    np.testing.assert_allclose(shapely.area(got), shapely.area(shapely.intersection(cells, area)))
