@@ -144,6 +144,48 @@ def chunked(fn: Callable[..., Any], *arrays, workers: int | None = None, min_chu
     return np.concatenate(parts)
 
 
+class Background:
+    """A job started now on a thread of its own, beside the caller's work; its progress
+    lines are held (:meth:`heartgeo.progress.Progress.buffered`) and printed, in one
+    piece, when the caller takes its result.
+
+    The thread is a daemon: when the caller fails first (a bad input file), the run
+    ends without waiting for the job. Its exception, if any, is raised by :meth:`result`.
+
+    Parameters
+    ----------
+    job
+        Called with the held progress reporter.
+    progress
+        The reporter the job's lines go to.
+    """
+
+    def __init__(self, job: Callable[[Any], R], progress: Any):
+        self._progress = progress.buffered()
+        self._done = threading.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+        threading.Thread(target=self._run, args=(job,), daemon=True).start()
+
+    def _run(self, job) -> None:
+        try:
+            self._value = job(self._progress)
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self, progress: Any) -> Any:
+        """Wait for the job, print its lines on ``progress``, and return its value (or
+        raise its exception).
+        """
+        self._done.wait()
+        progress.replay(self._progress)
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 class shared_cached_property:  # noqa: N801  (named like functools.cached_property)
     """Like :func:`functools.cached_property`, but computed once even when several threads
     ask at the same time (the first computes, the others wait), so an object can be

@@ -50,6 +50,22 @@ class Progress:
         """Print a warning line (unless quiet)."""
         self.info(f"warning: {message}")
 
+    def buffered(self) -> Progress:
+        """A reporter for work on another thread: as quiet as this one, its lines kept
+        until :meth:`replay` prints them here.
+        """
+        return Progress(quiet=self.quiet, stream=io.StringIO())
+
+    def replay(self, other: Progress) -> None:
+        """Print the lines ``other`` (from :meth:`buffered`) kept, as if printed here."""
+        text = other.stream.getvalue() if isinstance(other.stream, io.StringIO) else ""
+        other.stream = io.StringIO()
+        if text and not self.quiet:
+            if self._open:
+                print(file=self.stream)
+                self._open = False
+            print(text, file=self.stream, end="" if text.endswith("\n") else "\n", flush=True)
+
     @contextmanager
     def step(self, label: str) -> Iterator[None]:
         """Announce ``label``, run the block, then report how long it took."""

@@ -1,11 +1,16 @@
-"""Worker counts from the CPUs this process may use, and BLAS held to one thread."""
+"""Worker counts from the CPUs this process may use, BLAS held to one thread, work in
+chunks and beside the caller.
+"""
 
+import io
 import os
+import threading
 
 import numpy as np
 import pytest
 
-from heartgeo.parallel import available_cpus, one_blas_thread
+from heartgeo.parallel import Background, available_cpus, one_blas_thread
+from heartgeo.progress import Progress
 
 
 def _cgroup(tmp_path, **files):
@@ -75,3 +80,45 @@ def test_chunked_equals_one_call_in_chunks():
         # one call per chunk, each at least min_chunk long (or the whole array)
         assert len(calls) == min(workers, max(1, len(boxes) // min_chunk))
         assert sum(calls) == len(boxes) and min(calls) >= min(min_chunk, len(boxes))
+
+
+def test_a_background_job_runs_beside_the_caller_and_its_lines_come_in_one_piece():
+    out = io.StringIO()
+    progress = Progress(stream=out)
+    started, release = threading.Event(), threading.Event()
+
+    def job(p):
+        with p.step("Loading the network"):
+            started.set()
+            assert release.wait(10)  # runs while the caller works
+        p.info("  3 nodes")
+        return 42
+
+    job_ = Background(job, progress)
+    assert started.wait(10)
+    with progress.step("Loading boundaries"):
+        release.set()
+    assert "network" not in out.getvalue()  # held until the result is taken
+    assert job_.result(progress) == 42
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("Loading boundaries ... done")
+    assert lines[1].startswith("Loading the network ... done")
+    assert lines[2] == "  3 nodes"
+
+
+def test_a_background_jobs_error_is_raised_by_its_result_after_its_lines():
+    out = io.StringIO()
+    progress = Progress(stream=out)
+
+    def job(p):
+        with p.step("Reading"):
+            raise ValueError("bad file")
+
+    with pytest.raises(ValueError, match="bad file"):
+        Background(job, progress).result(progress)
+    assert out.getvalue() == "Reading ... failed\n"
+    quiet = io.StringIO()
+    Background(lambda p: p.info("x"), Progress(quiet=True, stream=quiet)).result(
+        Progress(quiet=True, stream=quiet)
+    )
+    assert quiet.getvalue() == ""

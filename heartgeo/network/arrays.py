@@ -147,14 +147,15 @@ class RoadNetwork:
     def _blocks(self) -> dict[float, Blocks]:
         return {}
 
-    def blocks(self, buffer_m: float) -> Blocks:
-        """The network's blocks for isochrones of ``buffer_m`` (built once per buffer, also
-        when threads ask together; see :class:`heartgeo.network.blocks.Blocks`).
+    def blocks(self, buffer_m: float, workers: int | None = None) -> Blocks:
+        """The network's blocks for isochrones of ``buffer_m`` (built once per buffer, on
+        ``workers`` threads, also when threads ask together; see
+        :class:`heartgeo.network.blocks.Blocks`).
         """
         key = float(buffer_m)
         with _BUILD_LOCK:
             if key not in self._blocks:
-                self._blocks[key] = Blocks.build(self, key)
+                self._blocks[key] = Blocks.build(self, key, workers)
         return self._blocks[key]
 
     def use_blocks(self, blocks: Blocks) -> None:

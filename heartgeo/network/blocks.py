@@ -76,8 +76,9 @@ class Blocks:
     hole_points: np.ndarray
 
     @classmethod
-    def build(cls, net, buffer_m: float) -> Blocks:
-        """Find the blocks of ``net`` (a :class:`heartgeo.network.RoadNetwork`).
+    def build(cls, net, buffer_m: float, workers: int | None = None) -> Blocks:
+        """Find the blocks of ``net`` (a :class:`heartgeo.network.RoadNetwork`), on
+        ``workers`` threads (default: the CPUs available).
 
         Roads crossing without a shared node (bridges) are noded where they cross: the
         blocks are regions of the plane, whatever the graph says.
@@ -103,7 +104,7 @@ class Blocks:
         faces = faces[shapely.contains_properly(extent, faces)]
         shapely.prepare(faces)
 
-        faces, parts, part_face = _holes(faces, cuts, dangles, buffer_m)
+        faces, parts, part_face = _holes(faces, cuts, dangles, buffer_m, workers)
         face_i, road_i, frontier = _frontier(net, roads, lines, faces)
         return cls(
             buffer_m=buffer_m,
@@ -207,19 +208,23 @@ def _minus(holes: np.ndarray, buffers: np.ndarray) -> np.ndarray:
     return parts[shapely.area(parts) > 0]
 
 
-def _holes(faces: np.ndarray, cuts, dangles, buffer_m: float):
+def _holes(faces: np.ndarray, cuts, dangles, buffer_m: float, workers: int | None = None):
     """The faces kept and the holes of each: points farther than ``buffer_m`` from its
     boundary and from the road pieces inside it; ``(faces, holes, hole's face)``.
     """
     # holes: points of a face farther than buffer_m from its boundary and from the
     # road pieces inside it (dead ends, links to islands)
     # built once per network, in a step of its own: on every core
-    holes = chunked(lambda f: shapely.buffer(f, -buffer_m, quad_segs=QUAD_SEGS), faces)
+    holes = chunked(
+        lambda f: shapely.buffer(f, -buffer_m, quad_segs=QUAD_SEGS), faces, workers=workers
+    )
     inner = np.concatenate([shapely.get_parts(cuts), shapely.get_parts(dangles)])
     mid = shapely.line_interpolate_point(inner, 0.5, normalized=True)
     in_face, in_piece = shapely.STRtree(mid).query(faces, predicate="contains")
-    inner = chunked(lambda g: shapely.buffer(g, buffer_m, quad_segs=QUAD_SEGS), inner[in_piece])
-    holes = _subtract(holes, in_face, inner, workers=None)
+    inner = chunked(
+        lambda g: shapely.buffer(g, buffer_m, quad_segs=QUAD_SEGS), inner[in_piece], workers=workers
+    )
+    holes = _subtract(holes, in_face, inner, workers=workers)
     parts, part_face = shapely.get_parts(holes, return_index=True)
     keep = ~shapely.is_empty(parts) & (shapely.area(parts) > 0)
     parts, part_face = parts[keep], part_face[keep]

@@ -25,6 +25,7 @@ from heartgeo.io.outputs import sha256
 from heartgeo.io.pilot import PilotArea, pilot_area
 from heartgeo.network.arrays import RoadNetwork
 from heartgeo.network.loading import load_network, recorded_extent
+from heartgeo.parallel import Background, available_cpus
 from heartgeo.progress import QUIET, Progress
 from heartgeo.settings import Settings
 from heartgeo.study.prepared import Study
@@ -120,26 +121,14 @@ def load_areas(settings: Settings, progress: Progress = QUIET) -> Areas:
     return Areas(bounds, pilot, build_areas(bounds, pilot, settings.focus, progress))
 
 
-def load_road_network(
-    settings: Settings,
-    study_area: shapely.Geometry,
-    progress: Progress = QUIET,
-    cache: Cache | None = None,
-) -> LoadedNetwork:
-    """Stage 2: the road network (from the cache when its inputs are unchanged) and the
-    travel model chosen on ``study_area``. The model's line is released as soon as it is
-    known: from the extent recorded beside a fetched network, before the network loads.
+def road_network_arrays(
+    settings: Settings, progress: Progress = QUIET, cache: Cache | None = None
+) -> tuple[RoadNetwork, str]:
+    """Stage 2a: the road network's arrays (from the cache when its inputs are unchanged)
+    and their cache key.
     """
     cache = cache or Cache(enabled=False)
     net_path = Path(settings.network or find_network(settings.data_dir))
-    choice = None
-    early = None
-    if settings.network_extent is None and settings.travel_model == "auto":
-        early = recorded_extent(net_path)
-    if settings.travel_model != "auto" or early is not None:
-        share = share_within(study_area, early[0]) if early else 1.0
-        choice = choose_travel_model(settings.travel_model, share)
-        progress.release(model_line(*choice))
     key = make_key(
         "network",
         network=sha256(net_path) if net_path.exists() else str(net_path),
@@ -161,6 +150,34 @@ def load_road_network(
         ),
     )
     net.source = str(net_path)
+    return net, key
+
+
+def load_road_network(
+    settings: Settings,
+    study_area: shapely.Geometry,
+    progress: Progress = QUIET,
+    cache: Cache | None = None,
+    arrays: Background | None = None,
+) -> LoadedNetwork:
+    """Stage 2: the road network (:func:`road_network_arrays`, or ``arrays`` when they
+    are loading on another thread) and the travel model chosen on ``study_area``. The
+    model's line is released as soon as it is known: from the extent recorded beside a
+    fetched network, before the network loads.
+    """
+    net_path = Path(settings.network or find_network(settings.data_dir))
+    choice = None
+    early = None
+    if settings.network_extent is None and settings.travel_model == "auto":
+        early = recorded_extent(net_path)
+    if settings.travel_model != "auto" or early is not None:
+        share = share_within(study_area, early[0]) if early else 1.0
+        choice = choose_travel_model(settings.travel_model, share)
+        progress.release(model_line(*choice))
+    if arrays is None:
+        net, key = road_network_arrays(settings, progress, cache)
+    else:
+        net, key = arrays.result(progress)
     if choice is None:
         choice = choose_travel_model(settings.travel_model, share_within(study_area, net.extent))
         progress.release(model_line(*choice))
@@ -173,10 +190,13 @@ def build_demand(
     loaded: LoadedNetwork,
     progress: Progress = QUIET,
     cache: Cache | None = None,
+    workers: int | None = None,
 ) -> tuple[Demand, MeasureGrid]:
     """Stage 4: the demand cells (tract population spread over hexagonal cells) and their
-    measuring grid, cached under the network, the tracts, the counts and the cell size.
+    measuring grid, cached under the network, the tracts, the counts and the cell size;
+    built on ``workers`` threads (default ``settings.workers``).
     """
+    workers = workers or settings.workers
     cache = cache or Cache(enabled=False)
     bounds, net = areas.boundaries, loaded.net
     sums = {name: sha256(path) for name, path in bounds.sources.items()}
@@ -200,9 +220,9 @@ def build_demand(
                 known_extent=net.extent,
                 control_total=bounds.city_count,
                 imputed_income=manifest()["layers"]["tracts"].get("imputed_median_income"),
-                workers=settings.workers,
+                workers=workers,
             )
-            return demand, MeasureGrid.build(demand, net.roads(), settings.workers)
+            return demand, MeasureGrid.build(demand, net.roads(), workers)
 
     demand, grid = cache.get_or_build(
         "demand",
@@ -253,6 +273,28 @@ def read_call_file(settings: Settings, progress: Progress = QUIET) -> Calls | No
     return calls
 
 
+def _areas_and_network(
+    settings: Settings, progress: Progress, cache: Cache, areas: tuple[str, ...] | None
+) -> tuple[Areas, LoadedNetwork]:
+    """Stages 1 and 2, the network's arrays loading on a thread beside the boundaries."""
+    progress.hold()  # the first line names the model, known once the network's extent is
+    try:
+        arrays = Background(lambda p: road_network_arrays(settings, p, cache), progress)
+        stage1 = load_areas(settings, progress)
+        names = tuple(areas) if areas is not None else tuple(stage1.areas)
+        return stage1, load_road_network(settings, stage1.union(names), progress, cache, arrays)
+    finally:
+        progress.release()
+
+
+def _split_workers(workers: int | None) -> tuple[int, int]:
+    """Threads for two stages run side by side: between them, no more than ``workers``
+    (default: the CPUs available), and at least one each.
+    """
+    n = workers or available_cpus()
+    return max(1, n // 2), max(1, n - n // 2)
+
+
 def _inputs(settings: Settings, areas: Areas, loaded: LoadedNetwork) -> dict[str, Path]:
     inputs = dict(areas.boundaries.sources)
     inputs["network"] = Path(loaded.path)
@@ -288,20 +330,21 @@ def prepare(
     """
     settings.validate()
     cache = Cache(enabled=settings.use_cache, warn=progress.warn)
-    progress.hold()  # the first line names the model, known once the network's extent is
-    try:
-        stage1 = load_areas(settings, progress)
-        names = tuple(areas) if areas is not None else tuple(stage1.areas)
-        loaded = load_road_network(settings, stage1.union(names), progress, cache)
-    finally:
-        progress.release()
+    # independent stages side by side: the network loads beside the boundaries, the
+    # travel model (the network's blocks) is built beside the demand cells
+    stage1, loaded = _areas_and_network(settings, progress, cache, areas)
     city_share = share_within(stage1.boundaries.city, loaded.net.extent)
-    model = build_model(loaded.choice, loaded.net, loaded.key, settings, progress, cache)
+    split = _split_workers(settings.workers)
+    model_job = Background(
+        lambda p: build_model(loaded.choice, loaded.net, loaded.key, settings, p, cache, split[0]),
+        progress,
+    )
+    demand, grid = build_demand(settings, stage1, loaded, progress, cache, split[1])
+    model = model_job.result(progress)
     progress.info(
         f"  network extent ({loaded.net.extent_method}) covers {city_share:.1%} of the city "
         f"limit; {model.extent_note()}"
     )
-    demand, grid = build_demand(settings, stage1, loaded, progress, cache)
     calls = read_call_file(settings, progress)
     return Study(
         settings,

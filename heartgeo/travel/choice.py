@@ -70,11 +70,13 @@ def build_model(
     settings: Settings,
     progress: Progress = QUIET,
     cache: Cache | None = None,
+    workers: int | None = None,
 ) -> TravelModel:
     """The travel model ``choice`` (name, reason) on the prepared network.
 
     The network model's city blocks (what exact isochrones are built from) come from
-    ``cache`` when built before for the same network and buffer; the crow-fly model is
+    ``cache`` when built before for the same network and buffer, else are built on
+    ``workers`` threads (default: ``settings.workers``); the crow-fly model is
     calibrated on the network (``settings.circuity`` / ``crowfly_speed_kmh`` override it).
     """
     name, because = choice
@@ -84,7 +86,7 @@ def build_model(
         blocks = cache.get("blocks", key, expected=Blocks)
         if blocks is None:
             with progress.step("Finding the city blocks that isochrones are built from"):
-                blocks = net.blocks(settings.buffer_m)
+                blocks = net.blocks(settings.buffer_m, workers or settings.workers)
             cache.put("blocks", key, blocks)
         else:
             net.use_blocks(blocks)
