@@ -122,24 +122,8 @@ def _pieces(net, node_times, frac, road_full, roads=None) -> np.ndarray:
     )
 
 
-def band_polygon(
-    net: RoadNetwork, node_times: np.ndarray, seconds: float, buffer_m: float
-) -> shapely.Geometry:
-    """Polygon reached within ``seconds``: reached pieces buffered by ``buffer_m``, in the
-    network extent.
-
-    Built from the network's blocks (:mod:`heartgeo.network.blocks`): blocks whose roads are all
-    reached in full come precomputed; only the frontier's pieces are buffered and
-    unioned.
-    """
-    return _band(net, node_times, seconds, buffer_m)[0]
-
-
-def _band(net, node_times, seconds, buffer_m, carry=None):
-    """(band polygon, carry): ``carry`` holds a band's frontier polygon and buffers; given
-    a smaller band's, they are added to this band's frontier, which makes this band
-    contain the smaller one exactly.
-    """
+def _frontier(net, node_times, seconds, buffer_m):
+    """One band's parts: (its whole blocks, its frontier polygon, the frontier's buffers)."""
     frac = reached_fractions(net, node_times, seconds)
     road_full = _reached(net, frac)
     blocks = net.blocks(buffer_m)
@@ -147,11 +131,20 @@ def _band(net, node_times, seconds, buffer_m, carry=None):
     pieces = _pieces(net, node_times, frac, road_full, blocks.frontier(whole))
     buffers = shapely.buffer(pieces, buffer_m, quad_segs=QUAD_SEGS)
     # the union of many small buffers is much faster in GEOS than one buffer of a collection
-    frontier = shapely.intersection(shapely.union_all(buffers), net.extent)
-    if carry is not None:
-        frontier = shapely.union(frontier, carry[0])
-        buffers = np.concatenate([buffers, carry[1]])
-    return blocks.assemble(whole, frontier, buffers), (frontier, buffers)
+    return whole, shapely.intersection(shapely.union_all(buffers), net.extent), buffers
+
+
+def _nest(parts: list[tuple]) -> list[tuple]:
+    """Ascending bands' parts, each band's frontier with the smaller bands' added: that
+    makes each band contain the smaller ones exactly (see :func:`nested_bands`).
+    """
+    out = parts[:1]
+    for whole, frontier, buffers in parts[1:]:
+        _, smaller, smaller_buffers = out[-1]
+        out.append(
+            (whole, shapely.union(frontier, smaller), np.concatenate([buffers, smaller_buffers]))
+        )
+    return out
 
 
 def nested_bands(
@@ -168,11 +161,7 @@ def nested_bands(
     same polygons) and its frontier, so carrying the frontier into the next band is
     enough.
     """
-    out, carry = [], None
-    for t in seconds:
-        poly, carry = _band(net, node_times, t, buffer_m, carry)
-        out.append(poly)
-    return out
+    return band_polygons(net, [node_times], seconds, buffer_m, workers=1)[0]
 
 
 def band_polygons(
@@ -187,12 +176,34 @@ def band_polygons(
     node times, on every core.
 
     Shapely releases the GIL inside GEOS, and numpy in its array loops, so threads build
-    polygons in parallel.
+    polygons in parallel. Exact bands are built in three rounds, each on every core: the
+    frontier of every (row, band), then each row's frontiers nested, then every band
+    assembled; so that one unit's bands (a pilot) use every core too.
     """
     if method not in POLYGON_METHODS:
         raise ValueError(f"method={method!r}: choose one of {', '.join(POLYGON_METHODS)}")
-    draw = nested_bands if method == "exact" else grid_bands
-    return thread_map(lambda row: draw(net, row, seconds, buffer_m), rows, workers)
+    if method == "fast":
+        return thread_map(lambda row: grid_bands(net, row, seconds, buffer_m), rows, workers)
+    n = len(seconds)
+    tasks = [(row, t) for row in rows for t in seconds]
+    parts = thread_map(lambda task: _frontier(net, *task, buffer_m), tasks, workers)
+    nested = thread_map(lambda r: _nest(parts[r * n : (r + 1) * n]), range(len(rows)), workers)
+    blocks = net.blocks(buffer_m)
+    polys = thread_map(lambda p: blocks.assemble(*p), [p for row in nested for p in row], workers)
+    return [polys[r * n : (r + 1) * n] for r in range(len(rows))]
+
+
+def band_polygon(
+    net: RoadNetwork, node_times: np.ndarray, seconds: float, buffer_m: float
+) -> shapely.Geometry:
+    """Polygon reached within ``seconds``: reached pieces buffered by ``buffer_m``, in the
+    network extent.
+
+    Built from the network's blocks (:mod:`heartgeo.network.blocks`): blocks whose roads are all
+    reached in full come precomputed; only the frontier's pieces are buffered and
+    unioned.
+    """
+    return net.blocks(buffer_m).assemble(*_frontier(net, node_times, seconds, buffer_m))
 
 
 def network_isochrones(
