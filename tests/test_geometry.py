@@ -1,8 +1,10 @@
 """Cutting a detailed polygon into quadtree pieces, and clipping many cells with it."""
 
 import numpy as np
+import pytest
 import shapely
 
+from heartgeo.analysis.demand import hex_grid
 from heartgeo.geometry import clip_to_area, outlines_and_holes, quadtree_pieces
 
 # clip_by_rect leaves this valid polygon's part in the box self-intersecting at (4, 1)
@@ -69,3 +71,17 @@ def test_an_island_in_a_hole_keeps_the_direct_clip():
     cells = shapely.buffer(shapely.points(np.mgrid[0:100:10, 0:100:10].reshape(2, -1).T), 9.0)
     got = clip_to_area(cells, area, tile_m=10.0, max_vertices=4)
     np.testing.assert_allclose(shapely.area(got), shapely.area(shapely.intersection(cells, area)))
+
+
+@pytest.mark.integration
+def test_a_zone_outside_every_beat_is_cut_like_the_direct_intersection(boundaries):
+    # a box around the city minus its beats: a large ring and many slivers. With small
+    # pieces, clipping an invalid intermediate piece again gave a valid but wrong one
+    beats = boundaries.beats.geometry.to_numpy()
+    rest = shapely.difference(
+        shapely.box(*boundaries.city.bounds).buffer(1000.0), shapely.union_all(beats)
+    )
+    cells = hex_grid(boundaries.city, 250.0).geometry.to_numpy()
+    got = clip_to_area(cells, rest, max_vertices=128)
+    want = shapely.area(shapely.intersection(cells, rest))
+    np.testing.assert_allclose(shapely.area(got), want, rtol=1e-9, atol=1e-3)
