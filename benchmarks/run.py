@@ -438,7 +438,11 @@ def report_section(city: RoadNetwork, data: Path, q: bool) -> list[str]:
         f"   cold (empty cache) {', '.join(f'{t:.1f}' for t in cold)} s -> median {c:.1f} s "
         f"({verdict} the {REPORT_TARGET_S:g} s target for a cold run); {warm_text}"
     )
-    print("   steps of the cold runs (medians; the rest is start-up, imports and exit):")
+    print(
+        "   steps of the cold runs (medians; the rest is start-up, imports and exit; the road\n"
+        "   network loads beside the boundaries and the blocks are found beside the population,\n"
+        "   so those pairs overlap in time):"
+    )
     print_steps(steps)
     peak = max(rss)
     print(
