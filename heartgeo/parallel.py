@@ -158,14 +158,20 @@ class Background:
         Called with the held progress reporter.
     progress
         The reporter the job's lines go to.
+    beside
+        False: run the job now, on the caller's thread (``--workers 1``), with its lines
+        held all the same.
     """
 
-    def __init__(self, job: Callable[[Any], R], progress: Any):
+    def __init__(self, job: Callable[[Any], R], progress: Any, beside: bool = True):
         self._progress = progress.buffered()
         self._done = threading.Event()
         self._value: Any = None
         self._error: BaseException | None = None
-        threading.Thread(target=self._run, args=(job,), daemon=True).start()
+        if beside:
+            threading.Thread(target=self._run, args=(job,), daemon=True).start()
+        else:
+            self._run(job)
 
     def _run(self, job) -> None:
         try:

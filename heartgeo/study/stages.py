@@ -279,7 +279,11 @@ def _areas_and_network(
     """Stages 1 and 2, the network's arrays loading on a thread beside the boundaries."""
     progress.hold()  # the first line names the model, known once the network's extent is
     try:
-        arrays = Background(lambda p: road_network_arrays(settings, p, cache), progress)
+        arrays = Background(
+            lambda p: road_network_arrays(settings, p, cache),
+            progress,
+            beside=(settings.workers or available_cpus()) > 1,
+        )
         stage1 = load_areas(settings, progress)
         names = tuple(areas) if areas is not None else tuple(stage1.areas)
         return stage1, load_road_network(settings, stage1.union(names), progress, cache, arrays)
@@ -289,7 +293,7 @@ def _areas_and_network(
 
 def _split_workers(workers: int | None) -> tuple[int, int]:
     """Threads for two stages run side by side: between them, no more than ``workers``
-    (default: the CPUs available), and at least one each.
+    (default: the CPUs available); ``(1, 1)`` for one worker, where they run in turn.
     """
     n = workers or available_cpus()
     return max(1, n // 2), max(1, n - n // 2)
@@ -338,6 +342,7 @@ def prepare(
     model_job = Background(
         lambda p: build_model(loaded.choice, loaded.net, loaded.key, settings, p, cache, split[0]),
         progress,
+        beside=(settings.workers or available_cpus()) > 1,
     )
     demand, grid = build_demand(settings, stage1, loaded, progress, cache, split[1])
     model = model_job.result(progress)
