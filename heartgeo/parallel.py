@@ -47,6 +47,11 @@ def available_cpus(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
     return max(1, n)
 
 
+def worker_count(workers: int | None = None) -> int:
+    """Threads to use: ``workers``, or (None or 0) the CPUs available."""
+    return workers or available_cpus()
+
+
 def _cgroup_quota(root: Path) -> tuple[int, int] | None:
     """(quota, period) in microseconds of the CPU limit, or None where there is none."""
     for text in _read(root / "cpu.max"), _read(root / "cpu" / "cpu.cfs_quota_us"):
@@ -107,7 +112,7 @@ def thread_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = N
         Number of threads; None for :func:`available_cpus`, 1 to run in the calling thread.
     """
     items = list(items)
-    n = workers or available_cpus()
+    n = worker_count(workers)
     if len(items) <= 1 or n == 1:
         return [fn(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(n, len(items))) as pool:
@@ -135,7 +140,7 @@ def chunked(fn: Callable[..., Any], *arrays, workers: int | None = None, min_chu
     import numpy as np
 
     n = len(arrays[0])
-    k = min(workers or available_cpus(), n // max(min_chunk, 1))
+    k = min(worker_count(workers), n // max(min_chunk, 1))
     if k <= 1:
         return fn(*arrays)
     edges = np.linspace(0, n, k + 1).astype(int)

@@ -44,6 +44,10 @@ def test_report_writes_maps_tables_and_summary(report_run):
     assert not [p for p in out.iterdir() if p.name.startswith(".heartgeo-tmp")]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["travel_model"]["name"] == model
+    # the planner's page, built beside the citywide coverage step, for the citywide units
+    planner = (out / "planner.html").read_text(encoding="utf-8")
+    assert "<title>HEART staging planner: citywide" in planner
+    assert "planner.html" in {f["path"] for f in summary["outputs"]}
     assert {i["name"] for i in summary["inputs"]} >= {
         "city_limits",
         "police_beats",

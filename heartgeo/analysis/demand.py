@@ -13,7 +13,6 @@ per-tract table says how much population lay outside it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -22,7 +21,7 @@ import shapely
 
 from heartgeo.config import METRIC_CRS
 from heartgeo.geometry import clip_to_area, prepared_copy
-from heartgeo.parallel import chunked
+from heartgeo.parallel import chunked, shared_cached_property
 
 
 def hex_grid(area: shapely.Geometry, size_m: float) -> gpd.GeoDataFrame:
@@ -209,7 +208,7 @@ class Demand:
     #: cells denser than :data:`MAX_DENSITY_PER_KM2` (index, people, people per km2)
     dense_cells: list = field(default_factory=list)
 
-    @cached_property
+    @shared_cached_property
     def points(self) -> np.ndarray:
         """Each cell's representative point (inside its clipped hexagon), shape (cells, 2):
         where travel times to the cell are measured.

@@ -12,10 +12,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from heartgeo.errors import InputError
 from heartgeo.io.outputs import OutputSet
 from heartgeo.io.staging import read_staging
 from heartgeo.operations.demand import area_share, demand_points
 from heartgeo.operations.simulate import SimulateOptions
+from heartgeo.parallel import Background, worker_count
 from heartgeo.progress import QUIET, Progress
 from heartgeo.report.planner_data import part_area, planner_payload
 from heartgeo.report.run import prepare_study
@@ -87,9 +89,19 @@ def _areas() -> tuple[str, ...]:
     return area_names()
 
 
+PLANNER_FILE = ("planner.html", "the planner's page: try sites and hours in the browser")
+
+
 def write_planner(outs: OutputSet, study, scenario, units, options, candidates=None,
                   basemap="default") -> dict:  # fmt: skip
     """``planner.html`` into ``outs``; returns its data."""
+    data, html = planner_page(study, scenario, units, options, candidates, basemap)
+    outs.text(PLANNER_FILE[0], html, PLANNER_FILE[1])
+    return data
+
+
+def planner_page(study, scenario, units, options, candidates=None, basemap="default"):
+    """The planner's page for ``scenario`` starting from ``units``: (its data, its HTML)."""
     from heartgeo.viz.planner_page import planner_html
 
     cands = planner_candidates(study, scenario, units, candidates)
@@ -98,9 +110,53 @@ def write_planner(outs: OutputSet, study, scenario, units, options, candidates=N
     )
     data["outlines"] = outlines(study)
     title = f"HEART staging planner: {scenario.label} ({study.model.short_label})"
-    outs.text("planner.html", planner_html(data, title, basemap=basemap),
-              "the planner's page: try sites and hours in the browser")  # fmt: skip
-    return data
+    return data, planner_html(data, title, basemap=basemap)
+
+
+class EarlyPlanner:
+    """``heartgeo report``'s ``planner.html``, built on a thread beside the scenarios' work
+    (:class:`heartgeo.parallel.Background`): it needs only the study and the units of the
+    comparison's second scenario (citywide), so it starts as soon as those are placed
+    (pass :meth:`placed` to :func:`heartgeo.study.run_scenarios`) and is written with the
+    other outputs (:meth:`write`). Without that scenario in the run, the page is built at
+    :meth:`write` for the last scenario. A model the page cannot run (fast polygons) gets a
+    warning instead of the page.
+    """
+
+    def __init__(self, study: Study, options: SimulateOptions | None, basemap, progress):
+        self.study, self.basemap, self.progress = study, basemap, progress
+        self.options = options if options is not None else SimulateOptions()
+        self._job: Background | None = None
+
+    def placed(self, scenario: Scenario, units: gpd.GeoDataFrame) -> None:
+        """Start the page when ``scenario`` is the comparison's second one."""
+        from heartgeo.definitions import comparison_pair
+
+        if self._job is None and scenario.base == comparison_pair()[1]:
+            self._start(scenario, units)
+
+    def _start(self, scenario: Scenario, units: gpd.GeoDataFrame) -> None:
+        beside = worker_count(self.study.settings.workers) > 1
+        self._job = Background(lambda p: self._html(scenario, units, p), self.progress, beside)
+
+    def _html(self, scenario, units, progress) -> str | None:
+        try:
+            return planner_page(self.study, scenario, units, self.options, basemap=self.basemap)[1]
+        except InputError as exc:
+            progress.warn(f"planner.html is not written: {exc}")
+            return None
+
+    def start(self, results) -> None:
+        """Start the page for the last of ``results`` if no scenario started it."""
+        if self._job is None:
+            self._start(results[-1].scenario, results[-1].units)
+
+    def write(self, outs: OutputSet, results) -> None:
+        """Wait for the page (its lines are printed now) and write it into ``outs``."""
+        self.start(results)
+        html = self._job.result(self.progress)
+        if html is not None:
+            outs.text(PLANNER_FILE[0], html, PLANNER_FILE[1])
 
 
 def outlines(study) -> dict:

@@ -112,8 +112,7 @@ def run_report(
     progress
         Progress reporter.
     coverage, maps, isochrones
-        What to measure and write: coverage tables, maps and the report page, isochrone
-        layers.
+        What to measure and write: coverage tables, maps and pages, isochrone layers.
     simulate
         Simulate calls and busy teams with these options (None: no simulation).
     basemap, png, online
@@ -126,7 +125,9 @@ def run_report(
     """
     scenarios = focused(scenarios, settings.focus)
     study = prepare_study(settings, [s.area for s in scenarios], progress, prepared)
-    results = run_scenarios(study, scenarios, progress, coverage=coverage)
+    planner = _early_planner(study, simulate, basemap, progress) if maps and coverage else None
+    placed = getattr(planner, "placed", None)  # the planner's page starts with its units
+    results = run_scenarios(study, scenarios, progress, coverage=coverage, placed=placed)
     runs = simulate_results(study, results, simulate, progress) if simulate else None
     checks = write_run(
         out_dir,
@@ -137,12 +138,18 @@ def run_report(
         isochrones=isochrones,
         maps=maps,
         simulations=runs,
-        simulate_options=simulate,
+        planner=planner,
         png=png,
         basemap=basemap,
         online=online,
     )
     return ReportRun(study, results, runs, checks)
+
+
+def _early_planner(study, simulate, basemap, progress):
+    from heartgeo.report.plan import EarlyPlanner  # it builds on this module
+
+    return EarlyPlanner(study, simulate, basemap, progress)
 
 
 def run_simulation(

@@ -227,19 +227,18 @@ def write_run(
     basemap: str | None = "default",
     online: bool = False,
     simulations: list[SimulationRun] | None = None,
-    simulate_options=None,
+    planner=None,
 ) -> list[dict]:
-    """Write a run's tables, layers, maps, the simulation (if run), the report page
-    ``index.html`` (with maps and coverage) and ``summary.json`` into ``out_dir`` as one
-    set (see :class:`heartgeo.io.outputs.OutputSet`); return the page checks (``png``).
+    """Write a run's tables, layers, maps, simulation, planner's page (``planner``, an
+    :class:`heartgeo.report.plan.EarlyPlanner`), ``index.html`` and ``summary.json`` into
+    ``out_dir`` as one set (:class:`heartgeo.io.outputs.OutputSet`); return the page checks.
     """
     with (
         progress.step(f"Writing outputs to {out_dir}"),
         OutputSet(out_dir, warn=progress.warn, inputs=study.inputs.values()) as outs,
-        ThreadPoolExecutor(max_workers=2) as pool,
+        ThreadPoolExecutor(max_workers=1) as pool,
     ):
-        later = _start_pages(pool, outs, study, results, maps, coverage, basemap, online,
-                             simulate_options, progress)  # fmt: skip
+        drawn = _start_pages(pool, outs, study, results, maps, basemap, online, planner)
         for result in results:
             write_scenario(outs, study, result, tables=coverage, isochrones=isochrones)
         if coverage and any(r.tables for r in results):
@@ -258,7 +257,9 @@ def write_run(
             )
         if simulations:
             write_simulation_files(outs, study, simulations)
-        pages, _ = (future.result() if future else [] for future in later)
+        pages = drawn.result() if drawn is not None else []
+        if planner is not None:
+            planner.write(outs, results)
         if maps and coverage:
             from heartgeo.viz.report_page import report_page
 
@@ -275,37 +276,16 @@ def write_run(
     return checks
 
 
-def _start_pages(pool, outs, study, results, maps, coverage, basemap, online, options, progress):
-    """Start writing the maps and the planner's page on ``pool``: much of their time is GEOS
-    and Python work that leaves a core free while the tables are written.
+def _start_pages(pool, outs, study, results, maps, basemap, online, planner):
+    """Start writing the maps on ``pool`` (return the future; None without ``maps``) and, if
+    no scenario started it, the planner's page: much of their time is GEOS work that
+    leaves a core free while the tables are written.
     """
-    return [
-        pool.submit(write_maps, outs, study, results, basemap=basemap, online=online)
-        if maps
-        else None,
-        pool.submit(write_report_planner, outs, study, results, options, basemap, progress)
-        if maps and coverage
-        else None,
-    ]
-
-
-def write_report_planner(outs, study, results, options, basemap, progress) -> None:
-    """``planner.html`` for the comparison's second scenario (citywide), its units the
-    starting sites, the calls of ``options`` (None: the defaults); a model the page cannot
-    run (fast polygons) gets a warning instead.
-    """
-    from heartgeo.definitions import comparison_pair
-    from heartgeo.errors import InputError
-    from heartgeo.operations.simulate import SimulateOptions
-    from heartgeo.report.plan import write_planner
-
-    after = comparison_pair()[1]
-    result = next((r for r in results if r.scenario.base == after), results[-1])
-    options = options if options is not None else SimulateOptions()
-    try:
-        write_planner(outs, study, result.scenario, result.units, options, basemap=basemap)
-    except InputError as exc:
-        progress.warn(f"planner.html is not written: {exc}")
+    if planner is not None:
+        planner.start(results)
+    if not maps:
+        return None
+    return pool.submit(write_maps, outs, study, results, basemap=basemap, online=online)
 
 
 def write_simulation_files(outs: OutputSet, study: Study, runs: list[SimulationRun]) -> None:

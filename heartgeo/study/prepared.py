@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import shapely
@@ -14,6 +13,7 @@ from heartgeo.io.boundaries import Boundaries
 from heartgeo.io.calls import Calls
 from heartgeo.io.pilot import PilotArea
 from heartgeo.network.arrays import RoadNetwork
+from heartgeo.parallel import shared_cached_property
 from heartgeo.settings import Settings
 from heartgeo.study.scenarios import StudyArea, pick_area
 from heartgeo.travel.protocol import TravelModel
@@ -66,7 +66,7 @@ class Study:
         """The geometry of study area ``name``."""
         return self.study_area(name).geometry
 
-    @cached_property
+    @shared_cached_property
     def known_cut(self) -> LayerCut:
         """The cells' parts whose travel times the model can tell (same for every scenario)."""
         return self.model.known_cut(self.grid)

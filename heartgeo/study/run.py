@@ -4,6 +4,7 @@ coverage, gaps, the unknown area and coverage by hour of the week.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,6 +144,7 @@ def run_scenario(
     progress: Progress = QUIET,
     *,
     coverage: bool = True,
+    placed: Callable[[Scenario, gpd.GeoDataFrame], None] | None = None,
 ) -> ScenarioResult:
     """Run one scenario: units, travel times, isochrones, and (unless ``coverage=False``)
     coverage, gaps, the unknown area and coverage by hour of the week.
@@ -157,6 +159,11 @@ def run_scenario(
         Progress reporter.
     coverage
         Also measure coverage (tables, gap, unknown area, hours).
+    placed
+        Called with the scenario and its snapped units once its travel times and
+        isochrones are built: work that needs only the units (the planner's page) then
+        runs beside the coverage step, which leaves part of a core free (the isochrones
+        use every core).
     """
     settings, name = study.settings, scenario.name
     area = study.study_area(scenario.area)
@@ -174,6 +181,8 @@ def run_scenario(
             units, settings.bands_min, area.geometry, per_unit=with_units, workers=settings.workers
         )
         cell_seconds = study.model.unit_times(units, study.demand.points)
+    if placed is not None:
+        placed(scenario, units)
     result = ScenarioResult(
         name, scenario.area, area.geometry, units, excluded, bands, per_unit, None, None, {},
         cell_seconds / 60.0, source, duty, hours_info, None, scenario, hours,
@@ -280,6 +289,9 @@ def run_scenarios(
     progress: Progress = QUIET,
     *,
     coverage: bool = True,
+    placed: Callable[[Scenario, gpd.GeoDataFrame], None] | None = None,
 ) -> list[ScenarioResult]:
-    """Run each scenario on the prepared study, in order."""
-    return [run_scenario(study, s, progress, coverage=coverage) for s in scenarios]
+    """Run each scenario on the prepared study, in order (``placed``: see
+    :func:`run_scenario`).
+    """
+    return [run_scenario(study, s, progress, coverage=coverage, placed=placed) for s in scenarios]

@@ -25,7 +25,7 @@ from heartgeo.io.outputs import sha256
 from heartgeo.io.pilot import PilotArea, pilot_area
 from heartgeo.network.arrays import RoadNetwork
 from heartgeo.network.loading import load_network, recorded_extent
-from heartgeo.parallel import Background, available_cpus
+from heartgeo.parallel import Background, worker_count
 from heartgeo.progress import QUIET, Progress
 from heartgeo.settings import Settings
 from heartgeo.study.prepared import Study
@@ -282,7 +282,7 @@ def _areas_and_network(
         arrays = Background(
             lambda p: road_network_arrays(settings, p, cache),
             progress,
-            beside=(settings.workers or available_cpus()) > 1,
+            beside=worker_count(settings.workers) > 1,
         )
         stage1 = load_areas(settings, progress)
         names = tuple(areas) if areas is not None else tuple(stage1.areas)
@@ -295,7 +295,7 @@ def _split_workers(workers: int | None) -> tuple[int, int]:
     """Threads for two stages run side by side: between them, no more than ``workers``
     (default: the CPUs available); ``(1, 1)`` for one worker, where they run in turn.
     """
-    n = workers or available_cpus()
+    n = worker_count(workers)
     return max(1, n // 2), max(1, n - n // 2)
 
 
@@ -342,7 +342,7 @@ def prepare(
     model_job = Background(
         lambda p: build_model(loaded.choice, loaded.net, loaded.key, settings, p, cache, split[0]),
         progress,
-        beside=(settings.workers or available_cpus()) > 1,
+        beside=worker_count(settings.workers) > 1,
     )
     demand, grid = build_demand(settings, stage1, loaded, progress, cache, split[1])
     model = model_job.result(progress)
