@@ -116,8 +116,9 @@ def planner_page(study, scenario, units, options, candidates=None, basemap="defa
 class EarlyPlanner:
     """``heartgeo report``'s ``planner.html``, built on a thread beside the scenarios' work
     (:class:`heartgeo.parallel.Background`): it needs only the study and the units of the
-    comparison's second scenario (citywide), so it starts as soon as those are placed
-    (pass :meth:`placed` to :func:`heartgeo.study.run_scenarios`) and is written with the
+    comparison's second scenario (citywide), so it starts once that scenario's isochrones
+    are built (pass :meth:`placed` to :func:`heartgeo.study.run_scenarios`), beside its
+    coverage step, and is written with the
     other outputs (:meth:`write`). Without that scenario in the run, the page is built at
     :meth:`write` for the last scenario. A model the page cannot run (fast polygons) gets a
     warning instead of the page.
