@@ -118,10 +118,9 @@ class EarlyPlanner:
     (:class:`heartgeo.parallel.Background`): it needs only the study and the units of the
     comparison's second scenario (citywide), so it starts once that scenario's isochrones
     are built (pass :meth:`placed` to :func:`heartgeo.study.run_scenarios`), beside its
-    coverage step, and is written with the
-    other outputs (:meth:`write`). Without that scenario in the run, the page is built at
-    :meth:`write` for the last scenario. A model the page cannot run (fast polygons) gets a
-    warning instead of the page.
+    coverage step, and is written with the other outputs (:meth:`write`). Without that
+    scenario in the run, the page is built at :meth:`write` for the last scenario. A model
+    the page cannot run (fast polygons) gets a warning instead of the page.
     """
 
     def __init__(self, study: Study, options: SimulateOptions | None, basemap, progress):
