@@ -222,3 +222,34 @@ class shared_cached_property:  # noqa: N801  (named like functools.cached_proper
             if self.name not in cache:
                 cache[self.name] = self.func(obj)
         return cache[self.name]
+
+
+class SharedMemo:
+    """Values computed once per key, even when several threads ask for one at the same
+    time: the first computes it, the others wait for it; different keys are computed at
+    the same time. At most ``size`` values are kept (the oldest go first).
+    """
+
+    def __init__(self, size: int = 128):
+        self.size = size
+        self._lock = threading.Lock()
+        self._key_locks: dict[Any, threading.Lock] = {}
+        self._values: dict[Any, Any] = {}
+
+    def get(self, key: Any, build: Callable[[], R]) -> R:
+        """The value of ``key``, computed by ``build()`` if it is not kept."""
+        with self._lock:
+            if key in self._values:
+                return self._values[key]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            value = build()
+            with self._lock:
+                self._values[key] = value
+                self._key_locks.pop(key, None)
+                while len(self._values) > self.size:
+                    del self._values[next(iter(self._values))]
+        return value

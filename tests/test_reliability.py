@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from heartgeo.analysis.coverage import zone_table
 from heartgeo.analysis.demand import allocate_population
 from heartgeo.analysis.isochrones import band_polygon
 from heartgeo.analysis.routing import node_travel_times
+from heartgeo.analysis.zonetable import zone_table
 from heartgeo.cli import cli
 
 from .conftest import DATA

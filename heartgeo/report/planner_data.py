@@ -15,11 +15,14 @@ measured together.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import shapely
 
 from heartgeo.config import LONLAT_CRS
 from heartgeo.errors import InputError
+from heartgeo.geometry import polygonal, prepared_copy
 from heartgeo.study.zones import zones_for
 from heartgeo.travel.page import packed
 
@@ -51,26 +54,36 @@ def hex_lattice(size_m: float, spacing_m: float = LATTICE_M) -> np.ndarray:
     return xy[shapely.contains_xy(hexagon, xy[:, 0], xy[:, 1])]
 
 
-def zone_codes(study, city_area, pilot_area, extent=None) -> tuple[list[dict], list]:
+@dataclass
+class CodeLayers:
+    """What a zone code is made of: the districts (which together cover everywhere), the
+    pilot area's outline, and the road network's extent (None: known everywhere).
+    """
+
+    districts: list[shapely.Geometry]
+    pilot: shapely.Geometry
+    extent: shapely.Geometry | None
+
+    def code(self, district, in_area, known):
+        """The index of each code (arrays or numbers) in :func:`zone_codes`' list."""
+        if self.extent is None:
+            return district * 2 + in_area
+        return (district * 2 + in_area) * 2 + 1 - known
+
+
+def zone_codes(study, city_area, pilot_area, extent=None) -> tuple[list[dict], list, CodeLayers]:
     """The zone codes (one per district, in or out of the pilot area, and the part in no
     district; each inside the road network's ``extent`` or outside it, where travel
-    times are unknown) with their geometries, and the areas measured (citywide, pilot,
-    each district) as lists of codes.
+    times are unknown), the areas measured (citywide, pilot, each district) as lists of
+    codes, and the layers the codes are made of.
     """
     districts = [(name, geom) for kind, name, geom in zones_for(study, city_area)
                  if kind == "district"]  # fmt: skip
     pilot = pilot_area.cut if pilot_area.cut is not None else pilot_area.geometry
-    codes = []
-    for d, (name, geom) in enumerate(districts):
-        for p, part in (
-            (0, shapely.difference(geom, pilot)),
-            (1, shapely.intersection(geom, pilot)),
-        ):
-            # on a 1 mm grid: the overlays of the extent with the zones stay robust in GEOS
-            known = [(1, part)] if extent is None else [
-                (1, shapely.intersection(part, extent)), (0, shapely.difference(part, extent))]  # fmt: skip
-            codes += [{"district": d, "name": name, "in_area": p, "known": k,
-                       "geometry": shapely.set_precision(g, 0.001)} for k, g in known]  # fmt: skip
+    layers = CodeLayers([geom for _, geom in districts], pilot, extent)
+    codes = [{"district": d, "name": name, "in_area": p, "known": k}
+             for d, (name, _) in enumerate(districts) for p in (0, 1)
+             for k in ((1,) if extent is None else (1, 0))]  # fmt: skip
     areas = [
         {"name": city_area.name, "kind": "area", "codes": list(range(len(codes)))},
         {"name": pilot_area.name, "kind": "area",
@@ -80,16 +93,77 @@ def zone_codes(study, city_area, pilot_area, extent=None) -> tuple[list[dict], l
          "codes": [i for i, c in enumerate(codes) if c["district"] == d]}
         for d, (name, _) in enumerate(districts) if not name.startswith("not in any")
     ]  # fmt: skip
-    return codes, areas
+    return codes, areas, layers
 
 
-def cell_parts(study, codes: list[dict], lattice: np.ndarray):
+#: The grid (metres) the parts of a cell that two layers cut are intersected on.
+SNAP_M = 0.001
+#: A factor's share of a cell below this (or above 1 minus it) counts as none (whole).
+WHOLE_TOL = 1e-9
+
+
+def code_weights(study, layers: CodeLayers) -> np.ndarray:
+    """Each cell's share in each zone code, shape (codes, cells): the product of its
+    shares in the code's district, in (or out of) the pilot area and in (or out of) the
+    extent, each the cells' cut by that layer (:meth:`MeasureGrid.zone`, shared with the
+    coverage). A product is exact where at most one factor cuts the cell; the few cells
+    that two or more cut are measured by intersecting their parts.
+    """
+    grid = study.grid
+    district = np.array([grid.zone(g).weight for g in layers.districts])
+    pilot = grid.zone(layers.pilot).weight
+    known = _known_share(study, layers)
+    ins = np.stack([1 - pilot, pilot])
+    ext = known[None] if layers.extent is None else np.stack([known, 1 - known])
+    weights = district[:, None, None] * ins[None, :, None] * ext[None, None]  # (d, p, k, cells)
+    cut = [(w > WHOLE_TOL) & (w < 1 - WHOLE_TOL) for w in (district, pilot, known)]
+    multi = np.flatnonzero(cut[0].any(axis=0).astype(int) + cut[1] + cut[2] >= 2)
+    if len(multi):
+        weights[..., multi] = _exact_weights(study, layers, multi, district[:, multi] > 0)
+    return weights.reshape(-1, len(grid.cells))
+
+
+def _known_share(study, layers: CodeLayers) -> np.ndarray:
+    size = study.grid.cell_area
+    if layers.extent is None:
+        return np.ones(len(size))
+    return np.where(size > 0, study.known_cut.area / np.where(size > 0, size, 1), 0.0)
+
+
+def _exact_weights(study, layers: CodeLayers, cells: np.ndarray, holds: np.ndarray):
+    """The code weights of ``cells`` (shape (d, p, k, cells)) from the parts of each cell
+    in its districts (``holds``: shape (d, cells)), the pilot area and the extent, by
+    inclusion and exclusion of their intersections' areas.
+    """
+    grid = study.grid
+    size = grid.cell_area[cells]
+    pilot = grid.zone_parts(grid.zone(layers.pilot), cells)
+    known = grid.cells[cells] if layers.extent is None else study.known_cut.parts[cells]
+    n_k = 1 if layers.extent is None else 2
+    out = np.zeros((len(layers.districts), 2, n_k, len(cells)))
+    for d, geom in enumerate(layers.districts):
+        j = np.flatnonzero(holds[d])
+        a = grid.zone_parts(grid.zone(geom), cells[j])
+        # on a 1 mm grid: district and pilot outlines run along each other, and overlays
+        # of nearly coinciding edges fail in GEOS without one
+        a_p = polygonal(shapely.intersection(a, pilot[j], grid_size=SNAP_M))
+        a_k = shapely.intersection(a, known[j], grid_size=SNAP_M)
+        both = shapely.area(shapely.intersection(a_p, known[j], grid_size=SNAP_M))
+        area, area_p, area_k = shapely.area(a), shapely.area(a_p), shapely.area(a_k)
+        if n_k == 1:
+            out[d, 0, 0, j], out[d, 1, 0, j] = area - area_p, area_p
+        else:
+            out[d, 1, 0, j], out[d, 1, 1, j] = both, area_p - both
+            out[d, 0, 0, j], out[d, 0, 1, j] = area_k - both, area - area_p - area_k + both
+    return np.clip(out / np.where(size > 0, size, 1), 0.0, 1.0)
+
+
+def cell_parts(study, layers: CodeLayers, lattice: np.ndarray):
     """Each cell's residents in each zone code: ``(cell, code, residents)`` rows; the
     cells cut by a zone or the city limit, with each lattice point's code.
     """
     grid, cells = study.grid, study.demand.cells
-    # zone codes have a few thousand vertices: cut them in small pieces (clip_to_area)
-    weights = np.array([grid.weights(c["geometry"], 128) for c in codes])  # (codes, cells)
+    weights = code_weights(study, layers)  # (codes, cells)
     full = np.sqrt(3.0) / 2.0 * study.demand.cell_size_m**2
     main = weights.argmax(axis=0)
     cut = (weights.max(axis=0) < 1 - 1e-6) | (grid.cell_area < full * (1 - 1e-6))
@@ -100,14 +174,45 @@ def cell_parts(study, codes: list[dict], lattice: np.ndarray):
     px = (cx[complex_cells, None] + lattice[None, :, 0]).ravel()
     py = (cy[complex_cells, None] + lattice[None, :, 1]).ravel()
     owner = np.repeat(complex_cells, len(lattice))
+    # the lattice lies in the hexagon: only a cell the city limit cuts may miss points
+    inside = np.ones(len(px), bool)
+    clipped = np.flatnonzero(grid.cell_area[owner] < full * (1 - 1e-6))
+    if len(clipped):
+        part, at = np.unique(owner[clipped], return_inverse=True)
+        inside[clipped] = shapely.contains_xy(prepared_copy(grid.cells[part])[at],
+                                              px[clipped], py[clipped])  # fmt: skip
+    zone_layer = [(c.weight, lambda i, c=c: grid.zone_parts(c, i)) for c in
+                  (grid.zone(g) for g in layers.districts)]  # fmt: skip
+    district = _point_layer(zone_layer, owner, px, py)
+    pilot = grid.zone(layers.pilot)
+    in_area = (
+        _point_layer([(pilot.weight, lambda i: grid.zone_parts(pilot, i))], owner, px, py) == 0
+    )
+    known = np.ones(len(px), bool)
+    if layers.extent is not None:
+        known_layer = (_known_share(study, layers), lambda i: study.known_cut.parts[i])
+        known = _point_layer([known_layer], owner, px, py) == 0
     lat_code = np.full(len(px), OUTSIDE, dtype=np.uint8)
-    inside = shapely.contains_xy(grid.cells[owner], px, py)
-    for k, c in enumerate(codes):
-        # only points of the cells that hold part of this code
-        hit = inside & (lat_code == OUTSIDE) & (weights[k, owner] > 1e-9)
-        hit[hit] = shapely.intersects_xy(c["geometry"], px[hit], py[hit])
-        lat_code[hit] = k
+    ok = inside & (district >= 0)
+    lat_code[ok] = layers.code(district[ok], in_area[ok].astype(int), known[ok].astype(int))
     return (cell_i, code_i, pop), main, complex_cells, lat_code
+
+
+def _point_layer(layers: list, owner, px, py) -> np.ndarray:
+    """For each point (in cell ``owner``): the index of the first layer it lies in, -1 in
+    none. A layer is (each cell's share in it, a function giving the parts of cells in
+    it); only points of the cells that a layer cuts are tested, against their cell's part.
+    """
+    out = np.full(len(px), -1)
+    for k, (share, parts_of) in enumerate(layers):
+        share = share[owner]
+        out[(out < 0) & (share >= 1 - WHOLE_TOL)] = k
+        test = np.flatnonzero((out < 0) & (share > WHOLE_TOL) & (share < 1 - WHOLE_TOL))
+        if len(test):
+            cells, at = np.unique(owner[test], return_inverse=True)
+            hit = shapely.intersects_xy(prepared_copy(parts_of(cells))[at], px[test], py[test])
+            out[test[hit]] = k
+    return out
 
 
 def planner_payload(study, scenario, units, candidates, workload: dict) -> dict:
@@ -119,14 +224,14 @@ def planner_payload(study, scenario, units, candidates, workload: dict) -> dict:
         A model the page cannot run (the network model with fast polygons).
     """
     model = study.model
-    codes, areas = zone_codes(study, study.study_area(scenario.area),
-                              part_area(study), model.extent)  # fmt: skip
+    codes, areas, layers = zone_codes(study, study.study_area(scenario.area),
+                                      part_area(study), model.extent)  # fmt: skip
     if len(codes) >= OUTSIDE:
         raise InputError(f"{len(codes) // 4} districts: the page holds at most 63",
                          param="districts")  # fmt: skip
     lattice = hex_lattice(study.demand.cell_size_m)
     fine = hex_lattice(study.demand.cell_size_m, FINE_LATTICE_M)
-    (cell_i, code_i, pop), main, complex_cells, lat_code = cell_parts(study, codes, fine)
+    (cell_i, code_i, pop), main, complex_cells, lat_code = cell_parts(study, layers, fine)
     cells = study.demand.cells
     origin = np.floor(np.array(study.grid.cells[0].bounds[:2]) / 1000.0) * 1000.0
     reps = study.demand.points

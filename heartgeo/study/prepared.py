@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import shapely
@@ -13,7 +13,7 @@ from heartgeo.io.boundaries import Boundaries
 from heartgeo.io.calls import Calls
 from heartgeo.io.pilot import PilotArea
 from heartgeo.network.arrays import RoadNetwork
-from heartgeo.parallel import shared_cached_property
+from heartgeo.parallel import SharedMemo, shared_cached_property
 from heartgeo.settings import Settings
 from heartgeo.study.scenarios import StudyArea, pick_area
 from heartgeo.travel.protocol import TravelModel
@@ -39,6 +39,9 @@ class Study:
         The input files used, by role (recorded with their sha256).
     calls
         The call file's calls (``--calls``), measured instead of residents where given.
+    memo
+        What is computed once per study, on whichever thread asks first (the zones of
+        an area: :func:`heartgeo.study.zones.zones_for`).
     """
 
     settings: Settings
@@ -51,6 +54,7 @@ class Study:
     grid: MeasureGrid
     inputs: dict[str, Path]
     calls: Calls | None = None
+    memo: SharedMemo = field(default_factory=SharedMemo, init=False, repr=False, compare=False)
 
     def study_area(self, name: str) -> StudyArea:
         """Study area ``name``.

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from heartgeo.analysis.coverage import LayerCut, gap_and_unknown, zone_table
+from heartgeo.analysis.coverage import LayerCut, gap_and_unknown
 from heartgeo.analysis.weekly import nearest_on_duty
+from heartgeo.analysis.zonetable import zone_table
 from heartgeo.definitions import comparison_pair
 from heartgeo.errors import InputError, OverLimitError
 from heartgeo.io.hours import DutyHours
@@ -218,7 +219,7 @@ def measure_coverage(
             area.geometry, study.known(area.geometry), result.bands.geometry.iloc[-1]
         )
         equity = equity_table(study, zones[0][2], study.known_cut, band_cuts)
-        gap_cells = gap_households(study, result.gap, only)
+        gap_cells = gap_households(study, zones[0][2], band_cuts[max(band_cuts)])
         gaps = gap_parts(study, result.gap, gap_cells)
         table, calls_seconds = _calls_coverage(study, result, zones, table, progress)
     with progress.step(f"[{name}] Coverage by hour of the week"):

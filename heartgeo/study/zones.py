@@ -29,7 +29,17 @@ def zones_for(study: Study, area: StudyArea) -> list[tuple[str, str, shapely.Geo
     Each zone's geometry is what the cells (which lie in the city) are cut with: the
     area's and the beats' outlines, not clipped to the detailed city limit first (the
     same cut, several times cheaper); ``None`` for the whole city.
+
+    The zones of one of the study's areas are built once (the coverage and the planner's
+    page both ask), so each zone is one geometry object, cut once by the cells
+    (:meth:`heartgeo.analysis.coverage.MeasureGrid.zone`).
     """
+    if study.areas.get(area.name) is not area:
+        return _zones(study, area)
+    return study.memo.get(("zones", area.name), lambda: _zones(study, area))
+
+
+def _zones(study: Study, area: StudyArea) -> list[tuple[str, str, shapely.Geometry]]:
     cut_area = area.cut
     geom = area.geometry
     # the cells lie in the city: its box grown a little stands for "everywhere"
@@ -172,21 +182,23 @@ def equity_table(
     return table
 
 
-def gap_households(study: Study, gap: shapely.Geometry, only) -> gpd.GeoDataFrame:
-    """The gap cut by the cells, with the residents and the households without a vehicle
-    in each part.
+def gap_households(study: Study, zone_geom, largest: LayerCut) -> gpd.GeoDataFrame:
+    """The gap (the part of the zone that is known but beyond the ``largest`` band) cut by
+    the cells, with the residents and the households without a vehicle in each part.
     """
-    cut = study.grid.layer(gap, only)
-    keep = np.flatnonzero(cut.area > 0)
-    fraction = cut.area[keep] / study.grid.cell_area[keep]
+    grid = study.grid
+    parts = grid.beyond(grid.zone(zone_geom), study.known_cut, largest)
+    area = shapely.area(parts)
+    keep = np.flatnonzero(area > 0)
+    fraction = area[keep] / study.grid.cell_area[keep]
     households = study.demand.cells["no_vehicle_households"].to_numpy(float)[keep] * fraction
     return gpd.GeoDataFrame(
         {
             "population": study.grid.population[keep] * fraction,
             "no_vehicle_households": households,
-            "per_km2": households / np.maximum(cut.area[keep] / 1e6, 1e-9),
+            "per_km2": households / np.maximum(area[keep] / 1e6, 1e-9),
         },
-        geometry=cut.parts[keep],
+        geometry=parts[keep],
         crs=METRIC_CRS,
     )
 
