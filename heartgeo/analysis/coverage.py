@@ -179,21 +179,6 @@ class MeasureGrid:
         out[on_edge] = zone.edge_parts[pos[on_edge]]
         return out
 
-    def beyond(self, zone: ZoneCut, known: LayerCut, band: LayerCut) -> np.ndarray:
-        """Each cell's part that is in ``zone`` and ``known`` but not in ``band`` (which
-        lies in ``known``): the gap, cut by the cells, from the cuts already made, cell
-        by cell (2.5 times faster on the city grid than cutting the gap polygon).
-        """
-        out = np.full(len(self.cells), shapely.Polygon(), dtype=object)
-        cells = np.flatnonzero((zone.weight > 0) & (known.state != EMPTY) & (band.state != WHOLE))
-        parts = self.zone_parts(zone, cells)
-        cut = known.state[cells] == PARTIAL
-        parts[cut] = shapely.intersection(parts[cut], known.parts[cells[cut]])
-        cut = band.state[cells] == PARTIAL
-        parts[cut] = shapely.difference(parts[cut], band.parts[cells[cut]])
-        out[cells] = polygonal(parts)
-        return out
-
     def _zone_parts(self, geom: shapely.Geometry | None, max_vertices: int) -> np.ndarray:
         if geom is None:
             return self.cells

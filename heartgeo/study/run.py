@@ -219,7 +219,7 @@ def measure_coverage(
             area.geometry, study.known(area.geometry), result.bands.geometry.iloc[-1]
         )
         equity = equity_table(study, zones[0][2], study.known_cut, band_cuts)
-        gap_cells = gap_households(study, zones[0][2], band_cuts[max(band_cuts)])
+        gap_cells = gap_households(study, result.gap, only)
         gaps = gap_parts(study, result.gap, gap_cells)
         table, calls_seconds = _calls_coverage(study, result, zones, table, progress)
     with progress.step(f"[{name}] Coverage by hour of the week"):

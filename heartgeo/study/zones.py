@@ -182,23 +182,21 @@ def equity_table(
     return table
 
 
-def gap_households(study: Study, zone_geom, largest: LayerCut) -> gpd.GeoDataFrame:
-    """The gap (the part of the zone that is known but beyond the ``largest`` band) cut by
-    the cells, with the residents and the households without a vehicle in each part.
+def gap_households(study: Study, gap: shapely.Geometry, only) -> gpd.GeoDataFrame:
+    """The gap cut by the cells, with the residents and the households without a vehicle
+    in each part.
     """
-    grid = study.grid
-    parts = grid.beyond(grid.zone(zone_geom), study.known_cut, largest)
-    area = shapely.area(parts)
-    keep = np.flatnonzero(area > 0)
-    fraction = area[keep] / study.grid.cell_area[keep]
+    cut = study.grid.layer(gap, only)
+    keep = np.flatnonzero(cut.area > 0)
+    fraction = cut.area[keep] / study.grid.cell_area[keep]
     households = study.demand.cells["no_vehicle_households"].to_numpy(float)[keep] * fraction
     return gpd.GeoDataFrame(
         {
             "population": study.grid.population[keep] * fraction,
             "no_vehicle_households": households,
-            "per_km2": households / np.maximum(area[keep] / 1e6, 1e-9),
+            "per_km2": households / np.maximum(cut.area[keep] / 1e6, 1e-9),
         },
-        geometry=parts[keep],
+        geometry=cut.parts[keep],
         crs=METRIC_CRS,
     )
 
