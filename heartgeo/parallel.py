@@ -253,3 +253,10 @@ class SharedMemo:
                 while len(self._values) > self.size:
                     del self._values[next(iter(self._values))]
         return value
+
+    def of(self, obj: Any, key: Any, build: Callable[[], R]) -> R:
+        """The value of ``key`` for the object ``obj``, by identity: the object is kept
+        with its value, so that no other object takes its id meanwhile.
+        """
+        kept, value = self.get((id(obj), key), lambda: (obj, build()))
+        return value if kept is obj else build()

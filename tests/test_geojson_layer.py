@@ -1,11 +1,14 @@
 """heartgeo's GeoJson layer: folium's HTML, with the data written as it is."""
 
+import contextlib
+
 import folium
 import jinja2
 import pytest
+from branca.element import MacroElement
 
-from heartgeo.viz.geojson import GeoJson
-from heartgeo.viz.render import render_html
+from heartgeo.viz.geojson import GeoJson, plain_macros
+from heartgeo.viz.render import _stable_ids, render_html
 
 FEATURES = {
     "type": "FeatureCollection",
@@ -20,7 +23,7 @@ FEATURES = {
 }
 
 
-def _page(layer_class, data) -> str:
+def _page(layer_class, data, render=render_html) -> str:
     fmap = folium.Map(location=[36.0, -78.9], zoom_start=12, tiles=None)
     layer_class(
         data,
@@ -28,7 +31,7 @@ def _page(layer_class, data) -> str:
         style_function=lambda _f: {"color": "#123456"},
         tooltip=folium.GeoJsonTooltip(fields=["name"]),
     ).add_to(fmap)
-    return render_html(fmap)
+    return render(fmap)
 
 
 def test_same_html_as_folium_for_plain_data():
@@ -39,6 +42,25 @@ def test_same_html_as_folium_for_plain_data():
 def test_template_syntax_in_the_data_stays_text():
     page = _page(GeoJson, FEATURES)
     assert "{{ 7 * 7 }} {% if x %}" in page
-    # folium's own layer reads its rendered data as a template again
+    # rendered by heartgeo, folium's own layer keeps it as text too ...
+    assert "{{ 7 * 7 }} {% if x %}" in _page(folium.GeoJson, FEATURES)
+    # ... rendered by branca alone, it reads its rendered data as a template again
     with pytest.raises(jinja2.TemplateSyntaxError):
-        _page(folium.GeoJson, FEATURES)
+        _page(folium.GeoJson, FEATURES, render=lambda fmap: fmap.get_root().render())
+
+
+def test_plain_macros_give_brancas_html_and_give_its_method_back():
+    branca_render = MacroElement.render
+
+    def page(plain: bool) -> str:
+        fmap = folium.Map(location=[36.0, -78.9], zoom_start=12, tiles=None)
+        sites = folium.FeatureGroup(name="Sites").add_to(fmap)
+        folium.Marker([36.0, -78.9], tooltip="City Hall", popup="<b>HEART</b>").add_to(sites)
+        folium.CircleMarker([36.01, -78.91], radius=4).add_to(sites)
+        folium.LayerControl().add_to(fmap)
+        with plain_macros() if plain else contextlib.nullcontext():
+            assert (MacroElement.render is branca_render) is not plain
+            return _stable_ids(fmap.get_root().render())
+
+    assert page(True) == page(False)
+    assert MacroElement.render is branca_render

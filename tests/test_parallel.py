@@ -9,7 +9,7 @@ import threading
 import numpy as np
 import pytest
 
-from heartgeo.parallel import Background, available_cpus, one_blas_thread
+from heartgeo.parallel import Background, SharedMemo, available_cpus, one_blas_thread
 from heartgeo.progress import Progress
 
 
@@ -134,3 +134,45 @@ def test_a_job_not_beside_the_caller_runs_at_once_on_its_thread():
     assert seen == [threading.get_ident()] and out.getvalue() == ""  # ran, lines held
     job.result(progress)
     assert out.getvalue() == "done\n"
+
+
+def test_a_shared_memo_builds_each_key_once_while_threads_wait_for_it():
+    memo, calls, release = SharedMemo(), [], threading.Event()
+
+    def build(key):
+        calls.append(key)
+        release.wait(5)  # every thread asks while the first one builds
+        return [key]
+
+    values = []
+    threads = [
+        threading.Thread(target=lambda k=k: values.append(memo.get(k, lambda: build(k))))
+        for k in ("a", "a", "a", "b")
+    ]
+    for t in threads:
+        t.start()
+    release.set()
+    for t in threads:
+        t.join()
+    assert sorted(calls) == ["a", "b"]
+    firsts = [v for v in values if v == ["a"]]
+    assert len(firsts) == 3 and all(v is firsts[0] for v in firsts)  # one value, shared
+
+
+def test_a_shared_memo_keeps_its_newest_values_and_retries_a_failed_build():
+    memo = SharedMemo(size=2)
+    for k in range(3):
+        memo.get(k, lambda k=k: k * 10)
+    assert memo.get(0, lambda: "again") == "again"  # the oldest went
+    assert memo.get(2, lambda: "kept") == 20
+    with pytest.raises(ZeroDivisionError):
+        memo.get("bad", lambda: 1 / 0)
+    assert memo.get("bad", lambda: "fine") == "fine"
+
+
+def test_a_shared_memo_of_an_object_is_by_identity():
+    memo = SharedMemo()
+    a, b = [1], [1]  # equal, not the same object
+    assert memo.of(a, "k", lambda: "a") == "a"
+    assert memo.of(b, "k", lambda: "b") == "b"
+    assert memo.of(a, "k", lambda: "again") == "a"

@@ -337,3 +337,32 @@ def test_hours_and_projection_match_python_and_names_are_escaped(page):
         assert b.run("window.heartgeoPlanner.exportCsv()") == text
         with pytest.raises(Exception, match="hours"):
             b.run("window.heartgeoPlanner.importCsv('lon,lat,hours\\n-78.9,36.0,Mon-Fry 9-17\\n')")
+
+
+def test_code_weights_are_each_cells_share_in_the_codes_own_geometry(study):
+    """The products of the layers' shares (and the exact cuts where two layers cut one
+    cell) equal the shares cut directly from each code's geometry.
+    """
+    import shapely
+
+    from heartgeo.geometry import clip_to_area
+    from heartgeo.report.planner_data import code_weights, part_area, zone_codes
+
+    codes, _, layers = zone_codes(study, study.study_area("citywide"), part_area(study),
+                                  study.model.extent)  # fmt: skip
+    weights = code_weights(study, layers)
+    grid = study.grid
+    assert weights.shape == (len(codes), len(grid.cells))
+    assert {c["known"] for c in codes} == {0, 1}  # the bundled roads cover central Durham
+    inside = grid.cell_area > 0
+    assert np.abs(weights.sum(axis=0)[inside] - 1).max() < 1e-6
+    pilot = layers.pilot
+    for k, code in enumerate(codes):
+        geom = layers.districts[code["district"]]
+        cut = shapely.intersection if code["in_area"] else shapely.difference
+        geom = cut(geom, pilot, grid_size=0.001)
+        cut = shapely.intersection if code["known"] else shapely.difference
+        geom = cut(geom, layers.extent, grid_size=0.001)
+        direct = shapely.area(clip_to_area(grid.cells, geom))
+        # m2, in cells of 0.14 km2: the two ways round on a 1 mm grid in different places
+        assert np.abs(weights[k] * grid.cell_area - direct).max() < 1.0, code

@@ -141,11 +141,7 @@ class MeasureGrid:
         A zone is cut once per geometry object: the same object asked again (by another
         scenario, the planner's page, the maps, on any thread) gets the same cut.
         """
-        # the memo holds the geometry itself: its id cannot be reused while it is kept
-        kept, cut = self._zones.get(
-            (id(geom), max_vertices), lambda: (geom, self._cut_zone(geom, max_vertices))
-        )
-        return cut if kept is geom else self._cut_zone(geom, max_vertices)
+        return self._zones.of(geom, max_vertices, lambda: self._cut_zone(geom, max_vertices))
 
     def _cut_zone(self, geom: shapely.Geometry | None, max_vertices: int) -> ZoneCut:
         parts = self._zone_parts(geom, max_vertices)

@@ -210,7 +210,9 @@ def _read_file(
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+            # a one-layer format needs no listing (GDAL would read a GeoJSON file for it)
+            one = layer is None and path.suffix.lower() in SINGLE_LAYER
+            names = [] if one else [str(n) for n in pyogrio.list_layers(path)[:, 0]]
             if layer is None and len(names) > 1:
                 raise InputError(
                     f"{what} file {path} has {len(names)} layers ({', '.join(names[:6])}): "

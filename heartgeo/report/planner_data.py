@@ -133,7 +133,8 @@ def _known_share(study, layers: CodeLayers) -> np.ndarray:
 def _exact_weights(study, layers: CodeLayers, cells: np.ndarray, holds: np.ndarray):
     """The code weights of ``cells`` (shape (d, p, k, cells)) from the parts of each cell
     in its districts (``holds``: shape (d, cells)), the pilot area and the extent, by
-    inclusion and exclusion of their intersections' areas.
+    inclusion and exclusion of their intersections' areas; each district's four weights
+    are then scaled to add up to its exact share (the 1 mm grid moves them slightly).
     """
     grid = study.grid
     size = grid.cell_area[cells]
@@ -151,11 +152,14 @@ def _exact_weights(study, layers: CodeLayers, cells: np.ndarray, holds: np.ndarr
         both = shapely.area(shapely.intersection(a_p, known[j], grid_size=SNAP_M))
         area, area_p, area_k = shapely.area(a), shapely.area(a_p), shapely.area(a_k)
         if n_k == 1:
-            out[d, 0, 0, j], out[d, 1, 0, j] = area - area_p, area_p
+            parts = np.array([[area - area_p], [area_p]])
         else:
-            out[d, 1, 0, j], out[d, 1, 1, j] = both, area_p - both
-            out[d, 0, 0, j], out[d, 0, 1, j] = area_k - both, area - area_p - area_k + both
-    return np.clip(out / np.where(size > 0, size, 1), 0.0, 1.0)
+            parts = np.array([[area_k - both, area - area_p - area_k + both],
+                              [both, area_p - both]])  # fmt: skip
+        parts = np.clip(parts, 0.0, None)
+        total = parts.sum(axis=(0, 1))
+        out[d][:, :, j] = parts * np.where(total > 0, area / np.where(total > 0, total, 1), 0.0)
+    return out / np.where(size > 0, size, 1)
 
 
 def cell_parts(study, layers: CodeLayers, lattice: np.ndarray):

@@ -102,6 +102,13 @@ def _parts(frame, key: str, area: shapely.Geometry, min_m2: float):
             yield code, largest
 
 
+def _label_parts(study, frame, key: str, area: shapely.Geometry, min_m2: float) -> list:
+    """:func:`_parts`, once per study and area (a citywide report labels three maps)."""
+    return study.memo.of(
+        area, ("label parts", key, min_m2), lambda: list(_parts(frame, key, area, min_m2))
+    )
+
+
 def add_labels(fmap, study, area: shapely.Geometry, units=None) -> None:
     """District labels (up to zoom 12) and beat labels (from zoom 13) inside ``area``, clear
     of each other and of the staging markers of ``units`` (EPSG:32119 points).
@@ -114,7 +121,7 @@ def add_labels(fmap, study, area: shapely.Geometry, units=None) -> None:
     ):
         items = [
             (part, f"District {code}" if kind == "district" else code)
-            for code, part in _parts(frame, kind, area, min_m2)
+            for code, part in _label_parts(study, frame, kind, area, min_m2)
         ]
         placed = place_labels(items, markers, zoom)
         if not placed:

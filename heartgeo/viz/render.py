@@ -13,6 +13,7 @@ from heartgeo.viz.controls import (
     SELF_CHECK_HEAD,
     SELF_CHECK_TAIL,
 )
+from heartgeo.viz.geojson import plain_macros
 
 #: Sequential blues (ColorBrewer YlGnBu, colour-blind safe): darkest = quickest.
 
@@ -70,7 +71,8 @@ def _stable_ids(text: str) -> str:
 
 def render_html(element, *, offline: bool = True) -> str:
     """HTML of a folium Map or DualMap; ``offline`` inlines Leaflet and drops CDN files."""
-    text = _stable_ids(element.get_root().render())
+    with plain_macros():
+        text = _stable_ids(element.get_root().render())
     text = text.replace("<head>", "<head>\n" + BOX_CSS + FOLD_SCRIPT, 1)
     if not offline:
         return text
