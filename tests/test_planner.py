@@ -345,7 +345,7 @@ def test_code_weights_are_each_cells_share_in_the_codes_own_geometry(study):
     """
     import shapely
 
-    from heartgeo.geometry import clip_to_area
+    from heartgeo.geometry import clip_to_area, polygonal
     from heartgeo.report.planner_data import code_weights, part_area, zone_codes
 
     codes, _, layers = zone_codes(study, study.study_area("citywide"), part_area(study),
@@ -360,7 +360,7 @@ def test_code_weights_are_each_cells_share_in_the_codes_own_geometry(study):
     for k, code in enumerate(codes):
         geom = layers.districts[code["district"]]
         cut = shapely.intersection if code["in_area"] else shapely.difference
-        geom = cut(geom, pilot, grid_size=0.001)
+        geom = polygonal([cut(geom, pilot, grid_size=0.001)])[0]
         cut = shapely.intersection if code["known"] else shapely.difference
         geom = cut(geom, layers.extent, grid_size=0.001)
         direct = shapely.area(clip_to_area(grid.cells, geom))
