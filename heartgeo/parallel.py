@@ -163,17 +163,17 @@ class Background:
         Called with the held progress reporter.
     progress
         The reporter the job's lines go to.
-    beside
-        False: run the job now, on the caller's thread (``--workers 1``), with its lines
-        held all the same.
+    workers
+        The run's threads (``--workers``; None: the CPUs available). With one, the job
+        runs now, on the caller's thread, with its lines held all the same.
     """
 
-    def __init__(self, job: Callable[[Any], R], progress: Any, beside: bool = True):
+    def __init__(self, job: Callable[[Any], R], progress: Any, workers: int | None = None):
         self._progress = progress.buffered()
         self._done = threading.Event()
         self._value: Any = None
         self._error: BaseException | None = None
-        if beside:
+        if worker_count(workers) > 1:
             threading.Thread(target=self._run, args=(job,), daemon=True).start()
         else:
             self._run(job)

@@ -124,12 +124,12 @@ def test_a_background_jobs_error_is_raised_by_its_result_after_its_lines():
     assert quiet.getvalue() == ""
 
 
-def test_a_job_not_beside_the_caller_runs_at_once_on_its_thread():
+def test_a_job_with_one_worker_runs_at_once_on_the_callers_thread():
     out = io.StringIO()
     progress = Progress(stream=out)
     seen = []
     job = Background(
-        lambda p: seen.append(threading.get_ident()) or p.info("done"), progress, beside=False
+        lambda p: seen.append(threading.get_ident()) or p.info("done"), progress, workers=1
     )
     assert seen == [threading.get_ident()] and out.getvalue() == ""  # ran, lines held
     job.result(progress)

@@ -17,7 +17,7 @@ from heartgeo.io.outputs import OutputSet
 from heartgeo.io.staging import read_staging
 from heartgeo.operations.demand import area_share, demand_points
 from heartgeo.operations.simulate import SimulateOptions
-from heartgeo.parallel import Background, worker_count
+from heartgeo.parallel import Background
 from heartgeo.progress import QUIET, Progress
 from heartgeo.report.planner_data import part_area, planner_payload
 from heartgeo.report.run import prepare_study
@@ -136,8 +136,9 @@ class EarlyPlanner:
             self._start(scenario, units)
 
     def _start(self, scenario: Scenario, units: gpd.GeoDataFrame) -> None:
-        beside = worker_count(self.study.settings.workers) > 1
-        self._job = Background(lambda p: self._html(scenario, units, p), self.progress, beside)
+        self._job = Background(
+            lambda p: self._html(scenario, units, p), self.progress, self.study.settings.workers
+        )
 
     def _html(self, scenario, units, progress) -> str | None:
         try:

@@ -282,7 +282,7 @@ def _areas_and_network(
         arrays = Background(
             lambda p: road_network_arrays(settings, p, cache),
             progress,
-            beside=worker_count(settings.workers) > 1,
+            settings.workers,
         )
         stage1 = load_areas(settings, progress)
         names = tuple(areas) if areas is not None else tuple(stage1.areas)
@@ -342,7 +342,7 @@ def prepare(
     model_job = Background(
         lambda p: build_model(loaded.choice, loaded.net, loaded.key, settings, p, cache, split[0]),
         progress,
-        beside=worker_count(settings.workers) > 1,
+        settings.workers,
     )
     demand, grid = build_demand(settings, stage1, loaded, progress, cache, split[1])
     model = model_job.result(progress)
