@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import shapely
 
@@ -34,6 +34,9 @@ from heartgeo.io.osm import keep_drivable, read_osm_xml
 from heartgeo.network.arrays import RoadNetwork
 from heartgeo.network.prepare import EdgeList, from_graphml, network_from_edges
 from heartgeo.progress import QUIET, Progress
+
+if TYPE_CHECKING:  # networkx loads with OSMnx, for files that need it
+    import networkx as nx
 
 
 def _xml_bounds(path: Path) -> tuple[float, float, float, float] | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from heartgeo.io.focus import parse_focus
 from heartgeo.io.outputs import OutputSet
@@ -14,7 +15,6 @@ from heartgeo.operations import SimulateOptions, SimulationRun, mexclp_workload,
 from heartgeo.progress import QUIET, Progress
 from heartgeo.report.writers import write_run, write_simulation
 from heartgeo.settings import Settings
-from heartgeo.siting.workflow import SiteOptions, SiteResult, run_siting, write_site
 from heartgeo.study import (
     Scenario,
     ScenarioResult,
@@ -24,6 +24,9 @@ from heartgeo.study import (
     run_scenarios,
     scenario_units,
 )
+
+if TYPE_CHECKING:  # the siting workflow (scipy.optimize) loads when a site run starts
+    from heartgeo.siting.workflow import SiteOptions, SiteResult
 
 
 @dataclass
@@ -187,6 +190,8 @@ def run_site(
     area's share of the city's demand. The options are checked before any work. With
     ``settings.focus``, the sites serve that zone instead of ``options.area``.
     """
+    from heartgeo.siting.workflow import run_siting, write_site
+
     if settings.focus is not None:
         options.current, options.area = options.area, parse_focus(settings.focus).slug
     derive = options.objective == "mexclp" and options.busy_q is None
