@@ -27,7 +27,7 @@ from heartgeo.operations import (
     hours_table,
     unit_duty,
 )
-from heartgeo.parallel import thread_map
+from heartgeo.parallel import Background, thread_map
 from heartgeo.progress import QUIET, Progress
 from heartgeo.study.prepared import Study
 from heartgeo.study.scenarios import Scenario, StudyArea
@@ -205,6 +205,8 @@ def measure_coverage(
         # need no clipping to the area: bands already lie inside the known extent
         zones = zones_for(study, area)
         only = grid.cells_touching(zones[0][2])  # the area's cells (None: all)
+        # the gap needs only the bands: it is cut beside the zones' tables
+        gap_job = Background(lambda _: _gap(study, result, area, only), progress, settings.workers)
         band_cuts: dict[float, LayerCut] = dict(
             zip(
                 result.bands["minutes"],
@@ -215,12 +217,8 @@ def measure_coverage(
         table = zone_table(
             grid, zones, study.known_cut, band_cuts, result.cell_minutes, settings.workers
         )
-        result.gap, result.unknown = gap_and_unknown(
-            area.geometry, study.known(area.geometry), result.bands.geometry.iloc[-1]
-        )
         equity = equity_table(study, zones[0][2], study.known_cut, band_cuts)
-        gap_cells = gap_households(study, result.gap, only)
-        gaps = gap_parts(study, result.gap, gap_cells)
+        result.gap, result.unknown, gap_cells, gaps = gap_job.result(progress)
         table, calls_seconds = _calls_coverage(study, result, zones, table, progress)
     with progress.step(f"[{name}] Coverage by hour of the week"):
         row = table.iloc[0]
@@ -235,6 +233,17 @@ def measure_coverage(
         result.hours_info["distinct_sets_on_duty"] = len(sets.sets)
     result.tables = _split_tables(study, table, equity, gap_cells, hours)
     result.tables["gaps"] = gaps
+
+
+def _gap(study: Study, result: ScenarioResult, area: StudyArea, only):
+    """The gap and unknown polygons, the gap cut by the cells (``only``: the area's), and
+    the gap's separate parts with their residents.
+    """
+    gap, unknown = gap_and_unknown(
+        area.geometry, study.known(area.geometry), result.bands.geometry.iloc[-1]
+    )
+    cells = gap_households(study, gap, only)
+    return gap, unknown, cells, gap_parts(study, gap, cells)
 
 
 def _calls_coverage(study: Study, result: ScenarioResult, zones, table, progress: Progress):
