@@ -70,3 +70,20 @@ def test_a_unit_that_adds_nothing_changes_nothing(grid):
     got = cuts.residents(np.array([[True, False], [True, True], [False, True]]))
     assert got[0] == pytest.approx(grid.population.sum()) and got[1] == got[0]
     assert 0 < got[2] < got[0]
+
+
+def test_residents_in_a_polygon_are_the_measure_of_its_layer(grid):
+    star = _polygons(14, seed=1)[2]
+    want = grid.measure(grid.layer(star), grid.zone(None))[1]
+    assert grid.residents_in(star) == pytest.approx(want, rel=1e-12)
+    assert 0 < want < grid.population.sum()
+    assert grid.residents_in(shapely.Polygon()) == 0.0
+
+
+def test_a_zone_is_cut_once_per_geometry_object_and_its_cut_is_read_only(grid):
+    disc = shapely.Point(2500, 2600).buffer(1900)
+    first = grid.zone(disc)
+    assert grid.zone(disc) is first
+    assert grid.zone(shapely.Point(2500, 2600).buffer(1900)) is not first  # another object
+    with pytest.raises(ValueError):
+        first.weight[0] = 0.5

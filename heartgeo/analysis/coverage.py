@@ -131,6 +131,15 @@ class MeasureGrid:
         road_len[cut] = shapely.length(roads[cut])
         return LayerCut(parts=parts, roads=roads, area=area, road_len=road_len, state=state)
 
+    def residents_in(self, geom: shapely.Geometry) -> float:
+        """Residents inside ``geom`` (spread evenly over each cell): :meth:`measure`'s
+        population of ``layer(geom)`` in the whole grid, without cutting the roads.
+        """
+        if geom is None or geom.is_empty:
+            return 0.0
+        share = self._share(shapely.area(clip_to_area(self.cells, geom, tree=self.tree)))
+        return float((self.population * share).sum())
+
     def zone(self, geom: shapely.Geometry | None, max_vertices: int = ZONE_PIECE) -> ZoneCut:
         """Which cells lie in the zone, wholly or partly (with their part).
 

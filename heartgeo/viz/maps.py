@@ -335,8 +335,7 @@ def comparison_map(study, before, after, *, basemap: str | None = "default") -> 
     newly = shapely.difference(
         map_geometry(study, after).largest_in_area_m, map_geometry(study, before).largest_m
     )
-    grid = study.grid
-    newly_people = grid.measure(grid.layer(newly), grid.zone(None))[1]
+    newly_people = study.grid.residents_in(newly)
     new_name = f"Newly within {bands_min[-1]:g} min with the {after.base} staging"
     add_scenario_layers(dual.m2, study, after, extra=[_newly_layer(newly, new_name)])
     title = f"HEART {before.label} (left) vs {after.label} (right)"
