@@ -186,6 +186,10 @@ class Background:
         finally:
             self._done.set()
 
+    def done(self) -> bool:
+        """Whether the job has ended (its result is ready)."""
+        return self._done.is_set()
+
     def result(self, progress: Any) -> Any:
         """Wait for the job, print its lines on ``progress``, and return its value (or
         raise its exception).

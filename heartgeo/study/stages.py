@@ -7,6 +7,7 @@ under a key of their inputs. :func:`prepare` runs them in order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,10 +192,13 @@ def build_demand(
     progress: Progress = QUIET,
     cache: Cache | None = None,
     workers: int | None = None,
+    grid_workers: Callable[[], int | None] | None = None,
 ) -> tuple[Demand, MeasureGrid]:
     """Stage 4: the demand cells (tract population spread over hexagonal cells) and their
     measuring grid, cached under the network, the tracts, the counts and the cell size;
-    built on ``workers`` threads (default ``settings.workers``).
+    built on ``workers`` threads (default ``settings.workers``), the grid on
+    ``grid_workers()`` if given (asked once the cells are filled: a job beside this one
+    may have ended and left its threads free).
     """
     workers = workers or settings.workers
     cache = cache or Cache(enabled=False)
@@ -222,7 +226,8 @@ def build_demand(
                 imputed_income=manifest()["layers"]["tracts"].get("imputed_median_income"),
                 workers=workers,
             )
-            return demand, MeasureGrid.build(demand, net.roads(), workers)
+            grid_threads = grid_workers() if grid_workers is not None else workers
+            return demand, MeasureGrid.build(demand, net.roads(), grid_threads)
 
     demand, grid = cache.get_or_build(
         "demand",
@@ -344,7 +349,10 @@ def prepare(
         progress,
         settings.workers,
     )
-    demand, grid = build_demand(settings, stage1, loaded, progress, cache, split[1])
+    demand, grid = build_demand(
+        settings, stage1, loaded, progress, cache, split[1],
+        grid_workers=lambda: settings.workers if model_job.done() else split[1],
+    )  # fmt: skip
     model = model_job.result(progress)
     progress.info(
         f"  network extent ({loaded.net.extent_method}) covers {city_share:.1%} of the city "
