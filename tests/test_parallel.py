@@ -176,3 +176,12 @@ def test_a_shared_memo_of_an_object_is_by_identity():
     assert memo.of(a, "k", lambda: "a") == "a"
     assert memo.of(b, "k", lambda: "b") == "b"
     assert memo.of(a, "k", lambda: "again") == "a"
+
+
+def test_a_background_job_tells_when_it_has_ended():
+    release = threading.Event()
+    progress = Progress(quiet=True, stream=io.StringIO())
+    job = Background(lambda p: release.wait(5) and 7, progress, workers=2)
+    assert not job.done()
+    release.set()
+    assert job.result(progress) == 7 and job.done()
