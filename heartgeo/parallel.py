@@ -47,8 +47,17 @@ def available_cpus(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
     return max(1, n)
 
 
-def worker_count(workers: int | None = None) -> int:
-    """Threads to use: ``workers``, or (None or 0) the CPUs available."""
+#: A thread count: a number, None (the CPUs available), or a function returning either,
+#: asked at each use (a budget that grows when a job running beside has ended).
+Workers = int | None | Callable[[], int | None]
+
+
+def worker_count(workers: Workers = None) -> int:
+    """Threads to use: ``workers`` (asked now, if it is a function), or (None or 0) the
+    CPUs available.
+    """
+    if callable(workers):
+        workers = workers()
     return workers or available_cpus()
 
 
@@ -98,7 +107,7 @@ def one_blas_thread() -> Iterator[None]:
         yield
 
 
-def thread_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None) -> list[R]:
+def thread_map(fn: Callable[[T], R], items: Iterable[T], workers: Workers = None) -> list[R]:
     """``[fn(x) for x in items]`` on ``workers`` threads (default: :func:`available_cpus`),
     in order.
 
@@ -119,7 +128,7 @@ def thread_map(fn: Callable[[T], R], items: Iterable[T], workers: int | None = N
         return list(pool.map(fn, items))
 
 
-def chunked(fn: Callable[..., Any], *arrays, workers: int | None = None, min_chunk: int = 1000):
+def chunked(fn: Callable[..., Any], *arrays, workers: Workers = None, min_chunk: int = 1000):
     """``fn(*arrays)`` for an element-wise (vectorised) function, such as shapely's
     ``intersection`` or ``buffer``: the arrays are split into contiguous chunks computed on
     ``workers`` threads (see :func:`thread_map`), and the results joined in order. Arrays
@@ -168,7 +177,7 @@ class Background:
         runs now, on the caller's thread, with its lines held all the same.
     """
 
-    def __init__(self, job: Callable[[Any], R], progress: Any, workers: int | None = None):
+    def __init__(self, job: Callable[[Any], R], progress: Any, workers: Workers = None):
         self._progress = progress.buffered()
         self._done = threading.Event()
         self._value: Any = None

@@ -9,7 +9,14 @@ import threading
 import numpy as np
 import pytest
 
-from heartgeo.parallel import Background, SharedMemo, available_cpus, one_blas_thread
+from heartgeo.parallel import (
+    Background,
+    SharedMemo,
+    available_cpus,
+    chunked,
+    one_blas_thread,
+    worker_count,
+)
 from heartgeo.progress import Progress
 
 
@@ -185,3 +192,23 @@ def test_a_background_job_tells_when_it_has_ended():
     assert not job.done()
     release.set()
     assert job.result(progress) == 7 and job.done()
+
+
+def test_workers_given_as_a_function_are_asked_at_each_use():
+    budget = [1]
+    assert worker_count(lambda: budget[0]) == 1
+    budget[0] = 3
+    assert worker_count(lambda: budget[0]) == 3
+    assert worker_count(lambda: None) == available_cpus()
+    seen = []
+
+    def cut(a, b):
+        seen.append(len(a))
+        return a + b
+
+    values = np.arange(4000)
+    budget[0] = 1
+    assert (chunked(cut, values, values, workers=lambda: budget[0]) == 2 * values).all()
+    budget[0] = 2
+    assert (chunked(cut, values, values, workers=lambda: budget[0]) == 2 * values).all()
+    assert seen[0] == 4000 and sorted(seen[1:]) == [2000, 2000]

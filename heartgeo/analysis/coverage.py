@@ -24,7 +24,7 @@ import shapely
 
 from heartgeo.analysis.demand import Demand
 from heartgeo.geometry import clip_to_area, polygonal
-from heartgeo.parallel import SharedMemo, chunked
+from heartgeo.parallel import SharedMemo, Workers, chunked
 
 
 def headline_band(bands_min) -> float:
@@ -79,7 +79,7 @@ class MeasureGrid:
         self.__post_init__()
 
     @classmethod
-    def build(cls, demand: Demand, roads: np.ndarray, workers: int | None = None) -> MeasureGrid:
+    def build(cls, demand: Demand, roads: np.ndarray, workers: Workers = None) -> MeasureGrid:
         """The grid of the demand cells, with the road pieces cut by the cells (on
         ``workers`` threads).
         """

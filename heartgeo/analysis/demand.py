@@ -21,7 +21,7 @@ import shapely
 
 from heartgeo.config import METRIC_CRS
 from heartgeo.geometry import clip_to_area, prepared_copy
-from heartgeo.parallel import chunked, shared_cached_property
+from heartgeo.parallel import Workers, chunked, shared_cached_property
 
 
 def hex_grid(area: shapely.Geometry, size_m: float) -> gpd.GeoDataFrame:
@@ -226,7 +226,7 @@ def allocate_population(
     known_extent: shapely.Geometry | None = None,
     control_total: float | None = None,
     imputed_income: float | None = None,
-    workers: int | None = None,
+    workers: Workers = None,
 ) -> Demand:
     """Allocate tract population to hexagonal cells over ``area``; the cells also get the
     equity groups of :func:`equity_groups`, allocated like people.

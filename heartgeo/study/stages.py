@@ -7,7 +7,6 @@ under a key of their inputs. :func:`prepare` runs them in order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from heartgeo.io.outputs import sha256
 from heartgeo.io.pilot import PilotArea, pilot_area
 from heartgeo.network.arrays import RoadNetwork
 from heartgeo.network.loading import load_network, recorded_extent
-from heartgeo.parallel import Background, worker_count
+from heartgeo.parallel import Background, Workers, worker_count
 from heartgeo.progress import QUIET, Progress
 from heartgeo.settings import Settings
 from heartgeo.study.prepared import Study
@@ -191,14 +190,12 @@ def build_demand(
     loaded: LoadedNetwork,
     progress: Progress = QUIET,
     cache: Cache | None = None,
-    workers: int | None = None,
-    grid_workers: Callable[[], int | None] | None = None,
+    workers: Workers = None,
 ) -> tuple[Demand, MeasureGrid]:
     """Stage 4: the demand cells (tract population spread over hexagonal cells) and their
     measuring grid, cached under the network, the tracts, the counts and the cell size;
-    built on ``workers`` threads (default ``settings.workers``), the grid on
-    ``grid_workers()`` if given (asked once the cells are filled: a job beside this one
-    may have ended and left its threads free).
+    built on ``workers`` threads (default ``settings.workers``; a function is asked at
+    each step, see :data:`heartgeo.parallel.Workers`).
     """
     workers = workers or settings.workers
     cache = cache or Cache(enabled=False)
@@ -226,8 +223,7 @@ def build_demand(
                 imputed_income=manifest()["layers"]["tracts"].get("imputed_median_income"),
                 workers=workers,
             )
-            grid_threads = grid_workers() if grid_workers is not None else workers
-            return demand, MeasureGrid.build(demand, net.roads(), grid_threads)
+            return demand, MeasureGrid.build(demand, net.roads(), workers)
 
     demand, grid = cache.get_or_build(
         "demand",
@@ -349,9 +345,10 @@ def prepare(
         progress,
         settings.workers,
     )
+    # the cells take every thread once the blocks beside them are built
     demand, grid = build_demand(
-        settings, stage1, loaded, progress, cache, split[1],
-        grid_workers=lambda: settings.workers if model_job.done() else split[1],
+        settings, stage1, loaded, progress, cache,
+        lambda: settings.workers if model_job.done() else split[1],
     )  # fmt: skip
     model = model_job.result(progress)
     progress.info(
