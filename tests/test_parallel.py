@@ -65,10 +65,7 @@ def test_one_blas_thread_limits_and_restores():
 
 
 def test_chunked_equals_one_call_in_chunks():
-    import numpy as np
     import shapely
-
-    from heartgeo.parallel import chunked
 
     rng = np.random.default_rng(0)
     boxes = shapely.box(*rng.uniform(0, 10, (2500, 2)).T, *rng.uniform(10, 20, (2500, 2)).T)
