@@ -16,6 +16,7 @@ measured together.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import shapely
@@ -166,7 +167,7 @@ def cell_parts(study, layers: CodeLayers, lattice: np.ndarray):
     """Each cell's residents in each zone code: ``(cell, code, residents)`` rows; the
     cells cut by a zone or the city limit, with each lattice point's code.
     """
-    grid, cells = study.grid, study.demand.cells
+    grid = study.grid
     weights = code_weights(study, layers)  # (codes, cells)
     full = np.sqrt(3.0) / 2.0 * study.demand.cell_size_m**2
     main = weights.argmax(axis=0)
@@ -174,10 +175,19 @@ def cell_parts(study, layers: CodeLayers, lattice: np.ndarray):
     cell_i, code_i = np.nonzero(weights.T > 1e-9)
     pop = grid.population[cell_i] * weights[code_i, cell_i]
     complex_cells = np.flatnonzero(cut)
-    cx, cy = cells["cx"].to_numpy(), cells["cy"].to_numpy()
-    px = (cx[complex_cells, None] + lattice[None, :, 0]).ravel()
-    py = (cy[complex_cells, None] + lattice[None, :, 1]).ravel()
-    owner = np.repeat(complex_cells, len(lattice))
+    lat_code = _lattice_codes(study, layers, complex_cells, lattice, full)
+    return (cell_i, code_i, pop), main, complex_cells, lat_code
+
+
+def _lattice_codes(study, layers: CodeLayers, cells: np.ndarray, lattice, full: float):
+    """The zone code of each lattice point of ``cells`` (cell by cell, :data:`OUTSIDE`
+    beyond the cell's part): its district, pilot area and extent, each tested only in the
+    cells that layer cuts.
+    """
+    grid, frame = study.grid, study.demand.cells
+    px = (frame["cx"].to_numpy()[cells, None] + lattice[None, :, 0]).ravel()
+    py = (frame["cy"].to_numpy()[cells, None] + lattice[None, :, 1]).ravel()
+    owner = np.repeat(cells, len(lattice))
     # the lattice lies in the hexagon: only a cell the city limit cuts may miss points
     inside = np.ones(len(px), bool)
     clipped = np.flatnonzero(grid.cell_area[owner] < full * (1 - 1e-6))
@@ -185,21 +195,21 @@ def cell_parts(study, layers: CodeLayers, lattice: np.ndarray):
         part, at = np.unique(owner[clipped], return_inverse=True)
         inside[clipped] = shapely.contains_xy(prepared_copy(grid.cells[part])[at],
                                               px[clipped], py[clipped])  # fmt: skip
-    zone_layer = [(c.weight, lambda i, c=c: grid.zone_parts(c, i)) for c in
-                  (grid.zone(g) for g in layers.districts)]  # fmt: skip
-    district = _point_layer(zone_layer, owner, px, py)
-    pilot = grid.zone(layers.pilot)
-    in_area = (
-        _point_layer([(pilot.weight, lambda i: grid.zone_parts(pilot, i))], owner, px, py) == 0
-    )
+
+    def zone_layer(geom):
+        zone = grid.zone(geom)
+        return zone.weight, partial(grid.zone_parts, zone)
+
+    district = _point_layer([zone_layer(g) for g in layers.districts], owner, px, py)
+    in_area = _point_layer([zone_layer(layers.pilot)], owner, px, py) == 0
     known = np.ones(len(px), bool)
     if layers.extent is not None:
-        known_layer = (_known_share(study, layers), lambda i: study.known_cut.parts[i])
-        known = _point_layer([known_layer], owner, px, py) == 0
-    lat_code = np.full(len(px), OUTSIDE, dtype=np.uint8)
+        extent = (_known_share(study, layers), study.known_cut.parts.__getitem__)
+        known = _point_layer([extent], owner, px, py) == 0
+    codes = np.full(len(px), OUTSIDE, dtype=np.uint8)
     ok = inside & (district >= 0)
-    lat_code[ok] = layers.code(district[ok], in_area[ok].astype(int), known[ok].astype(int))
-    return (cell_i, code_i, pop), main, complex_cells, lat_code
+    codes[ok] = layers.code(district[ok], in_area[ok].astype(int), known[ok].astype(int))
+    return codes
 
 
 def _point_layer(layers: list, owner, px, py) -> np.ndarray:
