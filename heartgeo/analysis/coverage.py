@@ -137,7 +137,7 @@ class MeasureGrid:
         """
         if geom is None or geom.is_empty:
             return 0.0
-        share = self._share(shapely.area(clip_to_area(self.cells, geom, tree=self.tree)))
+        share = self.share(shapely.area(clip_to_area(self.cells, geom, tree=self.tree)))
         return float((self.population * share).sum())
 
     def zone(self, geom: shapely.Geometry | None, max_vertices: int = ZONE_PIECE) -> ZoneCut:
@@ -168,7 +168,7 @@ class MeasureGrid:
             edge=edge,
             edge_parts=parts[edge],
             edge_area=area[edge],
-            weight=self._share(area),
+            weight=self.share(area),
             road_whole=state[self.road_cell] == WHOLE,
             edge_road=edge_road,
             edge_road_cell_pos=pos[self.road_cell[edge_road]],
@@ -189,7 +189,8 @@ class MeasureGrid:
             return self.cells
         return clip_to_area(self.cells, geom, tree=self.tree, max_vertices=max_vertices)
 
-    def _share(self, area: np.ndarray) -> np.ndarray:
+    def share(self, area: np.ndarray) -> np.ndarray:
+        """Each cell's share (0 to 1) of ``area`` (m2 per cell); 0 in a cell of no area."""
         return np.where(
             self.cell_area > 0, area / np.where(self.cell_area > 0, self.cell_area, 1), 0
         )

@@ -125,10 +125,9 @@ def code_weights(study, layers: CodeLayers) -> np.ndarray:
 
 
 def _known_share(study, layers: CodeLayers) -> np.ndarray:
-    size = study.grid.cell_area
     if layers.extent is None:
-        return np.ones(len(size))
-    return np.where(size > 0, study.known_cut.area / np.where(size > 0, size, 1), 0.0)
+        return np.ones(len(study.grid.cells))
+    return study.grid.share(study.known_cut.area)
 
 
 def _exact_weights(study, layers: CodeLayers, cells: np.ndarray, holds: np.ndarray):

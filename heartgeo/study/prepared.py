@@ -41,7 +41,7 @@ class Study:
         The call file's calls (``--calls``), measured instead of residents where given.
     memo
         What is computed once per study, on whichever thread asks first (the zones of
-        an area: :func:`heartgeo.study.zones.zones_for`).
+        an area, :func:`heartgeo.study.zones.zones_for`; the maps' label parts).
     """
 
     settings: Settings
