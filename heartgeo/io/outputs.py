@@ -378,7 +378,14 @@ class OutputSet:
         # GDAL stamps each layer with the current time; a fixed stamp keeps files reproducible
         with sqlite3.connect(target) as db:
             db.execute("UPDATE gpkg_contents SET last_change = '2000-01-01T00:00:00.000Z'")
+        # GDAL's number of write transactions varies from run to run, and SQLite counts
+        # them in the file's header: a vacuumed copy (its header and application id kept,
+        # counter 1) holds the same content in the same bytes every time
+        packed = target.with_name(target.name + ".vacuum")
+        packed.unlink(missing_ok=True)
+        db.execute("VACUUM INTO ?", (str(packed),))
         db.close()
+        os.replace(packed, target)
 
     def text(self, name: str, text: str, description: str = "") -> None:
         """Write a text file (UTF-8)."""
