@@ -121,3 +121,37 @@ def test_blocks_survive_the_cache(tmp_path):
     for seconds in (30, 60, 600):
         got = band_polygon(again, times, seconds, 30.0)
         assert got.equals_exact(band_polygon(net, times, seconds, 30.0), 0)
+
+
+def test_frontier_islands_amid_whole_blocks():
+    """Blocks left unfinished amid whole ones (a slow road reached from both ends, not in
+    the middle): the frontier around them is an island whose outline lies in whole
+    blocks and is dropped, while its holes (the unfinished blocks' far parts) stay holes.
+    """
+    lines = []
+    for k in range(12):
+        lines += [
+            shapely.LineString([(k * 200, j * 200), (k * 200, (j + 1) * 200)]) for j in range(11)
+        ]
+        lines += [
+            shapely.LineString([(j * 200, k * 200), ((j + 1) * 200, k * 200)]) for j in range(11)
+        ]
+    road = shapely.LineString([(1000, 1000), (1000, 1200)])
+    net = network_from_lines(lines, speed_kmh=[1.0 if g.equals(road) else 40.2 for g in lines])
+    start = net.nearest_nodes(np.array([[0.0, 0.0]]))[0]
+    times = node_travel_times(net, start)
+    seconds = 450.0  # everything reached but the slow road's middle
+    # 121 blocks; the 6 that touch the slow road (2 along it, 4 at its ends) are unfinished
+    assert _check(net, times, seconds, 60.0) == 115
+    from heartgeo.analysis.isochrones import _frontier
+
+    whole, frontier, _ = _frontier(net, times, seconds, 60.0)
+    shells = shapely.get_exterior_ring(shapely.get_parts(frontier))
+    inside = net.blocks(60.0).in_whole(whole, shapely.get_point(shells, 0))
+    assert len(shells) == 2 and inside.sum() == 1  # the island's outline lies in whole blocks
+    got = band_polygon(net, times, seconds, 60.0)
+    assert got.geom_type == "Polygon"
+    # an unfinished block's far part stays a hole, and so does a whole block's
+    assert not got.contains(shapely.Point(900, 900))
+    assert not got.contains(shapely.Point(100, 100))
+    assert got.contains(shapely.Point(1000, 1030)) and got.contains(shapely.Point(600, 600))

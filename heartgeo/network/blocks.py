@@ -8,12 +8,15 @@ roads are reached in full. Inside such a block the polygon is always the same --
 the block minus the points farther than ``buffer_m`` from its roads -- so it is computed
 once per network, and a band is assembled as:
 
-1. the coverage union of its whole blocks (they share edges exactly, so this is a
-   dissolve, not an overlay),
-2. unioned with the buffered reached pieces of the roads touching the other blocks or
-   the outside (the *frontier*), whose cost grows with the frontier only,
-3. with the blocks' inner holes (points farther than ``buffer_m`` from every road)
-   written back as interior rings.
+1. the buffered reached pieces of the roads touching the other blocks or the outside
+   (the *frontier*), unioned: the only overlay, whose cost grows with the frontier;
+2. the whole blocks added without an overlay: the whole blocks' outline lies on frontier
+   roads, well inside the frontier polygon, so every ring of the frontier polygon has
+   either whole blocks or none on its outer side. Rings of the first kind (a hole of the
+   frontier filled by whole blocks, or the outline of a piece of frontier amid them) are
+   dropped, those of the second kept;
+3. the blocks' inner holes (points farther than ``buffer_m`` from every road) written
+   as interior rings of the kept outline around them.
 
 Why it is the same polygon: a point of block F within ``buffer_m`` of any road is within
 ``buffer_m`` of F's boundary or of a road inside F (the straight line to a road outside F
@@ -25,7 +28,7 @@ reaches into a hole, which is farther than ``buffer_m`` from every road.
 
 Arcs are drawn as chords and GEOS simplifies a buffered line by 1 % of the distance, so
 a frontier buffer can reach into a hole by a sliver (a cap drawn where the hole has a
-join); such holes are first cut by the frontier, so the result is exactly
+join); such holes are first cut by the frontier's buffers, so the result is exactly
 ``(whole blocks - holes) | frontier``. It differs from the direct union of buffers only
 by such slivers. Because whole blocks stay whole, with the same polygons, when more is
 reached, a larger band contains a smaller one exactly once the smaller band's frontier is
@@ -34,7 +37,7 @@ added to its own (see :func:`heartgeo.isochrones.nested_bands`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -74,6 +77,21 @@ class Blocks:
     holes: np.ndarray
     hole_face: np.ndarray
     hole_points: np.ndarray
+    #: spatial index of the faces, built with the blocks (and again after unpickling), so
+    #: that threads share it as it is
+    face_tree: shapely.STRtree = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.face_tree = shapely.STRtree(self.faces)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("face_tree", None)
+        return state
+
+    def __setstate__(self, state) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
 
     @classmethod
     def build(cls, net, buffer_m: float, workers: int | None = None) -> Blocks:
@@ -140,14 +158,20 @@ class Blocks:
     ) -> shapely.Geometry:
         """The polygon made of the ``whole`` blocks and ``frontier_polygon``, the union of
         the polygons ``buffers`` (the frontier's buffered pieces): exactly
-        ``(blocks - holes) | frontier``.
+        ``(blocks - holes) | frontier``, built from rings without an overlay.
+
+        The whole blocks' outline lies on frontier roads, inside the frontier polygon, so
+        no ring of the frontier polygon crosses it: each ring has whole blocks on its
+        outer side (a hole of the frontier filled by whole blocks, or the outline of a
+        frontier piece amid them) or none. The first are dropped; the others, with the
+        whole blocks' holes, are the rings of the result.
         """
         if not whole.any():
             return frontier_polygon
-        area = shapely.coverage_union_all(self.faces[whole])
         holes, points = self.holes[whole[self.hole_face]], self.hole_points[whole[self.hole_face]]
-        if not shapely.is_empty(frontier_polygon):
-            area = shapely.union(area, frontier_polygon)
+        if shapely.is_empty(frontier_polygon):  # whole blocks with no frontier: none seen
+            frontier_polygon = shapely.coverage_union_all(self.faces[whole])
+        else:
             # arcs drawn differently (a cap here, a join there) and GEOS's simplification
             # of buffered lines let a buffer reach into a hole by a sliver: the frontier wins
             shapely.prepare(frontier_polygon)
@@ -156,30 +180,49 @@ class Blocks:
                 cut = _minus(holes[hit], buffers)
                 holes = np.concatenate([holes[~hit], cut])
                 points = np.concatenate([points[~hit], shapely.point_on_surface(cut)])
-        if len(holes) == 0:
-            return area
         # holes with islands of their own cannot be written as rings: cut them out
         odd = shapely.get_num_interior_rings(holes) > 0
         rings, points = shapely.get_exterior_ring(holes[~odd]), points[~odd]
-        parts = shapely.get_parts(area)
-        parts = parts[shapely.area(parts) > 0]
-        if len(parts) == 1:
-            owner = np.zeros(len(rings), dtype=np.int64)
-        else:
-            part_i, hole_i = shapely.STRtree(points).query(parts, predicate="contains")
-            owner = np.full(len(rings), -1, dtype=np.int64)
-            owner[hole_i] = part_i
-            rings = rings[owner >= 0]
-            owner = owner[owner >= 0]
-        own, own_part = shapely.get_rings(parts, return_index=True)
-        all_rings = np.concatenate([own, rings])
-        all_part = np.concatenate([own_part, owner])
+        own, part = shapely.get_rings(shapely.get_parts(frontier_polygon), return_index=True)
+        shell = np.r_[True, part[1:] != part[:-1]]
+        keep = ~self.in_whole(whole, shapely.get_point(own, 0))
+        shells = own[shell & keep]
+        new_part = np.cumsum(shell & keep) - 1  # each kept shell's index, by ring
+        # a kept hole whose shell is dropped, and each block hole, belong to the innermost
+        # kept shell around them
+        lost = keep & ~shell & ~keep[shell][part]
+        loose = np.concatenate([own[lost], rings])
+        owner = self._owner(shells, np.concatenate([shapely.get_point(own[lost], 0), points]))
+        all_rings = np.concatenate([shells, own[keep & ~shell & ~lost], loose[owner >= 0]])
+        all_part = np.concatenate(
+            [np.arange(len(shells)), new_part[keep & ~shell & ~lost], owner[owner >= 0]]
+        )
         order = np.argsort(all_part, kind="stable")  # each part's shell stays first
         polys = shapely.polygons(all_rings[order], indices=all_part[order])
         out = polys[0] if len(polys) == 1 else shapely.multipolygons(polys)
         if odd.any():
             out = shapely.difference(out, shapely.union_all(holes[odd]))
         return out
+
+    def in_whole(self, whole: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """Whether each point lies in a ``whole`` block (or on its outline)."""
+        point_i, face_i = self.face_tree.query(points, predicate="intersects")
+        out = np.zeros(len(points), dtype=bool)
+        out[point_i[whole[face_i]]] = True
+        return out
+
+    @staticmethod
+    def _owner(shells: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """Index of the innermost of ``shells`` (rings) around each point; -1 for none."""
+        if len(shells) == 1:
+            return np.zeros(len(points), dtype=np.int64)
+        polys = shapely.polygons(shells)
+        point_i, shell_i = shapely.STRtree(polys).query(points, predicate="within")
+        order = np.lexsort((shapely.area(polys)[shell_i], point_i))  # smallest first
+        first = np.unique(point_i[order], return_index=True)[1]
+        owner = np.full(len(points), -1, dtype=np.int64)
+        owner[point_i[order][first]] = shell_i[order][first]
+        return owner
 
 
 def _subtract(geoms: np.ndarray, target: np.ndarray, cutters: np.ndarray, workers=1) -> np.ndarray:
