@@ -1,11 +1,11 @@
 """heartgeo's GeoJson layer: folium's HTML, with the data written as it is."""
 
 import contextlib
+from concurrent.futures import ThreadPoolExecutor
 
 import folium
 import jinja2
 import pytest
-from branca.element import MacroElement
 
 from heartgeo.viz.geojson import GeoJson, plain_macros
 from heartgeo.viz.render import _stable_ids, render_html
@@ -49,18 +49,27 @@ def test_template_syntax_in_the_data_stays_text():
         _page(folium.GeoJson, FEATURES, render=lambda fmap: fmap.get_root().render())
 
 
-def test_plain_macros_give_brancas_html_and_give_its_method_back():
-    branca_render = MacroElement.render
+def _markers() -> folium.Map:
+    fmap = folium.Map(location=[36.0, -78.9], zoom_start=12, tiles=None)
+    sites = folium.FeatureGroup(name="Sites").add_to(fmap)
+    folium.Marker([36.0, -78.9], tooltip="{{ 6 * 7 }}", popup="<b>HEART</b>").add_to(sites)
+    folium.CircleMarker([36.01, -78.91], radius=4).add_to(sites)
+    folium.LayerControl().add_to(fmap)
+    return fmap
 
+
+def test_plain_macros_give_brancas_html_on_their_thread_only():
     def page(plain: bool) -> str:
-        fmap = folium.Map(location=[36.0, -78.9], zoom_start=12, tiles=None)
-        sites = folium.FeatureGroup(name="Sites").add_to(fmap)
-        folium.Marker([36.0, -78.9], tooltip="City Hall", popup="<b>HEART</b>").add_to(sites)
-        folium.CircleMarker([36.01, -78.91], radius=4).add_to(sites)
-        folium.LayerControl().add_to(fmap)
         with plain_macros() if plain else contextlib.nullcontext():
-            assert (MacroElement.render is branca_render) is not plain
-            return _stable_ids(fmap.get_root().render())
+            return _stable_ids(_markers().get_root().render())
 
-    assert page(True) == page(False)
-    assert MacroElement.render is branca_render
+    plain, branca = page(True), page(False)
+    # the same page, but for template syntax in a text, which branca reads again
+    assert "{{ 6 * 7 }}" in plain and "{{ 6 * 7 }}" not in branca and "42" in branca
+    assert plain.replace("{{ 6 * 7 }}", "42") == branca
+    # another thread rendering meanwhile keeps branca's rendering
+    with plain_macros(), ThreadPoolExecutor(1) as pool:
+        other = pool.submit(lambda: _stable_ids(_markers().get_root().render())).result()
+        assert other == branca
+        assert _stable_ids(_markers().get_root().render()) == plain
+    assert page(False) == branca

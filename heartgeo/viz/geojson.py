@@ -7,7 +7,7 @@ report, compiling a few megabytes of coordinates as templates took about 1 s of 
 writing (py-spy, SYNTHETIC city grid), and a ``{{`` in a zone's name would be read as
 template syntax. :class:`GeoJson` adds the same texts to the same places as they are.
 
-Every other element does the same while :func:`plain_macros` is in force (heartgeo's own
+Every other element does the same on a thread inside :func:`plain_macros` (heartgeo's own
 rendering, :func:`heartgeo.viz.render.render_html`): a report's three maps compiled about
 610 such templates, 0.2 s of the maps' thread.
 """
@@ -53,26 +53,35 @@ class _Macros(MacroElement):
 
 
 _BRANCA_RENDER = MacroElement.render
-_lock = threading.Lock()
-_renders = 0
+_install = threading.Lock()
+_plain = threading.local()  # how many plain_macros blocks this thread is in
+
+
+def _dispatch(self, **kwargs) -> None:
+    """MacroElement.render once :func:`plain_macros` has been used: plain on a thread
+    inside a ``plain_macros`` block, branca's own everywhere else.
+    """
+    if getattr(_plain, "depth", 0):
+        return _render_macros(self, **kwargs)
+    return _BRANCA_RENDER(self, **kwargs)
 
 
 @contextmanager
 def plain_macros() -> Iterator[None]:
-    """Every MacroElement rendered by :func:`_render_macros` meanwhile (on any thread:
-    several maps may render at once; branca's own method comes back after the last).
+    """Every MacroElement rendered on this thread meanwhile by :func:`_render_macros`.
+
+    Other threads keep branca's own rendering (a user's map in a notebook, while heartgeo
+    writes its maps on a thread of its own): on first use, branca's method is replaced by
+    :func:`_dispatch`, which asks whether the rendering thread is inside this block.
     """
-    global _renders
-    with _lock:
-        _renders += 1
-        MacroElement.render = _render_macros
+    with _install:
+        if MacroElement.render is _BRANCA_RENDER:
+            MacroElement.render = _dispatch
+    _plain.depth = getattr(_plain, "depth", 0) + 1
     try:
         yield
     finally:
-        with _lock:
-            _renders -= 1
-            if _renders == 0:
-                MacroElement.render = _BRANCA_RENDER
+        _plain.depth -= 1
 
 
 class GeoJson(folium.GeoJson, _Macros):
