@@ -181,10 +181,8 @@ class Blocks:
         else:
             # arcs drawn differently (a cap here, a join there) and GEOS's simplification
             # of buffered lines let a buffer reach into a hole by a sliver: the frontier wins
-            shapely.prepare(frontier_polygon)
-            hit = shapely.intersects(frontier_polygon, holes)
+            hit, cut = _minus(holes, buffers)
             if hit.any():
-                cut = _minus(holes[hit], buffers)
                 holes = np.concatenate([holes[~hit], cut])
                 points = np.concatenate([points[~hit], shapely.point_on_surface(cut)])
         # holes with islands of their own cannot be written as rings: cut them out
@@ -249,13 +247,15 @@ def _subtract(geoms: np.ndarray, target: np.ndarray, cutters: np.ndarray, worker
     return geoms
 
 
-def _minus(holes: np.ndarray, buffers: np.ndarray) -> np.ndarray:
-    """The parts of ``holes`` outside every polygon of ``buffers``, each hole cut only by
-    the few buffers that reach it.
+def _minus(holes: np.ndarray, buffers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of ``holes`` the polygons ``buffers`` reach, and the parts of those holes
+    outside every buffer (each hole cut only by the few buffers that reach it).
     """
     h_i, b_i = shapely.STRtree(buffers).query(holes, predicate="intersects")
-    parts = shapely.get_parts(_subtract(holes, h_i, buffers[b_i]))
-    return parts[shapely.area(parts) > 0]
+    hit = np.zeros(len(holes), dtype=bool)
+    hit[h_i] = True
+    parts = shapely.get_parts(_subtract(holes, h_i, buffers[b_i])[hit])
+    return hit, parts[shapely.area(parts) > 0]
 
 
 def _holes(faces: np.ndarray, cuts, dangles, buffer_m: float, workers: int | None = None):
