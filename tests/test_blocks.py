@@ -143,12 +143,17 @@ def test_frontier_islands_amid_whole_blocks():
     seconds = 450.0  # everything reached but the slow road's middle
     # 121 blocks; the 6 that touch the slow road (2 along it, 4 at its ends) are unfinished
     assert _check(net, times, seconds, 60.0) == 115
-    from heartgeo.analysis.isochrones import _frontier
+    from heartgeo.analysis.isochrones import _pieces
 
-    whole, frontier, _ = _frontier(net, times, seconds, 60.0)
+    blocks, frac = net.blocks(60.0), reached_fractions(net, times, seconds)
+    whole = blocks.whole(_reached(net, frac))
+    pieces = _pieces(net, times, frac, _reached(net, frac), blocks.frontier(whole))
+    frontier = shapely.union_all(shapely.buffer(pieces, 60.0, quad_segs=4))
     shells = shapely.get_exterior_ring(shapely.get_parts(frontier))
-    inside = net.blocks(60.0).in_whole(whole, shapely.get_point(shells, 0))
+    inside = blocks.in_whole(whole, shapely.get_point(shells, 0))
     assert len(shells) == 2 and inside.sum() == 1  # the island's outline lies in whole blocks
+    outline = blocks.outline(whole, frontier)
+    assert outline.geom_type == "Polygon" and shapely.get_num_interior_rings(outline) == 6
     got = band_polygon(net, times, seconds, 60.0)
     assert got.geom_type == "Polygon"
     # an unfinished block's far part stays a hole, and so does a whole block's

@@ -123,7 +123,9 @@ def _pieces(net, node_times, frac, road_full, roads=None) -> np.ndarray:
 
 
 def _frontier(net, node_times, seconds, buffer_m):
-    """One band's parts: (its whole blocks, its frontier polygon, the frontier's buffers)."""
+    """One band's parts: (its whole blocks, its frontier polygon with the whole blocks
+    filled in, the frontier's buffers).
+    """
     frac = reached_fractions(net, node_times, seconds)
     road_full = _reached(net, frac)
     blocks = net.blocks(buffer_m)
@@ -131,7 +133,8 @@ def _frontier(net, node_times, seconds, buffer_m):
     pieces = _pieces(net, node_times, frac, road_full, blocks.frontier(whole))
     buffers = shapely.buffer(pieces, buffer_m, quad_segs=QUAD_SEGS)
     # the union of many small buffers is much faster in GEOS than one buffer of a collection
-    return whole, shapely.intersection(shapely.union_all(buffers), net.extent), buffers
+    frontier = shapely.intersection(shapely.union_all(buffers), net.extent)
+    return whole, blocks.outline(whole, frontier), buffers
 
 
 def _nest(parts: list[tuple]) -> list[tuple]:

@@ -35,7 +35,9 @@ that bounds a hole miss it instead of touching it, and are not cut for nothing: 
 three of the holes a frontier touched on the SYNTHETIC city grid. It differs from the direct union of buffers only
 by such slivers. Because whole blocks stay whole, with the same polygons, when more is
 reached, a larger band contains a smaller one exactly once the smaller band's frontier is
-added to its own (see :func:`heartgeo.isochrones.nested_bands`).
+added to its own (see :func:`heartgeo.isochrones.nested_bands`): the two frontier
+polygons are joined after step 2, when the rings that whole blocks fill (about two
+fifths of a frontier polygon's vertices on the SYNTHETIC city grid) are gone.
 """
 
 from __future__ import annotations
@@ -160,51 +162,51 @@ class Blocks:
         out[self.pair_edge[~whole[self.pair_face]]] = True
         return out
 
-    def assemble(
-        self, whole: np.ndarray, frontier_polygon: shapely.Geometry, buffers: np.ndarray
-    ) -> shapely.Geometry:
-        """The polygon made of the ``whole`` blocks and ``frontier_polygon``, the union of
-        the polygons ``buffers`` (the frontier's buffered pieces): exactly
-        ``(blocks - holes) | frontier``, built from rings without an overlay.
+    def outline(self, whole: np.ndarray, frontier_polygon: shapely.Geometry) -> shapely.Geometry:
+        """``frontier_polygon`` (the union of a band's frontier buffers) with the ``whole``
+        blocks filled in, their holes not cut yet: ``blocks | frontier``, built from rings
+        without an overlay.
 
         The whole blocks' outline lies on frontier roads, inside the frontier polygon, so
         no ring of the frontier polygon crosses it: each ring has whole blocks on its
         outer side (a hole of the frontier filled by whole blocks, or the outline of a
-        frontier piece amid them) or none. The first are dropped; the others, with the
-        whole blocks' holes, are the rings of the result.
+        frontier piece amid them) or none. The first are dropped, the others kept.
         """
         if not whole.any():
             return frontier_polygon
-        holes, points = self.holes[whole[self.hole_face]], self.hole_points[whole[self.hole_face]]
         if shapely.is_empty(frontier_polygon):  # whole blocks with no frontier: none seen
-            frontier_polygon = shapely.coverage_union_all(self.faces[whole])
-        else:
-            # arcs drawn differently (a cap here, a join there) and GEOS's simplification
-            # of buffered lines let a buffer reach into a hole by a sliver: the frontier wins
-            hit, cut = _minus(holes, buffers)
-            if hit.any():
-                holes = np.concatenate([holes[~hit], cut])
-                points = np.concatenate([points[~hit], shapely.point_on_surface(cut)])
-        # holes with islands of their own cannot be written as rings: cut them out
-        odd = shapely.get_num_interior_rings(holes) > 0
-        rings, points = shapely.get_exterior_ring(holes[~odd]), points[~odd]
+            return shapely.coverage_union_all(self.faces[whole])
         own, part = shapely.get_rings(shapely.get_parts(frontier_polygon), return_index=True)
         shell = np.r_[True, part[1:] != part[:-1]]
         keep = ~self.in_whole(whole, shapely.get_point(own, 0))
-        shells = own[shell & keep]
-        new_part = np.cumsum(shell & keep) - 1  # each kept shell's index, by ring
-        # a kept hole whose shell is dropped, and each block hole, belong to the innermost
-        # kept shell around them
+        # a kept hole whose shell is dropped goes to the innermost kept shell around it
         lost = keep & ~shell & ~keep[shell][part]
-        loose = np.concatenate([own[lost], rings])
-        owner = self._owner(shells, np.concatenate([shapely.get_point(own[lost], 0), points]))
-        all_rings = np.concatenate([shells, own[keep & ~shell & ~lost], loose[owner >= 0]])
-        all_part = np.concatenate(
-            [np.arange(len(shells)), new_part[keep & ~shell & ~lost], owner[owner >= 0]]
-        )
-        order = np.argsort(all_part, kind="stable")  # each part's shell stays first
-        polys = shapely.polygons(all_rings[order], indices=all_part[order])
-        out = polys[0] if len(polys) == 1 else shapely.multipolygons(polys)
+        held = keep & ~shell & ~lost
+        new_part = np.cumsum(shell & keep) - 1  # each kept shell's index, by ring
+        return _polygon(own[shell & keep], own[held], new_part[held], own[lost])
+
+    def assemble(
+        self, whole: np.ndarray, outline: shapely.Geometry, buffers: np.ndarray
+    ) -> shapely.Geometry:
+        """The band: ``outline`` (see :meth:`outline`; it may hold smaller bands too) with
+        the ``whole`` blocks' holes, cut by ``buffers`` (the frontier's buffered pieces)
+        where those reach in: exactly ``(blocks - holes) | frontier``.
+        """
+        if not whole.any():
+            return outline
+        holes, points = self.holes[whole[self.hole_face]], self.hole_points[whole[self.hole_face]]
+        # arcs drawn differently (a cap here, a join there) and GEOS's simplification
+        # of buffered lines let a buffer reach into a hole by a sliver: the frontier wins
+        hit, cut = _minus(holes, buffers)
+        if hit.any():
+            holes = np.concatenate([holes[~hit], cut])
+            points = np.concatenate([points[~hit], shapely.point_on_surface(cut)])
+        # holes with islands of their own cannot be written as rings: cut them out
+        odd = shapely.get_num_interior_rings(holes) > 0
+        own, part = shapely.get_rings(shapely.get_parts(outline), return_index=True)
+        shell = np.r_[True, part[1:] != part[:-1]]
+        rings = shapely.get_exterior_ring(holes[~odd])
+        out = _polygon(own[shell], own[~shell], part[~shell], rings, points[~odd])
         if odd.any():
             out = shapely.difference(out, shapely.union_all(holes[odd]))
         return out
@@ -216,18 +218,39 @@ class Blocks:
         out[point_i[whole[face_i]]] = True
         return out
 
-    @staticmethod
-    def _owner(shells: np.ndarray, points: np.ndarray) -> np.ndarray:
-        """Index of the innermost of ``shells`` (rings) around each point; -1 for none."""
-        if len(shells) == 1:
-            return np.zeros(len(points), dtype=np.int64)
-        polys = shapely.polygons(shells)
-        point_i, shell_i = shapely.STRtree(polys).query(points, predicate="within")
-        order = np.lexsort((shapely.area(polys)[shell_i], point_i))  # smallest first
-        first = np.unique(point_i[order], return_index=True)[1]
-        owner = np.full(len(points), -1, dtype=np.int64)
-        owner[point_i[order][first]] = shell_i[order][first]
-        return owner
+
+def _polygon(
+    shells: np.ndarray,
+    holes: np.ndarray,
+    hole_shell: np.ndarray,
+    loose: np.ndarray,
+    points: np.ndarray | None = None,
+) -> shapely.Geometry:
+    """A (Multi)Polygon of ``shells`` with ``holes`` (rings; ``hole_shell`` is the index of
+    each one's shell) and ``loose`` rings, each a hole of the innermost shell around it
+    (found from ``points``, a point inside each; default: its first vertex).
+    """
+    if len(shells) == 0:
+        return shapely.Polygon()
+    owner = _innermost(shells, shapely.get_point(loose, 0) if points is None else points)
+    rings = np.concatenate([shells, holes, loose[owner >= 0]])
+    index = np.concatenate([np.arange(len(shells)), hole_shell, owner[owner >= 0]])
+    order = np.argsort(index, kind="stable")  # each shell stays first
+    polys = shapely.polygons(rings[order], indices=index[order])
+    return polys[0] if len(polys) == 1 else shapely.multipolygons(polys)
+
+
+def _innermost(shells: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Index of the innermost of ``shells`` (rings) around each point; -1 for none."""
+    if len(shells) == 1:
+        return np.zeros(len(points), dtype=np.int64)
+    polys = shapely.polygons(shells)
+    point_i, shell_i = shapely.STRtree(polys).query(points, predicate="within")
+    order = np.lexsort((shapely.area(polys)[shell_i], point_i))  # smallest first
+    first = np.unique(point_i[order], return_index=True)[1]
+    owner = np.full(len(points), -1, dtype=np.int64)
+    owner[point_i[order][first]] = shell_i[order][first]
+    return owner
 
 
 def _subtract(geoms: np.ndarray, target: np.ndarray, cutters: np.ndarray, workers=1) -> np.ndarray:
