@@ -61,19 +61,25 @@ def _ring(corners):
     ]
 
 
+def _grid_lines(n: int) -> list:
+    """The roads of an n x n grid of 200 m blocks, one LineString per block side."""
+    lines = []
+    for k in range(n + 1):
+        lines += [
+            shapely.LineString([(k * 200, j * 200), (k * 200, j * 200 + 200)]) for j in range(n)
+        ]
+        lines += [
+            shapely.LineString([(j * 200, k * 200), (j * 200 + 200, k * 200)]) for j in range(n)
+        ]
+    return lines
+
+
 def _awkward_lines():
     """A 5 x 5 block grid (200 m) with a diagonal on a bridge (crossing without nodes), a
     dead end and a curved cul-de-sac inside blocks, an island loop linked by one road, and
     a loop nobody can reach.
     """
-    lines = []
-    for k in range(6):
-        lines += [
-            shapely.LineString([(k * 200, j * 200), (k * 200, (j + 1) * 200)]) for j in range(5)
-        ]
-        lines += [
-            shapely.LineString([(j * 200, k * 200), ((j + 1) * 200, k * 200)]) for j in range(5)
-        ]
+    lines = _grid_lines(5)
     lines.append(shapely.LineString([(0, 0), (1000, 1000)]))  # bridge over every crossing
     lines.append(shapely.LineString([(400, 200), (430, 260), (470, 280)]))  # dead end
     lines.append(shapely.LineString([(600, 400), (640, 450), (700, 470), (740, 430)]))
@@ -128,14 +134,7 @@ def test_frontier_islands_amid_whole_blocks():
     the middle): the frontier around them is an island whose outline lies in whole
     blocks and is dropped, while its holes (the unfinished blocks' far parts) stay holes.
     """
-    lines = []
-    for k in range(12):
-        lines += [
-            shapely.LineString([(k * 200, j * 200), (k * 200, (j + 1) * 200)]) for j in range(11)
-        ]
-        lines += [
-            shapely.LineString([(j * 200, k * 200), ((j + 1) * 200, k * 200)]) for j in range(11)
-        ]
+    lines = _grid_lines(11)
     road = shapely.LineString([(1000, 1000), (1000, 1200)])
     net = network_from_lines(lines, speed_kmh=[1.0 if g.equals(road) else 40.2 for g in lines])
     start = net.nearest_nodes(np.array([[0.0, 0.0]]))[0]
