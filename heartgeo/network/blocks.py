@@ -29,15 +29,17 @@ reaches into a hole, which is farther than ``buffer_m`` from every road.
 Arcs are drawn as chords and GEOS simplifies a buffered line by 1 % of the distance, so
 a frontier buffer can reach into a hole by a sliver (a cap drawn where the hole has a
 join); such holes are first cut by the frontier's buffers, so the result is exactly
-``(whole blocks - holes) | frontier``. Holes begin :data:`HOLE_MARGIN_M` (a millimetre)
-farther in than the buffer, so that the many buffers drawn along the very offset line
-that bounds a hole miss it instead of touching it, and are not cut for nothing: two in
-three of the holes a frontier touched on the SYNTHETIC city grid. It differs from the direct union of buffers only
-by such slivers. Because whole blocks stay whole, with the same polygons, when more is
-reached, a larger band contains a smaller one exactly once the smaller band's frontier is
-added to its own (see :func:`heartgeo.isochrones.nested_bands`): the two frontier
-polygons are joined after step 2, when the rings that whole blocks fill (about two
-fifths of a frontier polygon's vertices on the SYNTHETIC city grid) are gone.
+``(whole blocks - holes) | frontier``. It differs from the direct union of buffers only
+by such slivers. Holes begin :data:`HOLE_MARGIN_M` (a millimetre) farther in than the
+buffer, so that the many buffers drawn along the very offset line that bounds a hole
+miss it instead of touching it, and are not cut for nothing: two in three of the holes a
+frontier touched on the SYNTHETIC city grid.
+
+Because whole blocks stay whole, with the same polygons, when more is reached, a larger
+band contains a smaller one exactly once the smaller band's frontier is added to its own
+(see :func:`heartgeo.isochrones.nested_bands`): the two frontier polygons are joined
+after step 2, when the rings that whole blocks fill (about two fifths of a frontier
+polygon's vertices on the SYNTHETIC city grid) are gone.
 """
 
 from __future__ import annotations
