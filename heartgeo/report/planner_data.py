@@ -188,12 +188,8 @@ def _lattice_codes(study, layers: CodeLayers, cells: np.ndarray, lattice, full: 
     py = (frame["cy"].to_numpy()[cells, None] + lattice[None, :, 1]).ravel()
     owner = np.repeat(cells, len(lattice))
     # the lattice lies in the hexagon: only a cell the city limit cuts may miss points
-    inside = np.ones(len(px), bool)
-    clipped = np.flatnonzero(grid.cell_area[owner] < full * (1 - 1e-6))
-    if len(clipped):
-        part, at = np.unique(owner[clipped], return_inverse=True)
-        inside[clipped] = shapely.contains_xy(prepared_copy(grid.cells[part])[at],
-                                              px[clipped], py[clipped])  # fmt: skip
+    hexagon = (grid.cell_area / full, grid.cells.__getitem__)
+    inside = _point_layer([hexagon], owner, px, py) == 0
 
     def zone_layer(geom):
         zone = grid.zone(geom)
